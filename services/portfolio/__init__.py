@@ -1,0 +1,1 @@
+"""Portfolio: consumes every instrument's events into a consolidated book, aid register and exports."""

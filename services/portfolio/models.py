@@ -1,0 +1,30 @@
+"""Portfolio tables (``portfolio_`` prefix): projections built from other services' events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
+from shared.platform.idempotency import IdempotencyRecord
+
+SHARED_TABLES = frozenset(
+    model.__tablename__
+    for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord)  # type: ignore[misc]
+)
+
+
+class PortfolioFinancier(SQLModel, table=True):
+    """One row per recognised financier, as last described by a SIFO event."""
+
+    __tablename__ = "portfolio_financier"
+
+    financier_id: str = Field(primary_key=True, max_length=36)
+    enterprise_number: str = Field(max_length=10, index=True)
+    name: str = Field(max_length=200)
+    recognised_from: date
+    recognised_until: date | None = None
+    source_event_id: str = Field(max_length=36, unique=True)
+    source_event_time: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

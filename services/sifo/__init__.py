@@ -1,0 +1,1 @@
+"""SIFO (Sociaal Investeringsfonds): recognised financiers, drawing rights, co-financed loans."""

@@ -1,0 +1,1 @@
+"""Code every service shares: finance engine, event bus and platform kit."""

@@ -1,0 +1,1 @@
+"""Event bus: CloudEvents envelope, transactional outbox + relay, idempotent consumer, topics."""

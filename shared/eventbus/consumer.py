@@ -1,0 +1,170 @@
+"""The idempotent consumer: effect + inbox row in one transaction, offsets committed after.
+
+For each record the runner opens a transaction, skips the event if its id is already in the
+inbox for this consumer group, applies the handler and adds the inbox row, then commits. Kafka
+offsets are committed only after that, so a crash between the two redelivers an event whose
+inbox row makes it a no-op. A record that cannot be read or applied goes to the dead-letter table
+with its error (nothing is dropped silently); a database outage is retried without moving on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaConsumer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from shared.eventbus.envelope import EventEnvelope
+from shared.eventbus.tables import DeadLetter, InboxRecord
+from shared.platform.database import transaction
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Session, EventEnvelope], None]
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: Sequence[str],
+        handlers: Mapping[str, Handler],
+        client_id: str | None = None,
+        max_poll_records: int = 200,
+        poll_timeout_ms: int = 500,
+    ) -> None:
+        self.engine = engine
+        self.bootstrap_servers = bootstrap_servers
+        self.group_id = group_id
+        self.topics = list(topics)
+        self.handlers = dict(handlers)
+        self.client_id = client_id or group_id
+        self.max_poll_records = max_poll_records
+        self.poll_timeout_ms = poll_timeout_ms
+        self.applied = 0
+        self.duplicates = 0
+
+    def make_kafka_consumer(self) -> KafkaConsumer:
+        return KafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=self.client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.max_poll_records,
+        )
+
+    def commit_offsets(self, consumer: KafkaConsumer, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        """Commit after the database; a failure here only means a harmless redelivery."""
+        try:
+            consumer.commit(offsets=offsets)
+        except Exception as exc:  # noqa: BLE001 - the inbox covers whatever gets redelivered
+            logger.warning("offset commit failed, events will be redelivered and skipped: %s", exc)
+
+    def run(self, stop: threading.Event) -> None:
+        consumer = self.make_kafka_consumer()
+        logger.info("consumer %s started on %s", self.group_id, ", ".join(self.topics))
+        try:
+            while not stop.is_set():
+                batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+                for partition, records in batches.items():
+                    for record in records:
+                        if not self.process(record):
+                            consumer.seek(partition, record.offset)
+                            stop.wait(1.0)
+                            break
+                        offsets[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
+                if offsets:
+                    self.commit_offsets(consumer, offsets)
+        finally:
+            consumer.close(autocommit=False)
+            logger.info("consumer %s stopped", self.group_id)
+
+    def process(self, record: ConsumerRecord) -> bool:
+        """Apply one record; False means 'retry it later' (the database is unreachable)."""
+        try:
+            envelope = EventEnvelope.from_bytes(record.value)
+        except (ValidationError, ValueError) as exc:
+            return self._dead_letter(record, f"unreadable envelope: {exc}")
+        try:
+            applied = self._apply(envelope, record)
+        except OperationalError as exc:
+            logger.warning("database unavailable while applying %s: %s", envelope.id, exc)
+            return False
+        except IntegrityError:
+            if self._already_processed(envelope.id):
+                self.duplicates += 1
+                return True
+            logger.exception("event %s (%s) conflicts with stored data", envelope.id, envelope.type)
+            return self._dead_letter(record, "integrity error while applying; see the consumer log")
+        except (ValidationError, ValueError) as exc:
+            return self._dead_letter(record, f"payload does not match {envelope.type}: {exc}")
+        except Exception as exc:
+            logger.exception("handler for %s failed on event %s", envelope.type, envelope.id)
+            return self._dead_letter(record, f"handler failed: {type(exc).__name__}: {exc}")
+        if applied:
+            self.applied += 1
+        else:
+            self.duplicates += 1
+        return True
+
+    def _apply(self, envelope: EventEnvelope, record: ConsumerRecord) -> bool:
+        with transaction(self.engine) as session:
+            if session.get(InboxRecord, (self.group_id, envelope.id)) is not None:
+                return False
+            handler = self.handlers.get(envelope.type)
+            if handler is not None:
+                handler(session, envelope)
+            session.add(
+                InboxRecord(
+                    consumer_group=self.group_id,
+                    event_id=envelope.id,
+                    event_type=envelope.type,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    processed_at=datetime.now(UTC),
+                )
+            )
+            session.flush()
+        return True
+
+    def _already_processed(self, event_id: str) -> bool:
+        with Session(self.engine) as session:
+            return session.get(InboxRecord, (self.group_id, event_id)) is not None
+
+    def _dead_letter(self, record: ConsumerRecord, error: str) -> bool:
+        raw: Any = record.value
+        text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
+        try:
+            with transaction(self.engine) as session:
+                session.add(
+                    DeadLetter(
+                        consumer_group=self.group_id,
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                        raw_value=text,
+                        error=error,
+                        received_at=datetime.now(UTC),
+                    )
+                )
+        except OperationalError as exc:
+            logger.warning("database unavailable while dead-lettering: %s", exc)
+            return False
+        logger.error("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, error)
+        return True

@@ -1,0 +1,107 @@
+"""The command line every service shares: ``python -m services.<name> <command>``.
+
+Commands: ``api`` (HTTP), ``relay`` (outbox -> Kafka), ``consume`` (Kafka -> handlers, for
+services that consume), ``migrate`` / ``downgrade`` (Alembic) and ``topics`` (create topics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from shared.eventbus.consumer import EventConsumer, Handler
+from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
+from shared.eventbus.topics import TopicSpec, ensure_topics
+from shared.platform import migrations
+from shared.platform.database import make_engine
+from shared.platform.processes import serve_http, stop_on_signals
+from shared.platform.request_context import configure_logging
+from shared.platform.settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    group_id: str
+    topics: Sequence[str]
+    handlers: Mapping[str, Handler]
+
+
+@dataclass(frozen=True)
+class ServiceCommands:
+    settings: Callable[[], ServiceSettings]
+    build_app: Callable[[], FastAPI]
+    migrations_dir: Path
+    topics: Sequence[str]
+    consumer: ConsumerSpec | None = None
+
+
+def _ensure(settings: ServiceSettings, topics: Sequence[str]) -> list[str]:
+    return ensure_topics(settings.kafka_bootstrap_servers, [TopicSpec(settings.topic(name)) for name in topics])
+
+
+def run_relay(settings: ServiceSettings, topics: Sequence[str]) -> None:
+    _ensure(settings, topics)
+    engine = make_engine(settings.effective_database_url, pool_size=2, max_overflow=0)
+    relay = OutboxRelay(
+        engine,
+        kafka_producer_factory(settings.kafka_bootstrap_servers, f"{settings.service_name}-relay"),
+        batch_size=settings.relay_batch_size,
+        idle_seconds=settings.relay_idle_seconds,
+        max_attempts=settings.relay_max_attempts,
+        retention=timedelta(hours=settings.outbox_retention_hours),
+    )
+    relay.run(stop_on_signals())
+
+
+def run_consumer(settings: ServiceSettings, spec: ConsumerSpec) -> None:
+    _ensure(settings, spec.topics)
+    engine = make_engine(settings.effective_database_url, pool_size=2, max_overflow=0)
+    consumer = EventConsumer(
+        engine=engine,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"{settings.topic_prefix}{spec.group_id}",
+        topics=[settings.topic(name) for name in spec.topics],
+        handlers=spec.handlers,
+    )
+    consumer.run(stop_on_signals())
+
+
+def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("api", help="serve the HTTP API")
+    sub.add_parser("relay", help="publish the outbox to Kafka")
+    if commands.consumer is not None:
+        sub.add_parser("consume", help="apply events from Kafka")
+    up = sub.add_parser("migrate", help="upgrade the database schema")
+    up.add_argument("--revision", default="head")
+    down = sub.add_parser("downgrade", help="downgrade the database schema")
+    down.add_argument("--revision", default="base")
+    sub.add_parser("topics", help="create the Kafka topics")
+    args = parser.parse_args(argv)
+
+    settings = commands.settings()
+    configure_logging(f"{settings.service_name}-{args.command}", settings.log_level)
+    if args.command == "api":
+        serve_http(commands.build_app(), settings)
+    elif args.command == "relay":
+        run_relay(settings, commands.topics)
+    elif args.command == "consume":
+        assert commands.consumer is not None
+        run_consumer(settings, commands.consumer)
+    elif args.command == "migrate":
+        migrations.upgrade(commands.migrations_dir, settings.effective_database_url, args.revision)
+    elif args.command == "downgrade":
+        migrations.downgrade(commands.migrations_dir, settings.effective_database_url, args.revision)
+    elif args.command == "topics":
+        created = _ensure(settings, commands.topics)
+        logger.info("topics created: %s", ", ".join(created) or "none (all exist)")
+    return 0

@@ -1,0 +1,79 @@
+"""One way to build every service's FastAPI app: health, problem+json errors, request ids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from shared.platform.errors import install_problem_handlers
+from shared.platform.health import ReadinessCheck, run_checks
+from shared.platform.request_context import RequestIdMiddleware
+from shared.platform.settings import ServiceSettings
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string", "example": "/problems/validation"},
+        "title": {"type": "string", "example": "The request is not valid"},
+        "status": {"type": "integer", "example": 422},
+        "detail": {"type": "string", "example": "enterprise_number: not a valid Belgian enterprise number"},
+        "instance": {"type": "string", "example": "/financiers"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "rule": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def create_app(
+    *,
+    title: str,
+    description: str,
+    settings: ServiceSettings,
+    engine: Engine,
+    routers: Sequence[APIRouter],
+    readiness: Sequence[ReadinessCheck],
+    version: str = "1.0.0",
+) -> FastAPI:
+    app = FastAPI(title=title, description=description, version=version)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.add_middleware(RequestIdMiddleware)
+    install_problem_handlers(app)
+    for router in routers:
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"], summary="The process is alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/readyz", tags=["health"], summary="The database and Kafka answer", responses={503: {}})
+    def readyz() -> JSONResponse:
+        checks = run_checks(list(readiness))
+        ready = all(result == "ok" for result in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+        )
+
+    original_openapi = app.openapi
+
+    def openapi_with_problem() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original_openapi()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi_with_problem  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,136 @@
+"""RFC 9457 problem details for every error a client can see.
+
+Each problem has a `type` URI under ``/problems/``, a human `title`, and a `detail` that names the
+field and the rule, so the person at the other end knows what to change.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.platform.request_context import current_request_id
+from shared.platform.rules import Conflict, NotFound, RuleViolation
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+class ProblemError(Exception):
+    """Raise from the HTTP layer to answer with a specific problem document."""
+
+    def __init__(self, status: int, title: str, detail: str, slug: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.slug = slug
+        self.extensions = extensions
+
+
+def problem_response(
+    request: Request, status: int, title: str, detail: str, slug: str, **extensions: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": current_request_id.get(),
+    }
+    body.update(extensions)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_path(error.get("loc", ())), "rule": str(error.get("msg", "invalid"))} for error in exc.errors()
+    ]
+    detail = "; ".join(f"{error['field']}: {error['rule']}" for error in errors)
+    return problem_response(request, 422, "The request is not valid", detail, "validation", errors=errors)
+
+
+def _rule_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RuleViolation)
+    return problem_response(
+        request,
+        exc.status,
+        exc.title,
+        exc.detail,
+        "rule-violation",
+        errors=[{"field": exc.field, "rule": exc.rule}],
+        **exc.extensions,
+    )
+
+
+def _not_found_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, NotFound)
+    return problem_response(request, exc.status, exc.title, exc.detail, "not-found")
+
+
+def _conflict_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Conflict)
+    return problem_response(request, exc.status, exc.title, exc.detail, "conflict", **exc.extensions)
+
+
+def _explicit_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(request, exc.status, exc.title, exc.detail, exc.slug, **exc.extensions)
+
+
+def _http_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Forbidden"}
+    title = titles.get(exc.status_code, "HTTP error")
+    return problem_response(request, exc.status_code, title, str(exc.detail), f"http-{exc.status_code}")
+
+
+def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request,
+        500,
+        "Internal error",
+        "The server failed to handle the request; quote the request_id when reporting it",
+        "internal",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(RuleViolation, _rule_problem)
+    app.add_exception_handler(NotFound, _not_found_problem)
+    app.add_exception_handler(Conflict, _conflict_problem)
+    app.add_exception_handler(ProblemError, _explicit_problem)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(Exception, _unexpected_problem)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for status, description in {
+        401: "Missing or invalid bearer token",
+        403: "The token's roles do not allow this",
+        404: "Not found (or not visible to this caller)",
+        409: "Conflict with the current state",
+        422: "Invalid input: the detail names the field and the rule",
+    }.items()
+}

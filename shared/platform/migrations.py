@@ -1,0 +1,71 @@
+"""Alembic, one migration history per service database.
+
+Each service keeps date-prefixed revisions in ``services/<name>/migrations/versions``; its
+``env.py`` calls `run_environment` with the tables it owns. Migrations are an explicit step
+(``python -m services.<name> migrate``) run before the service starts, never at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
+
+from shared.platform.database import make_engine
+
+FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
+
+
+def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("file_template", FILE_TEMPLATE)
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+def downgrade(migrations_dir: Path, database_url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+def owned_by(table_prefix: str, shared_tables: Collection[str]) -> Any:
+    """An `include_object` hook limiting autogenerate to this service's tables."""
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        table_name = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+        if table_name is None:
+            return True
+        return table_name.startswith(table_prefix) or table_name in shared_tables
+
+    return include_object
+
+
+def run_environment(metadata: MetaData, table_prefix: str, shared_tables: Collection[str]) -> None:
+    """The body of every service's ``env.py``; online mode only (services always have a database)."""
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("sqlalchemy.url: not set; run migrations through python -m services.<name> migrate")
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=metadata,
+                include_object=owned_by(table_prefix, shared_tables),
+                compare_type=True,
+                render_as_batch=is_sqlite,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()

@@ -1,0 +1,49 @@
+"""Framework-free exceptions that domain and service code raise when a rule says no.
+
+The HTTP layer renders them as RFC 9457 problem documents (see `errors.py`); a domain module
+can raise them without importing FastAPI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RuleViolation(Exception):
+    """Input breaks a business rule; the caller can fix it by changing `field` (HTTP 422)."""
+
+    status = 422
+    title = "A business rule was violated"
+
+    def __init__(self, field: str, rule: str, **extensions: Any) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+        self.extensions = extensions
+
+    @property
+    def detail(self) -> str:
+        return f"{self.field}: {self.rule}"
+
+
+class NotFound(Exception):
+    """The thing does not exist, or the caller may not know that it exists (HTTP 404)."""
+
+    status = 404
+    title = "Not found"
+
+    def __init__(self, what: str, identifier: str) -> None:
+        super().__init__(f"{what} {identifier} not found")
+        self.detail = f"{what} {identifier} not found"
+
+
+class Conflict(Exception):
+    """The request is valid but the current state forbids it, e.g. not enough headroom (HTTP 409)."""
+
+    status = 409
+    title = "Conflict with the current state"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions

@@ -1,0 +1,65 @@
+"""Settings shared by every service, read from the environment with one prefix per service.
+
+Each service subclasses `ServiceSettings`, sets its own `env_prefix` (``SIFO_``, ``PORTFOLIO_``)
+and default database, and exposes a cached `get_settings()`; nothing reads settings at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105 - refused outside development
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = REPOSITORY_ROOT / "var"
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: where its database and Kafka are, how tokens are checked."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Environment = "development"
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of this service's own database; empty means the SQLite file var/<service>.db.",
+    )
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = Field(default="", description="Prepended to every topic name (test isolation).")
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
+    jwt_issuer: str = "social-economy-funds"
+    jwt_audience: str = "social-economy-funds"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_idle_seconds: float = Field(default=0.2, gt=0)
+    relay_max_attempts: int = Field(default=10, ge=1)
+    outbox_retention_hours: float = Field(default=168.0, ge=0)
+
+    @model_validator(mode="after")
+    def _refuse_development_defaults_in_production(self) -> Self:
+        if self.environment == "production":
+            if self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
+                raise ValueError("jwt_secret: the development secret may not be used in production; set a real secret")
+            if len(self.jwt_secret.get_secret_value()) < 32:
+                raise ValueError("jwt_secret: must be at least 32 characters in production")
+            if self.effective_database_url.startswith("sqlite"):
+                raise ValueError("database_url: SQLite is for local runs only; production needs PostgreSQL")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{VAR_DIR / (self.service_name + '.db')}"
+
+    def topic(self, name: str) -> str:
+        """The physical Kafka topic for a logical topic name such as ``sifo.events``."""
+        return f"{self.topic_prefix}{name}"

@@ -1,0 +1,49 @@
+"""Every service database: upgrade on empty PostgreSQL equals the models; downgrade to base works."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from shared.platform import migrations
+from shared.platform.database import make_engine
+
+from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
+from services.portfolio.models import SHARED_TABLES as PORTFOLIO_SHARED
+from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
+from services.sifo.models import SHARED_TABLES as SIFO_SHARED
+
+SERVICES = [
+    pytest.param(SIFO_MIGRATIONS, "sifo_", SIFO_SHARED, id="sifo"),
+    pytest.param(PORTFOLIO_MIGRATIONS, "portfolio_", PORTFOLIO_SHARED, id="portfolio"),
+]
+
+
+@pytest.mark.parametrize(("migrations_dir", "prefix", "shared_tables"), SERVICES)
+def test_upgrade_matches_models_and_downgrade_empties(
+    make_database: Callable[[str], str], migrations_dir: Path, prefix: str, shared_tables: frozenset[str]
+) -> None:
+    url = make_database("migrations")
+    migrations.upgrade(migrations_dir, url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={"include_object": migrations.owned_by(prefix, shared_tables), "compare_type": True},
+            )
+            diff = compare_metadata(context, SQLModel.metadata)
+        assert diff == []
+        tables = set(inspect(engine).get_table_names())
+        assert shared_tables <= tables
+        assert any(name.startswith(prefix) for name in tables)
+
+        migrations.downgrade(migrations_dir, url)
+        inspector = inspect(engine)
+        assert set(inspector.get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()

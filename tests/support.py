@@ -1,0 +1,83 @@
+"""Helpers the integration and end-to-end tests share: migrated databases, settings, tokens, waiting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import SecretStr
+from sqlalchemy import Engine, func
+from sqlmodel import Session, SQLModel, select
+
+from shared.platform import migrations
+from shared.platform.auth import Role, issue_token
+from shared.platform.settings import ServiceSettings
+
+from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
+from services.portfolio.app import PortfolioSettings
+from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
+from services.sifo.app import SifoSettings
+
+TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+T = TypeVar("T")
+
+
+def sifo_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> SifoSettings:
+    migrations.upgrade(SIFO_MIGRATIONS, database_url)
+    return SifoSettings(
+        environment="test",
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka,
+        topic_prefix=topic_prefix,
+        jwt_secret=SecretStr(TEST_SECRET),
+    )
+
+
+def portfolio_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> PortfolioSettings:
+    migrations.upgrade(PORTFOLIO_MIGRATIONS, database_url)
+    return PortfolioSettings(
+        environment="test",
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka,
+        topic_prefix=topic_prefix,
+        jwt_secret=SecretStr(TEST_SECRET),
+    )
+
+
+def bearer(settings: ServiceSettings, subject: str, *roles: Role, financier_id: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(settings, subject, list(roles), financier_id)}"}
+
+
+def count(engine: Engine, model: type[SQLModel]) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+    """Poll `condition` until it returns something truthy; fail naming `what` on timeout."""
+    deadline = time.monotonic() + timeout
+    last: T = condition()
+    while not last:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value {last!r})")
+        time.sleep(interval)
+        last = condition()
+    return last
+
+
+VALID_FINANCIER = {
+    "enterprise_number": "0403.170.701",
+    "name": "Hefboom cvba",
+    "iban": "BE68 5390 0754 7034",
+    "recognised_from": "2026-01-01",
+    "recognised_until": "2030-12-31",
+}
+
+
+def enterprise_number(n: int) -> str:
+    """The n-th valid Belgian enterprise number (0 + 7 digits + mod-97 check digits)."""
+    base = 2_000_000 + n
+    digits = f"0{base:07d}"
+    check = 97 - int(digits) % 97
+    return f"{digits}{check:02d}"
