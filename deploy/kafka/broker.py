@@ -17,7 +17,7 @@ Layout of a broker ``data_dir``::
 
 Command line::
 
-    python -m deploy.kafka.broker start|stop|status [--data-dir var/kafka/data]
+    python -m deploy.kafka.broker jars|start|stop|status [--data-dir var/kafka/data]
                                   [--port 9092] [--controller-port 9093]
 
 Readiness checks use ``kafka-python``, imported lazily by
@@ -608,7 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m deploy.kafka.broker",
         description="Run a local single-node KRaft Kafka broker in the background.",
     )
-    parser.add_argument("command", choices=("start", "stop", "status"))
+    parser.add_argument("command", choices=("jars", "start", "stop", "status"))
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: %(default)s")
     parser.add_argument(
         "--port",
@@ -630,6 +630,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds to wait (default: %(default)s)",
     )
     args = parser.parse_args(argv)
+    if args.command == "jars":
+        print(ensure_jars())
+        return 0
 
     try:
         broker = KafkaBroker(

@@ -10,10 +10,7 @@ from sqlmodel import Field, SQLModel
 from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
 from shared.platform.idempotency import IdempotencyRecord
 
-SHARED_TABLES = frozenset(
-    model.__tablename__
-    for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord)  # type: ignore[misc]
-)
+SHARED_TABLES = frozenset(model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord))
 
 
 class SifoFinancier(SQLModel, table=True):

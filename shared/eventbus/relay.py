@@ -166,7 +166,7 @@ class OutboxRelay:
         """Delete rows published longer ago than the retention period."""
         cutoff = datetime.now(UTC) - self.retention
         with transaction(self.engine) as session:
-            result = session.exec(  # type: ignore[call-overload]
+            result = session.exec(
                 delete(OutboxMessage).where(
                     col(OutboxMessage.published_at).is_not(None), col(OutboxMessage.published_at) < cutoff
                 )

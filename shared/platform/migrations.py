@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
+from sqlmodel.sql.sqltypes import AutoString
 
 from shared.platform.database import make_engine
 
@@ -49,6 +50,13 @@ def owned_by(table_prefix: str, shared_tables: Collection[str]) -> Any:
     return include_object
 
 
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Render SQLModel's AutoString as a plain ``sa.String`` so revisions need no sqlmodel import."""
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
 def run_environment(metadata: MetaData, table_prefix: str, shared_tables: Collection[str]) -> None:
     """The body of every service's ``env.py``; online mode only (services always have a database)."""
     url = context.config.get_main_option("sqlalchemy.url")
@@ -64,6 +72,7 @@ def run_environment(metadata: MetaData, table_prefix: str, shared_tables: Collec
                 include_object=owned_by(table_prefix, shared_tables),
                 compare_type=True,
                 render_as_batch=is_sqlite,
+                render_item=render_item,
             )
             with context.begin_transaction():
                 context.run_migrations()

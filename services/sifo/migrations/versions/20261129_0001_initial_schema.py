@@ -8,7 +8,6 @@ Create Date: 2026-11-29 12:00:27.469502
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 revision: str = "0001"
@@ -21,8 +20,8 @@ def upgrade() -> None:
     op.create_table(
         "eventbus_dead_letter",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.Column("consumer_group", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=249), nullable=False),
+        sa.Column("consumer_group", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=249), nullable=False),
         sa.Column("partition", sa.Integer(), nullable=False),
         sa.Column("offset", sa.BigInteger(), nullable=False),
         sa.Column("raw_value", sa.Text(), nullable=False),
@@ -32,10 +31,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "eventbus_inbox",
-        sa.Column("consumer_group", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("event_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-        sa.Column("event_type", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=249), nullable=False),
+        sa.Column("consumer_group", sa.String(length=200), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=249), nullable=False),
         sa.Column("partition", sa.Integer(), nullable=False),
         sa.Column("offset", sa.BigInteger(), nullable=False),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
@@ -44,10 +43,10 @@ def upgrade() -> None:
     op.create_table(
         "eventbus_outbox",
         sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.Column("event_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=249), nullable=False),
-        sa.Column("message_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("event_type", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("topic", sa.String(length=249), nullable=False),
+        sa.Column("message_key", sa.String(length=200), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
         sa.Column("envelope", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -60,9 +59,9 @@ def upgrade() -> None:
     op.create_index("ix_eventbus_outbox_pending", "eventbus_outbox", ["published_at", "failed_at", "seq"], unique=False)
     op.create_table(
         "platform_idempotency_key",
-        sa.Column("principal", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("principal", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("response_body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -70,14 +69,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "sifo_financier",
-        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-        sa.Column("enterprise_number", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("iban", sqlmodel.sql.sqltypes.AutoString(length=34), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("enterprise_number", sa.String(length=10), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=False),
         sa.Column("recognised_from", sa.Date(), nullable=False),
         sa.Column("recognised_until", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("enterprise_number"),
     )

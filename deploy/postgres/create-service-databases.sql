@@ -1,0 +1,3 @@
+-- One database per service (docker-compose initdb step; `make run` creates them itself).
+CREATE DATABASE sifo;
+CREATE DATABASE portfolio;

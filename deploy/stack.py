@@ -1,0 +1,180 @@
+"""Run the whole platform locally: Kafka, a database per service, every service process.
+
+``python -m deploy.stack run`` (what ``make run`` calls) starts, in order:
+
+1. the Kafka broker from the Maven jars under ``var/kafka`` (port ``KAFKA_PORT``, default 9092);
+2. the databases: on the server of ``DATABASE_URL`` when set (one database per service, created
+   if missing), SQLite files under ``var/`` with ``--sqlite``, otherwise a PostgreSQL cluster
+   under ``var/postgres`` (port ``STACK_POSTGRES_PORT``, default 5433);
+3. ``migrate`` for each service, as the explicit step before start-up;
+4. each service's API, outbox relay and consumer as separate processes, restarted if they die.
+
+Ctrl-C or SIGTERM stops the processes, the broker and the cluster it started.
+``python -m deploy.stack stop`` does the same from another terminal (``make stop``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from deploy.kafka.broker import KafkaBroker
+from deploy.postgres.cluster import PostgresCluster
+
+ROOT = Path(__file__).resolve().parents[1]
+VAR = ROOT / "var"
+STATE_FILE = VAR / "stack.json"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+    commands: tuple[str, ...]
+
+
+SERVICES = (
+    Service("sifo", 8101, ("api", "relay")),
+    Service("portfolio", 8104, ("api", "relay", "consume")),
+)
+
+
+def _database_urls(sqlite: bool) -> tuple[dict[str, str], PostgresCluster | None]:
+    server = os.environ.get("DATABASE_URL")
+    cluster: PostgresCluster | None = None
+    if sqlite:
+        return {service.name: f"sqlite:///{VAR / (service.name + '.db')}" for service in SERVICES}, None
+    if not server:
+        cluster = PostgresCluster(VAR / "postgres", port=int(os.environ.get("STACK_POSTGRES_PORT", "5433")))
+        cluster.start()
+        server = cluster.url()
+    admin = make_url(server).set(drivername="postgresql")
+    urls: dict[str, str] = {}
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
+        for service in SERVICES:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (service.name,)).fetchone()
+            if exists is None:
+                connection.execute(f'CREATE DATABASE "{service.name}"')
+            urls[service.name] = (
+                make_url(server)
+                .set(drivername="postgresql+psycopg", database=service.name)
+                .render_as_string(hide_password=False)
+            )
+    return urls, cluster
+
+
+def _environment(service: Service, database_url: str, kafka: str) -> dict[str, str]:
+    prefix = service.name.upper()
+    env = dict(os.environ)
+    env.setdefault(f"{prefix}_HTTP_PORT", str(service.port))
+    env[f"{prefix}_DATABASE_URL"] = database_url
+    env[f"{prefix}_KAFKA_BOOTSTRAP_SERVERS"] = kafka
+    return env
+
+
+def run(sqlite: bool) -> int:
+    VAR.mkdir(exist_ok=True)
+    stopping = False
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    broker = KafkaBroker(VAR / "kafka" / "data", port=int(os.environ.get("KAFKA_PORT", "9092")))
+    broker.start()
+    urls, cluster = _database_urls(sqlite)
+    environments = {
+        service.name: _environment(service, urls[service.name], broker.bootstrap_servers) for service in SERVICES
+    }
+    for service in SERVICES:
+        subprocess.run(
+            [sys.executable, "-m", f"services.{service.name}", "migrate"],
+            cwd=ROOT,
+            env=environments[service.name],
+            check=True,
+        )
+
+    processes: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
+
+    def launch(service: Service, command: str) -> None:
+        processes[(service.name, command)] = subprocess.Popen(
+            [sys.executable, "-m", f"services.{service.name}", command], cwd=ROOT, env=environments[service.name]
+        )
+
+    for service in SERVICES:
+        for command in service.commands:
+            launch(service, command)
+    STATE_FILE.write_text(json.dumps({"supervisor": os.getpid()}))
+    print(f"Kafka at {broker.bootstrap_servers}", flush=True)
+    for service in SERVICES:
+        port = environments[service.name][f"{service.name.upper()}_HTTP_PORT"]
+        print(f"{service.name}: http://127.0.0.1:{port}/docs  (database {urls[service.name]})", flush=True)
+    print("Tokens: python -m shared.platform.tokens --subject you@example.org --role fund_manager", flush=True)
+    print("Stop with Ctrl-C or `make stop`.", flush=True)
+
+    try:
+        while not stopping:
+            time.sleep(1)
+            for (name, command), process in list(processes.items()):
+                if process.poll() is not None and not stopping:
+                    print(f"{name} {command} exited with {process.returncode}; restarting", flush=True)
+                    launch(next(s for s in SERVICES if s.name == name), command)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        broker.stop()
+        if cluster is not None:
+            cluster.stop()
+        STATE_FILE.unlink(missing_ok=True)
+    return 0
+
+
+def stop() -> int:
+    if not STATE_FILE.exists():
+        print("no stack is running (var/stack.json is absent)")
+        return 0
+    pid = int(json.loads(STATE_FILE.read_text())["supervisor"])
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        STATE_FILE.unlink(missing_ok=True)
+        return 0
+    for _ in range(120):
+        if not STATE_FILE.exists():
+            return 0
+        time.sleep(0.5)
+    print(f"the stack (pid {pid}) did not stop within 60 s", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.stack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("command", choices=("run", "stop"))
+    parser.add_argument("--sqlite", action="store_true", help="SQLite files under var/ instead of PostgreSQL")
+    args = parser.parse_args(argv)
+    return run(args.sqlite) if args.command == "run" else stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

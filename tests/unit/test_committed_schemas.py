@@ -1,0 +1,16 @@
+"""The event schemas under docs/events are what the contracts generate (`make schemas` refreshes them)."""
+
+import json
+from pathlib import Path
+
+import shared.contracts.sifo  # noqa: F401  (registers the SIFO payloads)
+from shared.eventbus.schema_export import asyncapi_document, json_schemas
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
+
+
+def test_committed_event_schemas_are_current() -> None:
+    for name, schema in json_schemas().items():
+        committed = json.loads((DOCS / f"{name}.schema.json").read_text())
+        assert committed == schema, f"docs/events/{name}.schema.json is stale: run make schemas"
+    assert json.loads((DOCS / "asyncapi.json").read_text()) == asyncapi_document()
