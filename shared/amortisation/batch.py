@@ -1,0 +1,364 @@
+"""Schedules for many loans at once: columnar numpy arrays of integer cents.
+
+The vectorised path walks the periods once, each step computing every loan's row together, and
+reproduces `schedule.build_schedule` to the cent:
+
+* balances are whole cents held in float64 (exact below 2^53); interest = opening x rate x
+  num / den is rounded half-up in float64, and every loan whose product lies within a few ulps
+  of a half cent (exact halves among them) is redone in integer arithmetic (rates are whole
+  micro-units, NUMERIC(9,6); the product is split with divmod so nothing leaves int64);
+* the annuity level payment is computed in float64 and rounded to the installment multiple; a
+  loan whose float result lies within a hair of a rounding boundary is recomputed with the
+  Decimal formula, so the rounded payment is always the Decimal one.
+
+Loans are processed in chunks that fit the processor cache. Rows past a loan's own number of
+periods are zero; `periods` says where each loan ends. Payment and closing balance follow from
+the stored columns (payment = principal + interest - capitalised, closing = opening +
+capitalised - principal) and are derived on access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.amortisation.errors import InvalidTerms
+from shared.amortisation.money import from_cents
+from shared.amortisation.schedule import level_payment
+from shared.amortisation.terms import DayCount, GraceKind, LoanTerms, Method
+
+Int64Array = npt.NDArray[np.int64]
+DateArray = npt.NDArray[np.datetime64]
+
+METHODS = (Method.ANNUITY, Method.LINEAR, Method.BULLET)
+DAY_COUNTS = (DayCount.THIRTY_E_360, DayCount.ACT_360, DayCount.ACT_365F, DayCount.ACT_ACT_ISDA)
+RATE_SCALE = 1_000_000
+ISDA_DENOMINATOR = 365 * 366
+INT64_LIMIT = 2**62
+FLOAT_EXACT_LIMIT = 2.0**52
+CHUNK = 8192
+
+
+@dataclass(frozen=True)
+class BatchTerms:
+    """Loan terms as columns: one entry per loan, amounts in cents, rates in micro-units."""
+
+    principal: Int64Array
+    rate: Int64Array
+    periods: Int64Array
+    months: Int64Array
+    method: npt.NDArray[np.int8]
+    day_count: npt.NDArray[np.int8]
+    grace_periods: Int64Array
+    capitalised_grace: npt.NDArray[np.bool_]
+    multiple: Int64Array
+    start: DateArray
+
+    def __len__(self) -> int:
+        return int(self.principal.shape[0])
+
+    @classmethod
+    def from_terms(cls, loans: Sequence[LoanTerms]) -> BatchTerms:
+        return cls(
+            principal=np.array([int(t.principal * 100) for t in loans], dtype=np.int64),
+            rate=np.array([int(t.annual_rate * RATE_SCALE) for t in loans], dtype=np.int64),
+            periods=np.array([t.periods for t in loans], dtype=np.int64),
+            months=np.array([t.frequency.months for t in loans], dtype=np.int64),
+            method=np.array([METHODS.index(t.method) for t in loans], dtype=np.int8),
+            day_count=np.array([DAY_COUNTS.index(t.day_count) for t in loans], dtype=np.int8),
+            grace_periods=np.array([t.grace_periods for t in loans], dtype=np.int64),
+            capitalised_grace=np.array([t.grace_kind is GraceKind.CAPITALISED for t in loans], dtype=np.bool_),
+            multiple=np.array([int(t.installment_multiple * 100) for t in loans], dtype=np.int64),
+            start=np.array([t.start_date for t in loans], dtype="datetime64[D]"),
+        )
+
+
+@dataclass(frozen=True)
+class BatchSchedule:
+    """Every loan's schedule as (loans x max periods) arrays of cents; rows past `periods` are zero."""
+
+    periods: Int64Array
+    opening_balance: Int64Array
+    interest: Int64Array
+    principal: Int64Array
+    capitalised_head: Int64Array
+    calendar_due: Int64Array
+    calendar_of_loan: Int64Array
+
+    @property
+    def capitalised(self) -> Int64Array:
+        """Capitalised interest; only grace periods have any, so only those columns are stored."""
+        full = np.zeros_like(self.interest)
+        full[:, : self.capitalised_head.shape[1]] = self.capitalised_head
+        return full
+
+    @property
+    def payment(self) -> Int64Array:
+        result: Int64Array = self.principal + self.interest - self.capitalised
+        return result
+
+    @property
+    def closing_balance(self) -> Int64Array:
+        result: Int64Array = self.opening_balance + self.capitalised - self.principal
+        return result
+
+    @property
+    def due_date(self) -> DateArray:
+        """(loans x periods) due dates, NaT past a loan's end; gathered on demand from the calendar table."""
+        dates = self.calendar_due.take(self.calendar_of_loan, axis=1).T.view("datetime64[D]").copy()
+        dates[np.arange(1, dates.shape[1] + 1)[None, :] > self.periods[:, None]] = np.datetime64("NaT")
+        result: DateArray = dates
+        return result
+
+    def due_dates_of(self, loan: int) -> DateArray:
+        column = self.calendar_due[: int(self.periods[loan]), int(self.calendar_of_loan[loan])]
+        result: DateArray = column.view("datetime64[D]")
+        return result
+
+    def installments(self, loan: int) -> list[dict[str, Any]]:
+        """One loan's rows in the JSON shape of `Installment.to_json`."""
+        due = self.due_dates_of(loan)
+        grace_columns = self.capitalised_head.shape[1]
+        rows = []
+        for k in range(int(self.periods[loan])):
+            opening = int(self.opening_balance[loan, k])
+            interest = int(self.interest[loan, k])
+            principal = int(self.principal[loan, k])
+            capitalised = int(self.capitalised_head[loan, k]) if k < grace_columns else 0
+            rows.append(
+                {
+                    "number": k + 1,
+                    "due_date": str(due[k]),
+                    "opening_balance": str(from_cents(opening)),
+                    "interest": str(from_cents(interest)),
+                    "principal": str(from_cents(principal)),
+                    "payment": str(from_cents(principal + interest - capitalised)),
+                    "capitalised": str(from_cents(capitalised)),
+                    "closing_balance": str(from_cents(opening + capitalised - principal)),
+                }
+            )
+        return rows
+
+
+# Calendar tables covering 1900-2299: first day (days since 1970-01-01) and length of each month.
+_BASE_YEAR = 1900
+_MONTHS = np.arange((2300 - _BASE_YEAR) * 12, dtype=np.int64)
+_MONTH_STARTS = (np.datetime64(f"{_BASE_YEAR}-01", "M") + _MONTHS.astype("timedelta64[M]")).astype("datetime64[D]")
+_FIRST_DAY: Int64Array = _MONTH_STARTS.astype(np.int64)
+_MONTH_LENGTH: Int64Array = np.diff(np.append(_FIRST_DAY, (np.datetime64("2300-01-01", "D")).astype(np.int64))).astype(
+    np.int64
+)
+
+
+def _is_leap(years: Int64Array) -> npt.NDArray[np.bool_]:
+    result: npt.NDArray[np.bool_] = (years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0))
+    return result
+
+
+def _month_index(start: npt.NDArray[np.datetime64]) -> tuple[Int64Array, Int64Array]:
+    """Month index since January 1900 and zero-based day of month of each start date."""
+    months = start.astype("datetime64[M]")
+    index = months.astype(np.int64) + (1970 - _BASE_YEAR) * 12
+    day = (start - months.astype("datetime64[D]")).astype(np.int64)
+    if (index < 0).any() or (index + 1200 >= _FIRST_DAY.shape[0]).any():
+        raise InvalidTerms("start_date", "must lie between 1900 and 2199 for the batch path")
+    return index, day
+
+
+def build_batch(terms: BatchTerms) -> BatchSchedule:
+    """Every loan's schedule: one pass over the periods per chunk of loans."""
+    loans = len(terms)
+    count = int(terms.periods.max()) if loans else 0
+    if loans and int(terms.principal.max()) * int(terms.rate.max()) * 4 > INT64_LIMIT:
+        raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
+    if loans and (terms.periods < terms.grace_periods + 1).any():
+        raise InvalidTerms("periods", "must be >= grace_periods + 1")
+    due_table, numerator_table, combination = _calendar(terms, count)
+    last_grace = int(terms.grace_periods.max()) if loans else 0
+
+    shape = (count, loans)
+    opening = np.empty(shape, dtype=np.int64)
+    interest = np.empty(shape, dtype=np.int64)
+    principal = np.empty(shape, dtype=np.int64)
+    capitalised = np.zeros((last_grace, loans), dtype=np.int64)
+    for low in range(0, loans, CHUNK):
+        part = slice(low, min(low + CHUNK, loans))
+        _amortise(terms, part, numerator_table, combination[part], opening, interest, principal, capitalised)
+
+    if count and not (terms.periods == count).all():
+        inactive = np.arange(1, count + 1)[:, None] > terms.periods[None, :]
+        for array in (opening, interest, principal):
+            array[inactive] = 0
+    return BatchSchedule(
+        periods=terms.periods.copy(),
+        opening_balance=opening.T,
+        interest=interest.T,
+        principal=principal.T,
+        capitalised_head=capitalised.T,
+        calendar_due=due_table,
+        calendar_of_loan=combination,
+    )
+
+
+def _amortise(
+    terms: BatchTerms,
+    part: slice,
+    numerator_table: Int64Array,
+    combination: Int64Array,
+    opening: Int64Array,
+    interest: Int64Array,
+    principal: Int64Array,
+    capitalised: Int64Array,
+) -> None:
+    """Walk the periods for the loans in `part`, writing their rows into the (periods x loans) outputs."""
+    periods = terms.periods[part]
+    grace = terms.grace_periods[part]
+    capitalising = terms.capitalised_grace[part]
+    rate = terms.rate[part]
+    scaled_den = np.choose(terms.day_count[part], (12, 360, 365, ISDA_DENOMINATOR)).astype(np.int64) * RATE_SCALE
+    rate_per_unit = rate / scaled_den
+    annuity = (terms.method[part] == 0).astype(np.float64)
+    linear_method = terms.method[part] == 1
+    per_year = 12 // terms.months[part]
+    amortising_count = periods - grace
+    count = int(periods.max())
+    shortest = int(periods.min())
+    last_grace = int(grace.max())
+    constant_numerator = bool(
+        (terms.day_count[part] == 0).all() and (terms.months[part] == terms.months[part][0]).all()
+    )
+
+    balance = terms.principal[part].astype(np.float64)
+    level = np.zeros(balance.shape)
+    numerator = (terms.months[part]).astype(np.float64)
+    for k in range(1, count + 1):
+        row = k - 1
+        if not constant_numerator:
+            numerator = numerator_table[row].take(combination).astype(np.float64)
+        shifted = balance * (rate_per_unit * numerator) + 0.5
+        row_interest = np.floor(shifted)
+        tolerance = 1e-7 + float(shifted.max(initial=0.0)) * 4e-15
+        near = np.abs(shifted - row_interest - 0.5) > 0.5 - tolerance
+        if near.any():
+            if float(balance[near].max()) * float(rate[near].max()) * 4 > INT64_LIMIT:
+                raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
+            row_interest[near] = _exact_interest(
+                balance[near].astype(np.int64) * rate[near], numerator[near].astype(np.int64), scaled_den[near]
+            )
+        active = None if k <= shortest else periods >= k
+        if active is not None:
+            row_interest *= active
+
+        if k <= last_grace + 1:
+            starting = grace == k - 1
+            if starting.any():
+                opening_cents = balance[starting].astype(np.int64)
+                count_left = amortising_count[starting]
+                annuity_level = _level_payments(
+                    opening_cents, rate[starting], per_year[starting], count_left, terms.multiple[part][starting]
+                )
+                linear_level = np.where(
+                    linear_method[starting], (2 * opening_cents + count_left) // (2 * count_left), 0
+                )
+                level[starting] = np.where(annuity[starting] == 1, annuity_level, linear_level)
+
+        regular = np.minimum(level - row_interest * annuity, balance)
+        if k >= shortest:
+            regular = np.where(periods == k, balance, regular)
+            if active is not None:
+                regular *= active
+        opening[row, part] = balance
+        interest[row, part] = row_interest
+        if k <= last_grace:
+            in_grace = grace >= k
+            row_capitalised = row_interest * (in_grace & capitalising)
+            regular = np.where(in_grace, 0.0, regular)
+            capitalised[row, part] = row_capitalised
+            balance = balance + row_capitalised - regular
+        else:
+            balance = balance - regular
+        principal[row, part] = regular
+    if float(opening[:, part].max(initial=0)) > FLOAT_EXACT_LIMIT:
+        raise InvalidTerms("principal", "too large for the batch path; use build_schedule")
+    assert not balance.any(), "every schedule closes at 0.00"
+
+
+def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Due dates and year-fraction numerators per distinct (start, months, day count), (periods x combinations).
+
+    Dates and fractions depend on nothing else, and a portfolio has far fewer such combinations
+    than loans, so the calendar work is done once per combination and gathered per loan.
+    """
+    keys = np.stack([terms.start.astype(np.int64), terms.months, terms.day_count.astype(np.int64)])
+    unique, combination = np.unique(keys, axis=1, return_inverse=True)
+    start = unique[0].astype("datetime64[D]")
+    months = unique[1]
+    code = unique[2]
+    start_index, start_day = _month_index(start)
+    steps = np.arange(0, count + 1, dtype=np.int64)[:, None]
+    index = start_index[None, :] + steps * months[None, :]
+    dates = _FIRST_DAY[index] + np.minimum(start_day[None, :], _MONTH_LENGTH[index] - 1)
+    previous, due = dates[:-1], dates[1:]
+    numerator = np.where(code[None, :] == 0, months[None, :], due - previous)
+    isda = code == 3
+    if isda.any():
+        numerator[:, isda] = _isda_numerator(previous[:, isda], due[:, isda], index[:-1, isda])
+    return np.ascontiguousarray(due), np.ascontiguousarray(numerator), combination.reshape(-1).astype(np.int64)
+
+
+def _isda_numerator(previous: Int64Array, due: Int64Array, previous_index: Int64Array) -> Int64Array:
+    """ACT/ACT-ISDA over 365 x 366: days in a leap year weigh 365, others 366 (a period spans <= 1 new year)."""
+    year = previous_index // 12
+    boundary = _FIRST_DAY[(year + 1) * 12]
+    first_part = np.minimum(due, boundary) - previous
+    second_part = np.maximum(due - boundary, 0)
+    calendar_year = year + _BASE_YEAR
+    first_weight = np.where(_is_leap(calendar_year), 365, 366)
+    second_weight = np.where(_is_leap(calendar_year + 1), 365, 366)
+    result: Int64Array = first_part * first_weight + second_part * second_weight
+    return result
+
+
+def _exact_interest(product: Int64Array, numerator: Int64Array, scaled_den: Int64Array) -> Int64Array:
+    whole, rest = np.divmod(product, scaled_den)
+    carry, remainder = np.divmod(rest * numerator, scaled_den)
+    result: Int64Array = whole * numerator + carry + (2 * remainder >= scaled_den)
+    return result
+
+
+def _level_payments(
+    balance: Int64Array, rate: Int64Array, per_year: Int64Array, count: Int64Array, multiple: Int64Array
+) -> Int64Array:
+    """Annuity payments in cents, rounded half-up to the multiple, equal to `schedule.level_payment`."""
+    zero_rate = rate == 0
+    steps = np.empty_like(balance)
+    if zero_rate.any():
+        unit = count[zero_rate] * multiple[zero_rate]
+        steps[zero_rate] = (2 * balance[zero_rate] + unit) // (2 * unit)
+    paying = ~zero_rate
+    if paying.any():
+        r = rate[paying] / (RATE_SCALE * per_year[paying])
+        exact_steps = balance[paying] * r / (1.0 - (1.0 + r) ** (-count[paying].astype(np.float64)))
+        exact_steps = exact_steps / multiple[paying]
+        rounded = np.floor(exact_steps + 0.5)
+        near_boundary = np.abs(exact_steps - np.floor(exact_steps) - 0.5) < 1e-6 + exact_steps * 1e-11
+        paying_steps = rounded.astype(np.int64)
+        if near_boundary.any():
+            indices = np.flatnonzero(paying)[near_boundary]
+            for position, loan in zip(np.flatnonzero(near_boundary), indices, strict=True):
+                payment = level_payment(
+                    Decimal(int(balance[loan])) / 100,
+                    Decimal(int(rate[loan])) / RATE_SCALE,
+                    int(per_year[loan]),
+                    int(count[loan]),
+                    Decimal(int(multiple[loan])) / 100,
+                )
+                paying_steps[position] = int(payment * 100) // int(multiple[loan])
+        steps[paying] = paying_steps
+    result: Int64Array = steps * multiple
+    return result

@@ -1,0 +1,65 @@
+"""Due dates and day-count fractions.
+
+Due date k is the start date plus k periods of months, always counted from the start date and
+clipped to the month's last day (31 Jan -> 28/29 Feb -> 31 Mar). A year fraction is returned as
+an exact ratio of integers so that the Decimal path and the integer-cent batch path can apply
+the same single rounding.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
+
+from shared.amortisation.terms import DayCount
+
+
+def due_date(start: date, k: int, months_per_period: int) -> date:
+    result: date = start + relativedelta(months=k * months_per_period)
+    return result
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def act_act_isda(start: date, end: date) -> Fraction:
+    """Days in leap years / 366 + days in other years / 365."""
+    if end <= start:
+        return Fraction(0)
+    total = Fraction(0)
+    cursor = start
+    while cursor < end:
+        boundary = date(cursor.year + 1, 1, 1)
+        stop = min(boundary, end)
+        total += Fraction((stop - cursor).days, 366 if _is_leap(cursor.year) else 365)
+        cursor = stop
+    return total
+
+
+def thirty_e_360(start: date, end: date) -> Fraction:
+    """30E/360 (Eurobond basis): day 31 counts as day 30 at either end."""
+    d1 = min(start.day, 30)
+    d2 = min(end.day, 30)
+    days = 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
+    return Fraction(days, 360)
+
+
+def year_fraction(day_count: DayCount, start: date, end: date) -> Fraction:
+    """The year fraction between any two dates (accruals, broken periods)."""
+    if day_count is DayCount.THIRTY_E_360:
+        return thirty_e_360(start, end)
+    if day_count is DayCount.ACT_360:
+        return Fraction((end - start).days, 360)
+    if day_count is DayCount.ACT_365F:
+        return Fraction((end - start).days, 365)
+    return act_act_isda(start, end)
+
+
+def period_fraction(day_count: DayCount, previous: date, due: date, months_per_period: int) -> Fraction:
+    """The fraction of a regular schedule period: under 30E/360 exactly months/12 by contract."""
+    if day_count is DayCount.THIRTY_E_360:
+        return Fraction(months_per_period, 12)
+    return year_fraction(day_count, previous, due)

@@ -1,0 +1,63 @@
+"""Money as `Decimal` euros with two decimals, and the conversions to integer cents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+
+from shared.amortisation.errors import InvalidTerms
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# Wide enough that no intermediate of a loan up to 10^12 EUR is ever rounded before the final cent.
+PRECISION = 50
+
+
+@contextmanager
+def exact() -> Iterator[Context]:
+    """A decimal context wide enough for the engine's intermediate results."""
+    with localcontext() as context:
+        context.prec = PRECISION
+        context.rounding = ROUND_HALF_UP
+        yield context
+
+
+def round_half_up(value: Decimal, quantum: Decimal = CENT) -> Decimal:
+    """Round to a multiple of `quantum`, halves away from zero."""
+    with exact():
+        if quantum == CENT:
+            return value.quantize(CENT, rounding=ROUND_HALF_UP)
+        steps = (value / quantum).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return (steps * quantum).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(field: str, value: object) -> Decimal:
+    """A Decimal from a JSON string or integer; binary floats are refused, not rounded."""
+    if isinstance(value, (bool, float)):
+        raise InvalidTerms(field, 'must be a decimal string such as "1234.56", not a binary float')
+    if not isinstance(value, (str, int, Decimal)):
+        raise InvalidTerms(field, "must be a decimal string")
+    try:
+        result = Decimal(value) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise InvalidTerms(field, f"{value!r} is not a decimal number") from None
+    if not result.is_finite():
+        raise InvalidTerms(field, "must be a finite number")
+    return result
+
+
+def parse_money(field: str, value: object) -> Decimal:
+    """An amount in euro with at most two decimals, returned with exactly two."""
+    amount = parse_decimal(field, value)
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise InvalidTerms(field, f"{value} has more than two decimals")
+    return amount.quantize(CENT)
+
+
+def to_cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)

@@ -1,0 +1,163 @@
+"""Repayment schedules on the exact (Decimal) path.
+
+The rules, which the vectorised path in `batch.py` reproduces to the cent:
+
+* interest of a period = opening balance x annual rate x period fraction, rounded half-up once;
+* grace periods come first: ``interest_only`` pays the interest; ``capitalised`` pays nothing and
+  adds the interest to the balance (shown as both `interest` and `capitalised`);
+* after grace the balance B amortises over m = periods - grace installments with periodic rate
+  r = annual_rate / periods-per-year: annuity pays B r / (1 - (1 + r)^-m) (B / m when r = 0)
+  rounded half-up to `installment_multiple`; linear repays B / m rounded to the cent; bullet
+  repays everything at the end;
+* principal never exceeds the opening balance (a rounded-up level payment near the end is cut
+  to what is owed), and the last installment takes the whole remaining balance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from shared.amortisation.day_counts import due_date, period_fraction
+from shared.amortisation.money import CENT, ZERO, exact, round_half_up
+from shared.amortisation.terms import GraceKind, LoanTerms, Method
+
+
+@dataclass(frozen=True)
+class Installment:
+    number: int
+    due_date: date
+    opening_balance: Decimal
+    interest: Decimal
+    principal: Decimal
+    payment: Decimal
+    capitalised: Decimal
+    closing_balance: Decimal
+    fraction: Fraction
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "due_date": self.due_date.isoformat(),
+            "opening_balance": str(self.opening_balance),
+            "interest": str(self.interest),
+            "principal": str(self.principal),
+            "payment": str(self.payment),
+            "capitalised": str(self.capitalised),
+            "closing_balance": str(self.closing_balance),
+        }
+
+
+@dataclass(frozen=True)
+class Schedule:
+    terms: LoanTerms
+    installments: tuple[Installment, ...]
+
+    @property
+    def total_interest(self) -> Decimal:
+        return sum((row.interest for row in self.installments), ZERO)
+
+    @property
+    def total_principal(self) -> Decimal:
+        return sum((row.principal for row in self.installments), ZERO)
+
+    @property
+    def total_payment(self) -> Decimal:
+        return sum((row.payment for row in self.installments), ZERO)
+
+    @property
+    def total_capitalised(self) -> Decimal:
+        return sum((row.capitalised for row in self.installments), ZERO)
+
+    def totals_json(self) -> dict[str, str]:
+        """Sums of the money columns; the number of installments is the length of the list."""
+        return {
+            "interest": str(self.total_interest),
+            "principal": str(self.total_principal),
+            "payment": str(self.total_payment),
+            "capitalised": str(self.total_capitalised),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"installments": [row.to_json() for row in self.installments], "totals": self.totals_json()}
+
+
+def interest_for(balance: Decimal, annual_rate: Decimal, fraction: Fraction) -> Decimal:
+    """Balance x rate x fraction, one half-up rounding to the cent."""
+    with exact():
+        return round_half_up(balance * annual_rate * fraction.numerator / fraction.denominator)
+
+
+def level_payment(balance: Decimal, annual_rate: Decimal, per_year: int, count: int, multiple: Decimal) -> Decimal:
+    """The annuity payment B r / (1 - (1 + r)^-m), rounded half-up to `multiple`."""
+    with exact():
+        if annual_rate == 0:
+            return round_half_up(balance / count, multiple)
+        r = annual_rate / per_year
+        return round_half_up(balance * r / (1 - (1 + r) ** -count), multiple)
+
+
+def linear_principal(balance: Decimal, count: int) -> Decimal:
+    with exact():
+        return round_half_up(balance / count)
+
+
+def build_schedule(terms: LoanTerms) -> Schedule:
+    months = terms.frequency.months
+    balance = terms.principal
+    rows: list[Installment] = []
+    previous = terms.start_date
+    payment_level = ZERO
+    linear_part = ZERO
+    for number in range(1, terms.periods + 1):
+        due = due_date(terms.start_date, number, months)
+        fraction = period_fraction(terms.day_count, previous, due, months)
+        opening = balance
+        interest = interest_for(opening, terms.annual_rate, fraction)
+        capitalised = ZERO
+        if number <= terms.grace_periods:
+            principal = ZERO
+            if terms.grace_kind is GraceKind.CAPITALISED:
+                capitalised = interest
+                payment = ZERO
+            else:
+                payment = interest
+        else:
+            if number == terms.grace_periods + 1:
+                payment_level = level_payment(
+                    opening,
+                    terms.annual_rate,
+                    terms.frequency.per_year,
+                    terms.amortising_periods,
+                    terms.installment_multiple,
+                )
+                linear_part = linear_principal(opening, terms.amortising_periods)
+            if number == terms.periods:
+                principal = opening
+            elif terms.method is Method.ANNUITY:
+                principal = min(payment_level - interest, opening)
+            elif terms.method is Method.LINEAR:
+                principal = min(linear_part, opening)
+            else:
+                principal = ZERO
+            payment = principal + interest
+        balance = opening + capitalised - principal
+        rows.append(
+            Installment(
+                number=number,
+                due_date=due,
+                opening_balance=opening,
+                interest=interest,
+                principal=principal,
+                payment=payment,
+                capitalised=capitalised,
+                closing_balance=balance,
+                fraction=fraction,
+            )
+        )
+        previous = due
+    assert balance == ZERO.quantize(CENT)
+    return Schedule(terms=terms, installments=tuple(rows))

@@ -1,0 +1,1 @@
+"""Unit tests of the finance engine `shared.amortisation`."""

@@ -1,0 +1,142 @@
+"""The command line contract: shapes, batch isolation of bad lines, exit status 2 on bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from shared.amortisation.cli import run
+
+TERMS = {"principal": "100000.00", "annual_rate": "0.035", "periods": 120, "start_date": "2026-01-31"}
+
+
+def call(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.amortisation", *argv], input=stdin, capture_output=True, text=True, check=False
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_schedule_prints_installments_and_totals() -> None:
+    status, out, _ = call(["schedule"], json.dumps(TERMS))
+    assert status == 0
+    document = json.loads(out)
+    first = document["installments"][0]
+    assert first == {
+        "number": 1,
+        "due_date": "2026-02-28",
+        "opening_balance": "100000.00",
+        "interest": "291.67",
+        "principal": "697.19",
+        "payment": "988.86",
+        "capitalised": "0.00",
+        "closing_balance": "99302.81",
+    }
+    assert document["totals"] == {
+        "interest": "18662.99",
+        "principal": "100000.00",
+        "payment": "118662.99",
+        "capitalised": "0.00",
+    }
+
+
+def test_json_numbers_are_read_as_exact_decimals() -> None:
+    out = io.StringIO()
+    assert (
+        run(["schedule"], io.StringIO(json.dumps({**TERMS, "annual_rate": 0.035}).replace('"0.035"', "0.035")), out)
+        == 0
+    )
+    assert json.loads(out.getvalue())["installments"][0]["interest"] == "291.67"
+
+
+def test_batch_keeps_order_and_isolates_a_bad_line() -> None:
+    lines = "\n".join(
+        [
+            json.dumps(TERMS),
+            json.dumps({**TERMS, "periods": 2, "grace_periods": 2}),
+            json.dumps({**TERMS, "periods": 1}),
+        ]
+    )
+    out = io.StringIO()
+    assert run(["schedule", "--batch"], io.StringIO(lines + "\n"), out) == 0
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(results) == 3
+    assert results[0]["installments"][0]["payment"] == "988.86"
+    assert results[1] == {"error": "periods: must be >= grace_periods + 1"}
+    assert results[2]["installments"] == [
+        {
+            "number": 1,
+            "due_date": "2026-02-28",
+            "opening_balance": "100000.00",
+            "interest": "291.67",
+            "principal": "100000.00",
+            "payment": "100291.67",
+            "capitalised": "0.00",
+            "closing_balance": "0.00",
+        }
+    ]
+
+
+def test_reference_rate() -> None:
+    status, out, _ = call(
+        ["reference-rate", "--date", "2026-03-01", "--rating", "satisfactory", "--collateral", "normal"]
+    )
+    assert status == 0
+    assert json.loads(out) == {
+        "base_rate": "0.0219",
+        "margin": "0.022",
+        "reference_rate": "0.0439",
+        "discount_rate": "0.0319",
+    }
+
+
+def test_gge_of_an_energy_loan() -> None:
+    request = {
+        "terms": {"principal": "100000.00", "annual_rate": "0.01", "periods": 120, "start_date": "2026-03-01"},
+        "grant_date": "2026-03-01",
+        "rating": "satisfactory",
+        "collateral": "normal",
+    }
+    status, out, _ = call(["gge"], json.dumps(request))
+    assert status == 0
+    assert json.loads(out) == {"gge": "15646.48", "reference_rate": "0.0439", "discount_rate": "0.0319"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (
+            ["schedule"],
+            json.dumps({**TERMS, "periods": 3, "grace_periods": 3}),
+            "periods: must be >= grace_periods + 1",
+        ),
+        (["schedule"], json.dumps({**TERMS, "principal": "100.001"}), "principal: 100.001 has more than two decimals"),
+        (
+            ["schedule"],
+            json.dumps({**TERMS, "method": "balloon"}),
+            "method: 'balloon' is not one of annuity | linear | bullet",
+        ),
+        (["schedule"], "{not json", "terms: is not valid JSON"),
+        (
+            ["reference-rate", "--date", "2026-03-01", "--rating", "excellent", "--collateral", "normal"],
+            "",
+            "rating: 'excellent' is not one of strong | good | satisfactory | weak | bad",
+        ),
+        (
+            ["reference-rate", "--date", "2026-13-01", "--rating", "good", "--collateral", "normal"],
+            "",
+            "date: '2026-13-01' is not an ISO date",
+        ),
+        (["gge"], json.dumps({"terms": TERMS, "rating": "good", "collateral": "low"}), "grant_date: is required"),
+    ],
+)
+def test_invalid_input_exits_2_with_one_line_naming_field_and_rule(argv: list[str], stdin: str, message: str) -> None:
+    status, out, err = call(argv, stdin)
+    assert status == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(message)
