@@ -47,8 +47,10 @@ migrate: $(STAMP)
 schemas: $(STAMP)
 	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo
 
+BENCHMARKS := $(filter-out bench/__init__.py,$(wildcard bench/*.py))
+
 bench: setup
-	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
+	@set -e; for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script; done
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache

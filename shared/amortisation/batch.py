@@ -19,7 +19,9 @@ capitalised - principal) and are derived on access.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,7 +43,7 @@ RATE_SCALE = 1_000_000
 ISDA_DENOMINATOR = 365 * 366
 INT64_LIMIT = 2**62
 FLOAT_EXACT_LIMIT = 2.0**52
-CHUNK = 8192
+MIN_CHUNK = 16_384
 
 
 @dataclass(frozen=True)
@@ -170,8 +172,12 @@ def _month_index(start: npt.NDArray[np.datetime64]) -> tuple[Int64Array, Int64Ar
     return index, day
 
 
-def build_batch(terms: BatchTerms) -> BatchSchedule:
-    """Every loan's schedule: one pass over the periods per chunk of loans."""
+def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
+    """Every loan's schedule: one pass over the periods per chunk of loans.
+
+    Chunks are independent, so with `workers` > 1 they run on threads (numpy releases the GIL
+    in its loops); the default uses every core for batches large enough to be worth it.
+    """
     loans = len(terms)
     count = int(terms.periods.max()) if loans else 0
     if loans and int(terms.principal.max()) * int(terms.rate.max()) * 4 > INT64_LIMIT:
@@ -186,9 +192,20 @@ def build_batch(terms: BatchTerms) -> BatchSchedule:
     interest = np.empty(shape, dtype=np.int64)
     principal = np.empty(shape, dtype=np.int64)
     capitalised = np.zeros((last_grace, loans), dtype=np.int64)
-    for low in range(0, loans, CHUNK):
-        part = slice(low, min(low + CHUNK, loans))
-        _amortise(terms, part, numerator_table, combination[part], opening, interest, principal, capitalised)
+    threads = max(1, min(workers or os.cpu_count() or 1, loans // MIN_CHUNK))
+    size = -(-loans // threads) if loans else 1
+    parts = [slice(low, min(low + size, loans)) for low in range(0, loans, size)]
+    numerators = numerator_table.astype(np.float64)
+
+    def run(part: slice) -> None:
+        _amortise(terms, part, numerators, combination[part], opening, interest, principal, capitalised)
+
+    if len(parts) > 1:
+        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+            list(pool.map(run, parts))
+    else:
+        for part in parts:
+            run(part)
 
     if count and not (terms.periods == count).all():
         inactive = np.arange(1, count + 1)[:, None] > terms.periods[None, :]
@@ -208,7 +225,7 @@ def build_batch(terms: BatchTerms) -> BatchSchedule:
 def _amortise(
     terms: BatchTerms,
     part: slice,
-    numerator_table: Int64Array,
+    numerator_table: npt.NDArray[np.float64],
     combination: Int64Array,
     opening: Int64Array,
     interest: Int64Array,
@@ -239,7 +256,7 @@ def _amortise(
     for k in range(1, count + 1):
         row = k - 1
         if not constant_numerator:
-            numerator = numerator_table[row].take(combination).astype(np.float64)
+            numerator = numerator_table[row].take(combination)
         shifted = balance * (rate_per_unit * numerator) + 0.5
         row_interest = np.floor(shifted)
         tolerance = 1e-7 + float(shifted.max(initial=0.0)) * 4e-15

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.amortisation.batch import BatchTerms, build_batch
+from shared.amortisation.batch import MIN_CHUNK, BatchTerms, build_batch
 from shared.amortisation.schedule import build_schedule
 from shared.amortisation.terms import LoanTerms, Method
 
@@ -48,3 +48,22 @@ def test_rows_past_a_loans_end_are_zero_and_dates_are_not_a_time() -> None:
     assert batch.principal[0, 2:].tolist() == [0, 0]
     assert np.isnat(batch.due_date[0, 2:]).all()
     assert str(batch.due_date[1, 0]) == "2026-02-28"
+
+
+def test_threaded_chunks_equal_one_pass() -> None:
+    loans = [
+        LoanTerms(
+            Decimal(100_000 + n) / 100,
+            Decimal(n % 90_000) / 1_000_000,
+            3 + n % 5,
+            date(2026, 1, 1 + n % 28),
+            method=list(Method)[n % 3],
+            grace_periods=n % 2,
+        )
+        for n in range(2 * MIN_CHUNK + 17)
+    ]
+    terms = BatchTerms.from_terms(loans)
+    threaded, single = build_batch(terms, workers=2), build_batch(terms, workers=1)
+    for field in ("opening_balance", "interest", "principal", "payment", "capitalised", "closing_balance"):
+        assert (getattr(threaded, field) == getattr(single, field)).all(), field
+    assert threaded.installments(len(loans) - 1) == [row.to_json() for row in build_schedule(loans[-1]).installments]
