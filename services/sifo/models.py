@@ -1,8 +1,13 @@
-"""SIFO tables. Names carry the ``sifo_`` prefix because SQLModel's metadata is global."""
+"""SIFO tables. Names carry the ``sifo_`` prefix because SQLModel's metadata is global.
+
+Money is NUMERIC(18,2), rates NUMERIC(9,6); check constraints repeat the invariants the domain
+enforces, so no code path (or hand-written SQL) can store a drawing right that is overdrawn.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -11,6 +16,18 @@ from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
 from shared.platform.idempotency import IdempotencyRecord
 
 SHARED_TABLES = frozenset(model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord))
+
+
+def money(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(sa.Numeric(18, 2), nullable=nullable)
+
+
+def rate(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(sa.Numeric(9, 6), nullable=nullable)
+
+
+def timestamp(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(sa.DateTime(timezone=True), nullable=nullable)
 
 
 class SifoFinancier(SQLModel, table=True):
@@ -22,5 +39,146 @@ class SifoFinancier(SQLModel, table=True):
     iban: str = Field(max_length=34)
     recognised_from: date
     recognised_until: date | None = None
-    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    status: str = Field(default="recognised", max_length=20)
+    suspended_from: date | None = None
+    status_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    created_at: datetime = Field(sa_column=timestamp())
     created_by: str = Field(max_length=200)
+
+
+class SifoDrawingRight(SQLModel, table=True):
+    __tablename__ = "sifo_drawing_right"
+    __table_args__ = (
+        sa.CheckConstraint("reserved >= 0 AND drawn >= 0 AND released >= 0", name="ck_sifo_drawing_right_parts"),
+        sa.CheckConstraint("reserved + drawn + released <= allocated", name="ck_sifo_drawing_right_not_overdrawn"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    financier_id: str = Field(foreign_key="sifo_financier.id", index=True, max_length=36)
+    fund_year: int
+    allocated: Decimal = Field(sa_column=money())
+    reserved: Decimal = Field(sa_column=money())
+    drawn: Decimal = Field(sa_column=money())
+    released: Decimal = Field(sa_column=money())
+    valid_from: date
+    valid_until: date
+    status: str = Field(max_length=20)
+    created_at: datetime = Field(sa_column=timestamp())
+    created_by: str = Field(max_length=200)
+
+
+class SifoBorrower(SQLModel, table=True):
+    """A social enterprise that borrows; its row is locked while its de minimis aid is checked."""
+
+    __tablename__ = "sifo_borrower"
+
+    enterprise_number: str = Field(primary_key=True, max_length=10)
+    name: str = Field(max_length=200)
+
+
+class SifoLoan(SQLModel, table=True):
+    __tablename__ = "sifo_loan"
+    __table_args__ = (sa.CheckConstraint("sifo_share * 3 <= total_credit * 2", name="ck_sifo_loan_two_thirds"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    financier_id: str = Field(foreign_key="sifo_financier.id", index=True, max_length=36)
+    borrower_enterprise_number: str = Field(foreign_key="sifo_borrower.enterprise_number", index=True, max_length=10)
+    borrower_name: str = Field(max_length=200)
+    target_group_vte: Decimal = Field(sa_column=sa.Column(sa.Numeric(9, 2), nullable=False))
+    loan_type: str = Field(max_length=30)
+    total_credit: Decimal = Field(sa_column=money())
+    sifo_share: Decimal = Field(sa_column=money())
+    annual_rate: Decimal = Field(sa_column=rate())
+    periods: int
+    frequency: str = Field(max_length=20)
+    method: str = Field(max_length=20)
+    day_count: str = Field(max_length=20)
+    grace_periods: int
+    grace_kind: str = Field(max_length=20)
+    installment_multiple: Decimal = Field(sa_column=money())
+    start_date: date
+    rating: str = Field(max_length=20)
+    collateral: str = Field(max_length=20)
+    base_rate: Decimal = Field(sa_column=rate())
+    margin: Decimal = Field(sa_column=rate())
+    reference_rate: Decimal = Field(sa_column=rate())
+    discount_rate: Decimal = Field(sa_column=rate())
+    rate_override_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    committee_reference: str | None = Field(default=None, max_length=100)
+    gge: Decimal = Field(sa_column=money())
+    status: str = Field(max_length=20, index=True)
+    submitted_on: date
+    submitted_by: str = Field(max_length=200)
+    submitted_at: datetime = Field(sa_column=timestamp())
+    approved_by: str | None = Field(default=None, max_length=200)
+    approved_on: date | None = None
+    drawing_right_id: str | None = Field(default=None, foreign_key="sifo_drawing_right.id", max_length=36)
+    disbursed_on: date | None = None
+    disbursement_iban: str | None = Field(default=None, max_length=34)
+    defaulted_on: date | None = None
+    written_off_on: date | None = None
+    written_off_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    status_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+
+
+class SifoAidGrant(SQLModel, table=True):
+    """De minimis aid of a SIFO loan, reserved at approval (the register until the portfolio keeps one)."""
+
+    __tablename__ = "sifo_aid_grant"
+
+    loan_id: str = Field(primary_key=True, foreign_key="sifo_loan.id", max_length=36)
+    enterprise_number: str = Field(foreign_key="sifo_borrower.enterprise_number", index=True, max_length=10)
+    grant_date: date
+    gge: Decimal = Field(sa_column=money())
+    status: str = Field(max_length=20)
+
+
+class SifoLoanEvent(SQLModel, table=True):
+    """Servicing history of a disbursed loan; replayed through the shared engine for every view."""
+
+    __tablename__ = "sifo_loan_event"
+
+    id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+    )
+    loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
+    kind: str = Field(max_length=20)
+    on: date
+    amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    mode: str | None = Field(default=None, max_length=30)
+    annual_rate: Decimal | None = Field(default=None, sa_column=rate(nullable=True))
+    terms: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class SifoDecision(SQLModel, table=True):
+    """A four-eyes decision: prepared by one person, approved (or rejected) by another."""
+
+    __tablename__ = "sifo_decision"
+
+    id: str = Field(primary_key=True, max_length=36)
+    loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
+    kind: str = Field(max_length=20)
+    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    status: str = Field(max_length=20)
+    prepared_by: str = Field(max_length=200)
+    prepared_at: datetime = Field(sa_column=timestamp())
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class SifoPaymentInstruction(SQLModel, table=True):
+    """A SEPA credit transfer (pain.001) produced at disbursement, kept as sent to the bank."""
+
+    __tablename__ = "sifo_payment_instruction"
+
+    id: str = Field(primary_key=True, max_length=36)
+    loan_id: str = Field(foreign_key="sifo_loan.id", unique=True, max_length=36)
+    message_id: str = Field(max_length=35)
+    end_to_end_id: str = Field(max_length=35)
+    amount: Decimal = Field(sa_column=money())
+    creditor_iban: str = Field(max_length=34)
+    execution_date: date
+    document: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = Field(sa_column=timestamp())

@@ -1,8 +1,14 @@
-"""Events the SIFO service publishes on ``sifo.events``."""
+"""Events the SIFO service publishes on ``sifo.events``, keyed by the aggregate they describe.
+
+They carry what the portfolio needs to rebuild its book without calling SIFO: a loan's terms
+(from which the shared engine gives the schedule), its borrower, target-group jobs, aid and
+every money movement with its allocation.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,11 +18,28 @@ from shared.eventbus.registry import event_type
 SIFO_SOURCE = "/services/sifo"
 
 
-@event_type("sifo.financier.recognised.v1", topic=SIFO_EVENTS)
-class FinancierRecognisedV1(BaseModel):
-    """A recognised financier (erkende financier) was registered; it may receive drawing rights."""
-
+class Contract(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LoanTermsV1(Contract):
+    """The shared amortisation engine's terms (amounts and rates as decimal strings)."""
+
+    principal: Decimal
+    annual_rate: Decimal
+    periods: int
+    start_date: date
+    frequency: str
+    method: str
+    day_count: str
+    grace_periods: int
+    grace_kind: str
+    installment_multiple: Decimal
+
+
+@event_type("sifo.financier.recognised.v1", topic=SIFO_EVENTS)
+class FinancierRecognisedV1(Contract):
+    """A recognised financier (erkende financier) was registered; it may receive drawing rights."""
 
     financier_id: str = Field(description="UUID of the financier in the SIFO service")
     enterprise_number: str = Field(pattern=r"^[01][0-9]{9}$", examples=["0403170701"])
@@ -24,3 +47,175 @@ class FinancierRecognisedV1(BaseModel):
     iban: str = Field(examples=["BE68539007547034"])
     recognised_from: date
     recognised_until: date | None = None
+
+
+@event_type("sifo.financier.suspended.v1", topic=SIFO_EVENTS)
+class FinancierSuspendedV1(Contract):
+    """No new drawings from `suspended_from` on, until the suspension is lifted."""
+
+    financier_id: str
+    suspended_from: date
+    reason: str
+
+
+@event_type("sifo.financier.ended.v1", topic=SIFO_EVENTS)
+class FinancierEndedV1(Contract):
+    """The recognition ends on `ended_on`: no new drawings after that date."""
+
+    financier_id: str
+    ended_on: date
+    reason: str
+
+
+@event_type("sifo.drawing_right.allocated.v1", topic=SIFO_EVENTS)
+class DrawingRightAllocatedV1(Contract):
+    drawing_right_id: str
+    financier_id: str
+    fund_year: int
+    allocated: Decimal
+    valid_from: date
+    valid_until: date
+
+
+@event_type("sifo.drawing_right.reallocated.v1", topic=SIFO_EVENTS)
+class DrawingRightReallocatedV1(Contract):
+    drawing_right_id: str
+    financier_id: str
+    previous_allocated: Decimal
+    allocated: Decimal
+    reason: str
+
+
+@event_type("sifo.drawing_right.released.v1", topic=SIFO_EVENTS)
+class DrawingRightReleasedV1(Contract):
+    """Part of a right was given back by decision; `released_total` is the running total."""
+
+    drawing_right_id: str
+    financier_id: str
+    amount: Decimal
+    released_total: Decimal
+    reason: str
+
+
+@event_type("sifo.drawing_right.expired.v1", topic=SIFO_EVENTS)
+class DrawingRightExpiredV1(Contract):
+    """The validity window ended; what was still available is released."""
+
+    drawing_right_id: str
+    financier_id: str
+    expired_on: date
+    released_amount: Decimal
+
+
+class LoanSnapshotV1(Contract):
+    loan_id: str
+    financier_id: str
+    borrower_enterprise_number: str
+    borrower_name: str
+    target_group_vte: Decimal = Field(description="target-group employees (full-time equivalents) the loan supports")
+    loan_type: str
+    total_credit: Decimal
+    sifo_share: Decimal
+    terms: LoanTermsV1
+    rating: str
+    collateral: str
+    reference_rate: Decimal
+    gge: Decimal = Field(description="gross grant equivalent of the SIFO share, de minimis aid")
+
+
+@event_type("sifo.loan.submitted.v1", topic=SIFO_EVENTS)
+class LoanSubmittedV1(LoanSnapshotV1):
+    submitted_on: date
+    rate_override_reason: str | None = None
+    committee_reference: str | None = None
+
+
+@event_type("sifo.loan.approved.v1", topic=SIFO_EVENTS)
+class LoanApprovedV1(LoanSnapshotV1):
+    approved_on: date
+    drawing_right_id: str
+    reserved: Decimal
+
+
+@event_type("sifo.loan.rejected.v1", topic=SIFO_EVENTS)
+class LoanRejectedV1(Contract):
+    loan_id: str
+    financier_id: str
+    rejected_on: date
+    reason: str
+
+
+@event_type("sifo.loan.disbursed.v1", topic=SIFO_EVENTS)
+class LoanDisbursedV1(LoanSnapshotV1):
+    """The SIFO share was paid out; `terms.start_date` is the disbursement date and the schedule runs from it."""
+
+    disbursed_on: date
+    drawing_right_id: str
+    amount: Decimal
+    creditor_iban: str
+
+
+@event_type("sifo.loan.repayment_recorded.v1", topic=SIFO_EVENTS)
+class LoanRepaymentRecordedV1(Contract):
+    loan_id: str
+    financier_id: str
+    received_on: date
+    amount: Decimal
+    late_interest: Decimal
+    interest: Decimal
+    principal: Decimal
+    prepayment: Decimal
+    excess: Decimal
+    outstanding_principal: Decimal
+
+
+@event_type("sifo.loan.prepaid.v1", topic=SIFO_EVENTS)
+class LoanPrepaidV1(Contract):
+    loan_id: str
+    financier_id: str
+    received_on: date
+    amount: Decimal
+    mode: str
+    outstanding_principal: Decimal
+
+
+@event_type("sifo.loan.rate_reset.v1", topic=SIFO_EVENTS)
+class LoanRateResetV1(Contract):
+    loan_id: str
+    financier_id: str
+    effective_on: date
+    annual_rate: Decimal
+
+
+@event_type("sifo.loan.restructured.v1", topic=SIFO_EVENTS)
+class LoanRestructuredV1(Contract):
+    """From `effective_on` the loan follows `terms`; their principal is what was owed on that day."""
+
+    loan_id: str
+    financier_id: str
+    effective_on: date
+    terms: LoanTermsV1
+    prepared_by: str
+    approved_by: str
+
+
+@event_type("sifo.loan.defaulted.v1", topic=SIFO_EVENTS)
+class LoanDefaultedV1(Contract):
+    loan_id: str
+    financier_id: str
+    defaulted_on: date
+    outstanding_principal: Decimal
+    reason: str
+
+
+@event_type("sifo.loan.written_off.v1", topic=SIFO_EVENTS)
+class LoanWrittenOffV1(Contract):
+    """SIFO bears the loss on its share: `amount` leaves the book."""
+
+    loan_id: str
+    financier_id: str
+    written_off_on: date
+    amount: Decimal
+    reason: str
+    prepared_by: str
+    approved_by: str

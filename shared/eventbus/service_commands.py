@@ -1,7 +1,8 @@
 """The command line every service shares: ``python -m services.<name> <command>``.
 
 Commands: ``api`` (HTTP), ``relay`` (outbox -> Kafka), ``consume`` (Kafka -> handlers, for
-services that consume), ``migrate`` / ``downgrade`` (Alembic) and ``topics`` (create topics).
+services that consume), ``migrate`` / ``downgrade`` (Alembic), ``topics`` (create topics) and
+``job <name> --date D`` (scheduled work).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -41,6 +42,7 @@ class ServiceCommands:
     migrations_dir: Path
     topics: Sequence[str]
     consumer: ConsumerSpec | None = None
+    jobs: Mapping[str, Callable[[ServiceSettings, date], str]] = field(default_factory=dict)
 
 
 def _ensure(settings: ServiceSettings, topics: Sequence[str]) -> list[str]:
@@ -86,6 +88,10 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
     down = sub.add_parser("downgrade", help="downgrade the database schema")
     down.add_argument("--revision", default="base")
     sub.add_parser("topics", help="create the Kafka topics")
+    if commands.jobs:
+        job = sub.add_parser("job", help="run a scheduled job once (idempotent per job and date)")
+        job.add_argument("name", choices=sorted(commands.jobs))
+        job.add_argument("--date", type=date.fromisoformat, default=date.today(), help="business date (ISO)")
     args = parser.parse_args(argv)
 
     settings = commands.settings()
@@ -101,6 +107,8 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
         migrations.upgrade(commands.migrations_dir, settings.effective_database_url, args.revision)
     elif args.command == "downgrade":
         migrations.downgrade(commands.migrations_dir, settings.effective_database_url, args.revision)
+    elif args.command == "job":
+        logger.info(commands.jobs[args.name](settings, args.date))
     elif args.command == "topics":
         created = _ensure(settings, commands.topics)
         logger.info("topics created: %s", ", ".join(created) or "none (all exist)")

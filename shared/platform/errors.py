@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.platform.request_context import current_request_id
-from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -88,6 +88,11 @@ def _conflict_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status, exc.title, exc.detail, "conflict", **exc.extensions)
 
 
+def _forbidden_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Forbidden)
+    return problem_response(request, exc.status, exc.title, exc.detail, "forbidden")
+
+
 def _explicit_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(request, exc.status, exc.title, exc.detail, exc.slug, **exc.extensions)
@@ -116,6 +121,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RuleViolation, _rule_problem)
     app.add_exception_handler(NotFound, _not_found_problem)
     app.add_exception_handler(Conflict, _conflict_problem)
+    app.add_exception_handler(Forbidden, _forbidden_problem)
     app.add_exception_handler(ProblemError, _explicit_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(Exception, _unexpected_problem)

@@ -47,3 +47,14 @@ class Conflict(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extensions = extensions
+
+
+class Forbidden(Exception):
+    """The caller is known but this action is not theirs to take, e.g. the four-eyes rule (HTTP 403)."""
+
+    status = 403
+    title = "Forbidden"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail

@@ -15,11 +15,13 @@ from sqlmodel import Session, col, select
 from shared.eventbus.consumer import EventConsumer
 from shared.eventbus.relay import OutboxRelay
 from shared.eventbus.tables import OutboxMessage
+from shared.platform.auth import Principal, Role
 from shared.platform.database import transaction
 
 from services.portfolio.app import CONSUMER
-from services.sifo import service
-from services.sifo.domain import FinancierRegistration, RecognitionPeriod
+from services.sifo.domain.financiers import FinancierRegistration, RecognitionPeriod
+from services.sifo.service.context import Command
+from services.sifo.service.financiers import register_financier
 from tests.support import enterprise_number, wait_for
 
 
@@ -57,7 +59,7 @@ def register(engine: Engine, n: int, prefix: str) -> str:
         recognition=RecognitionPeriod(date(2026, 1, 1)),
     )
     with transaction(engine) as session:
-        return service.register_financier(session, registration, "tester", prefix).id
+        return register_financier(tester(session, prefix), registration).id
 
 
 def run_consumer_until(consumer: EventConsumer, condition: Callable[[], bool], what: str) -> None:
@@ -87,3 +89,8 @@ def topic_messages(kafka: str, topic: str, expected: int) -> list[bytes]:
         return values
     finally:
         reader.close()
+
+
+def tester(session: Session, prefix: str) -> Command:
+    """A command as a fund manager would send it, publishing on the test's own topics."""
+    return Command(session=session, principal=Principal("tester", frozenset({Role.FUND_MANAGER})), topic_prefix=prefix)

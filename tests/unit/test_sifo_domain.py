@@ -4,7 +4,7 @@ import pytest
 
 from shared.platform.rules import RuleViolation
 
-from services.sifo.domain import FinancierRegistration, RecognitionPeriod
+from services.sifo.domain.financiers import FinancierRegistration, RecognitionPeriod
 
 
 def test_recognition_may_not_end_before_it_starts() -> None:

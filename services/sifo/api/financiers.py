@@ -1,4 +1,4 @@
-"""SIFO HTTP API: parse, authorise, call the use case, render. No rules live here."""
+"""Recognised financiers: register, suspend, end, read."""
 
 from __future__ import annotations
 
@@ -8,18 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER, request_fingerprint, run_idempotent
+from shared.platform.idempotency import IDEMPOTENCY_HEADER
 from shared.platform.identifiers import EnterpriseNumber, Iban
 
-from services.sifo import service
-from services.sifo.domain import FinancierRegistration, RecognitionPeriod
+from services.sifo.api.commands import execute, read
+from services.sifo.api.schemas import EndRecognition, SuspendFinancier
+from services.sifo.domain.financiers import FinancierRegistration, RecognitionPeriod
 from services.sifo.models import SifoFinancier
+from services.sifo.service import financiers
 
 router = APIRouter(tags=["financiers"])
+IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
+Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
+Anyone = Annotated[Principal, Depends(require_roles(*Role))]
 
 
 class RegisterFinancier(BaseModel):
@@ -57,6 +61,8 @@ class FinancierOut(BaseModel):
                     "iban": "BE68539007547034",
                     "recognised_from": "2026-01-01",
                     "recognised_until": "2030-12-31",
+                    "status": "recognised",
+                    "suspended_from": None,
                     "created_at": "2026-11-29T10:00:00Z",
                     "created_by": "alice@pmv.example",
                 }
@@ -70,12 +76,10 @@ class FinancierOut(BaseModel):
     iban: str
     recognised_from: date
     recognised_until: date | None
+    status: str
+    suspended_from: date | None
     created_at: datetime
     created_by: str
-
-
-def _session(request: Request) -> Session:
-    return Session(request.app.state.engine)
 
 
 @router.post(
@@ -88,10 +92,7 @@ def _session(request: Request) -> Session:
     responses={**PROBLEM_RESPONSES, 201: {"description": "Registered"}},
 )
 def register_financier(
-    body: RegisterFinancier,
-    request: Request,
-    principal: Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    body: RegisterFinancier, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     registration = FinancierRegistration(
         enterprise_number=body.enterprise_number,
@@ -99,41 +100,75 @@ def register_financier(
         iban=body.iban,
         recognition=RecognitionPeriod(body.recognised_from, body.recognised_until),
     )
-    prefix = request.app.state.settings.topic_prefix
-
-    def action(session: Session) -> tuple[int, object]:
-        financier = service.register_financier(session, registration, principal.subject, prefix)
-        return 201, FinancierOut.model_validate(financier).model_dump(mode="json")
-
-    stored = run_idempotent(
-        request.app.state.engine,
-        principal.subject,
+    return execute(
+        request,
+        principal,
         idempotency_key,
-        request_fingerprint("POST", request.url.path, body.model_dump(mode="json")),
-        action,
+        body,
+        lambda command: FinancierOut.model_validate(financiers.register_financier(command, registration)),
+        status_code=201,
+        location=lambda stored: f"/financiers/{stored['id']}",
     )
-    headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
-    if isinstance(stored.body, dict):
-        headers["Location"] = f"/financiers/{stored.body['id']}"
-    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+
+
+@router.post(
+    "/financiers/{financier_id}/suspension",
+    response_model=FinancierOut,
+    summary="Suspend a financier: no new drawings from the given date",
+    responses=PROBLEM_RESPONSES,
+)
+def suspend(
+    financier_id: str,
+    body: SuspendFinancier,
+    request: Request,
+    principal: Managers,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: FinancierOut.model_validate(
+            financiers.suspend_financier(command, financier_id, body.suspended_from, body.reason)
+        ),
+    )
+
+
+@router.post(
+    "/financiers/{financier_id}/end",
+    response_model=FinancierOut,
+    summary="End a recognition: no new drawings after the given date",
+    responses=PROBLEM_RESPONSES,
+)
+def end(
+    financier_id: str,
+    body: EndRecognition,
+    request: Request,
+    principal: Managers,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: FinancierOut.model_validate(
+            financiers.end_recognition(command, financier_id, body.ended_on, body.reason)
+        ),
+    )
 
 
 @router.get("/financiers/{financier_id}", response_model=FinancierOut, responses=PROBLEM_RESPONSES)
-def get_financier(
-    financier_id: str,
-    session: Annotated[Session, Depends(_session)],
-    principal: Annotated[Principal, Depends(require_roles(*Role))],
-) -> SifoFinancier:
-    with session:
-        return service.visible_financier(session, financier_id, principal)
+def get_financier(financier_id: str, request: Request, principal: Anyone) -> SifoFinancier:
+    return read(request, principal, lambda command: financiers.visible_financier(command, financier_id))
 
 
 @router.get("/financiers", response_model=list[FinancierOut], responses=PROBLEM_RESPONSES)
 def list_financiers(
-    session: Annotated[Session, Depends(_session)],
-    principal: Annotated[Principal, Depends(require_roles(*Role))],
+    request: Request,
+    principal: Anyone,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[SifoFinancier]:
-    with session:
-        return service.list_visible_financiers(session, principal, limit, offset)
+    return read(request, principal, lambda command: financiers.list_visible_financiers(command, limit, offset))

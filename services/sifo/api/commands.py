@@ -1,0 +1,62 @@
+"""How HTTP requests become commands: one transaction each, idempotent when a key is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from shared.platform.auth import Principal
+from shared.platform.idempotency import request_fingerprint, run_idempotent
+
+from services.sifo.service.context import Command
+
+T = TypeVar("T")
+
+
+def command_for(request: Request, session: Session, principal: Principal) -> Command:
+    state = request.app.state
+    return Command(
+        session=session,
+        principal=principal,
+        topic_prefix=state.settings.topic_prefix,
+        policy=state.policy,
+        debtor=state.debtor,
+    )
+
+
+def execute(
+    request: Request,
+    principal: Principal,
+    idempotency_key: str | None,
+    body: BaseModel | None,
+    action: Callable[[Command], BaseModel],
+    status_code: int = 200,
+    location: Callable[[dict[str, Any]], str] | None = None,
+) -> JSONResponse:
+    """Run `action` in one transaction (replaying a stored response for a repeated key)."""
+
+    def run(session: Session) -> tuple[int, Any]:
+        return status_code, action(command_for(request, session, principal)).model_dump(mode="json")
+
+    stored = run_idempotent(
+        request.app.state.engine,
+        principal.subject,
+        idempotency_key,
+        request_fingerprint(request.method, request.url.path, body.model_dump(mode="json") if body else None),
+        run,
+    )
+    headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
+    if location is not None and isinstance(stored.body, dict):
+        headers["Location"] = location(stored.body)
+    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+
+
+def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
+    """Run a read-only query in its own session."""
+    with Session(request.app.state.engine) as session:
+        return query(command_for(request, session, principal))

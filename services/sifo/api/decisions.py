@@ -1,0 +1,128 @@
+"""Four-eyes decisions: prepare a disbursement, restructuring or write-off; another person approves."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+
+from shared.amortisation.terms import LoanTerms
+from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IDEMPOTENCY_HEADER
+
+from services.sifo.api.commands import execute, read
+from services.sifo.api.schemas import DecisionOut, PrepareDisbursement, RestructureIn, WriteOffIn
+from services.sifo.service import decisions
+
+router = APIRouter(tags=["decisions"])
+IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
+Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
+Approvers = Annotated[Principal, Depends(require_roles(Role.APPROVER))]
+Anyone = Annotated[Principal, Depends(require_roles(*Role))]
+XML_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/xml": {}}, "description": "pain.001.001.09 document"}
+}
+
+
+@router.post(
+    "/loans/{loan_id}/disbursement",
+    status_code=201,
+    response_model=DecisionOut,
+    summary="Prepare the disbursement (an approver other than the preparer executes it)",
+    responses=PROBLEM_RESPONSES,
+)
+def prepare_disbursement(
+    loan_id: str,
+    body: PrepareDisbursement,
+    request: Request,
+    principal: Preparers,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: DecisionOut.of(decisions.prepare_disbursement(command, loan_id, body.disbursed_on, body.iban)),
+        status_code=201,
+    )
+
+
+@router.post("/loans/{loan_id}/restructuring", status_code=201, response_model=DecisionOut, responses=PROBLEM_RESPONSES)
+def prepare_restructuring(
+    loan_id: str, body: RestructureIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    terms = LoanTerms(**body.terms.model_dump())
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: DecisionOut.of(decisions.prepare_restructuring(command, loan_id, body.effective_on, terms)),
+        status_code=201,
+    )
+
+
+@router.post("/loans/{loan_id}/write-off", status_code=201, response_model=DecisionOut, responses=PROBLEM_RESPONSES)
+def prepare_write_off(
+    loan_id: str, body: WriteOffIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: DecisionOut.of(decisions.prepare_write_off(command, loan_id, body.written_off_on, body.reason)),
+        status_code=201,
+    )
+
+
+@router.post(
+    "/decisions/{decision_id}/approval",
+    response_model=DecisionOut,
+    summary="Approve a prepared decision; the preparer may not approve it",
+    responses=PROBLEM_RESPONSES,
+)
+def approve(
+    decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        None,
+        lambda command: DecisionOut.of(decisions.approve(command, decision_id).decision),
+    )
+
+
+@router.post("/decisions/{decision_id}/rejection", response_model=DecisionOut, responses=PROBLEM_RESPONSES)
+def reject(
+    decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        None,
+        lambda command: DecisionOut.of(decisions.reject(command, decision_id)),
+    )
+
+
+@router.get("/loans/{loan_id}/decisions", response_model=list[DecisionOut], responses=PROBLEM_RESPONSES)
+def list_decisions(loan_id: str, request: Request, principal: Anyone) -> list[DecisionOut]:
+    return read(
+        request, principal, lambda command: [DecisionOut.of(row) for row in decisions.decisions_of(command, loan_id)]
+    )
+
+
+@router.get(
+    "/loans/{loan_id}/payment-instruction",
+    response_class=Response,
+    summary="The SEPA credit transfer (pain.001) produced at disbursement",
+    responses={**PROBLEM_RESPONSES, **XML_RESPONSE},
+)
+def payment_instruction(loan_id: str, request: Request, principal: Anyone) -> Response:
+    document = read(request, principal, lambda command: decisions.payment_instruction(command, loan_id).document)
+    return Response(document, media_type="application/xml")

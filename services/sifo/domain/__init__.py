@@ -1,0 +1,1 @@
+"""SIFO rules as plain Python: no database, web or Kafka imports."""

@@ -1,0 +1,98 @@
+"""Recognised financiers: register, suspend, end; read with tenancy."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from shared.platform.rules import Conflict, NotFound, RuleViolation
+
+from services.sifo import events
+from services.sifo.domain.financiers import FinancierRegistration, FinancierStanding, FinancierStatus, RecognitionPeriod
+from services.sifo.models import SifoFinancier
+from services.sifo.service.context import Command, get_for_update
+
+
+def standing(financier: SifoFinancier) -> FinancierStanding:
+    return FinancierStanding(
+        status=FinancierStatus(financier.status),
+        recognition=RecognitionPeriod(financier.recognised_from, financier.recognised_until),
+        suspended_from=financier.suspended_from,
+    )
+
+
+def register_financier(command: Command, registration: FinancierRegistration) -> SifoFinancier:
+    session = command.session
+    duplicate = session.exec(
+        select(SifoFinancier).where(SifoFinancier.enterprise_number == registration.enterprise_number)
+    ).first()
+    if duplicate is not None:
+        raise Conflict(
+            f"enterprise_number {registration.enterprise_number} is already registered as financier {duplicate.id}",
+            financier_id=duplicate.id,
+        )
+    financier = SifoFinancier(
+        id=str(uuid.uuid4()),
+        enterprise_number=registration.enterprise_number,
+        name=registration.name.strip(),
+        iban=registration.iban,
+        recognised_from=registration.recognition.start,
+        recognised_until=registration.recognition.end,
+        status=FinancierStatus.RECOGNISED.value,
+        created_at=command.now,
+        created_by=command.actor,
+    )
+    session.add(financier)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"enterprise_number {registration.enterprise_number} is already registered") from None
+    command.publish(events.financier_recognised(financier))
+    return financier
+
+
+def suspend_financier(command: Command, financier_id: str, suspended_from: date, reason: str) -> SifoFinancier:
+    financier = get_for_update(command.session, SifoFinancier, financier_id, "financier")
+    if financier.status == FinancierStatus.ENDED.value:
+        raise Conflict(f"financier {financier_id} has ended its recognition and cannot be suspended")
+    if not reason.strip():
+        raise RuleViolation("reason", "must not be blank")
+    financier.status = FinancierStatus.SUSPENDED.value
+    financier.suspended_from = suspended_from
+    financier.status_reason = reason.strip()
+    command.session.add(financier)
+    command.publish(events.financier_suspended(financier, reason.strip()))
+    return financier
+
+
+def end_recognition(command: Command, financier_id: str, ended_on: date, reason: str) -> SifoFinancier:
+    financier = get_for_update(command.session, SifoFinancier, financier_id, "financier")
+    if financier.status == FinancierStatus.ENDED.value:
+        raise Conflict(f"financier {financier_id} already ended its recognition on {financier.recognised_until}")
+    if not reason.strip():
+        raise RuleViolation("reason", "must not be blank")
+    period = standing(financier).ended_on(ended_on)
+    financier.recognised_until = period.end
+    financier.status = FinancierStatus.ENDED.value
+    financier.status_reason = reason.strip()
+    command.session.add(financier)
+    command.publish(events.financier_ended(financier, reason.strip()))
+    return financier
+
+
+def visible_financier(command: Command, financier_id: str) -> SifoFinancier:
+    financier = command.session.get(SifoFinancier, financier_id)
+    if financier is None:
+        raise NotFound("financier", financier_id)
+    command.ensure_visible("financier", financier_id, financier.id)
+    return financier
+
+
+def list_visible_financiers(command: Command, limit: int, offset: int) -> list[SifoFinancier]:
+    query = select(SifoFinancier).order_by(col(SifoFinancier.created_at), col(SifoFinancier.id))
+    if not command.sees_all:
+        query = query.where(SifoFinancier.id == command.principal.financier_id)
+    return list(command.session.exec(query.offset(offset).limit(limit)).all())

@@ -1,0 +1,284 @@
+"""Loans: submit (priced at the reference rate, with schedule and aid shown), approve, reject, read."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from shared.amortisation.errors import InvalidTerms
+from shared.amortisation.reference_rates import Collateral, Rating, quote
+from shared.amortisation.schedule import Schedule, build_schedule
+from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant, gross_grant_equivalent
+from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
+from shared.platform.rules import Conflict, NotFound, RuleViolation
+
+from services.sifo import events
+from services.sifo.domain.drawing_rights import DrawingRightStatus
+from services.sifo.domain.loans import LoanRequest, LoanStatus, LoanType, Pricing, ensure_four_eyes, ensure_status
+from services.sifo.models import SifoAidGrant, SifoBorrower, SifoDrawingRight, SifoFinancier, SifoLoan
+from services.sifo.service.context import Command, get_for_update
+from services.sifo.service.drawing_rights import apply_balance, balance_of
+from services.sifo.service.financiers import standing
+
+ACTIVE_AID = ("reserved", "granted")
+
+
+@dataclass(frozen=True)
+class RepaymentPlan:
+    """The terms a submitter chooses; principal and rate follow from the share and the pricing."""
+
+    start_date: date
+    periods: int
+    frequency: Frequency
+    method: Method
+    day_count: DayCount
+    grace_periods: int
+    grace_kind: GraceKind
+    installment_multiple: Decimal
+
+
+@dataclass(frozen=True)
+class LoanSubmission:
+    financier_id: str
+    borrower_enterprise_number: str
+    borrower_name: str
+    target_group_vte: Decimal
+    loan_type: LoanType
+    total_credit: Decimal
+    sifo_share: Decimal
+    plan: RepaymentPlan
+    rating: Rating
+    collateral: Collateral
+    override_rate: Decimal | None
+    override_reason: str | None
+    committee_reference: str | None
+    submitted_on: date
+
+
+def terms_of(loan: SifoLoan) -> LoanTerms:
+    return LoanTerms(
+        principal=loan.sifo_share,
+        annual_rate=loan.annual_rate,
+        periods=loan.periods,
+        start_date=loan.start_date,
+        frequency=Frequency(loan.frequency),
+        method=Method(loan.method),
+        day_count=DayCount(loan.day_count),
+        grace_periods=loan.grace_periods,
+        grace_kind=GraceKind(loan.grace_kind),
+        installment_multiple=loan.installment_multiple,
+    )
+
+
+def _terms(submission: LoanSubmission, rate: Decimal) -> LoanTerms:
+    plan = submission.plan
+    try:
+        return LoanTerms(
+            principal=submission.sifo_share,
+            annual_rate=rate,
+            periods=plan.periods,
+            start_date=plan.start_date,
+            frequency=plan.frequency,
+            method=plan.method,
+            day_count=plan.day_count,
+            grace_periods=plan.grace_periods,
+            grace_kind=plan.grace_kind,
+            installment_multiple=plan.installment_multiple,
+        )
+    except InvalidTerms as exc:
+        field = exc.field if exc.field == "annual_rate" else f"terms.{exc.field}"
+        raise RuleViolation("rate_override.rate" if exc.field == "annual_rate" else field, exc.rule) from None
+
+
+def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Schedule]:
+    session = command.session
+    financier = session.get(SifoFinancier, submission.financier_id)
+    if financier is None or not command.sees_financier(submission.financier_id):
+        raise NotFound("financier", submission.financier_id)
+    standing(financier).ensure_may_draw(submission.submitted_on, "submitted_on")
+    if submission.plan.start_date < submission.submitted_on:
+        raise RuleViolation(
+            "terms.start_date",
+            f"{submission.plan.start_date.isoformat()} is before the submission date "
+            f"{submission.submitted_on.isoformat()}",
+        )
+    rate_quote = _quote(submission.submitted_on, submission.rating, submission.collateral)
+    pricing = Pricing.decide(rate_quote, submission.override_rate, submission.override_reason)
+    terms = _terms(submission, pricing.applied_rate)
+    LoanRequest(submission.total_credit, submission.sifo_share, terms, submission.committee_reference).check(
+        command.policy
+    )
+    gge = gross_grant_equivalent(terms, submission.submitted_on, submission.rating, submission.collateral).gge
+
+    borrower = session.get(SifoBorrower, submission.borrower_enterprise_number)
+    if borrower is None:
+        session.add(
+            SifoBorrower(enterprise_number=submission.borrower_enterprise_number, name=submission.borrower_name)
+        )
+    loan = SifoLoan(
+        id=str(uuid.uuid4()),
+        financier_id=submission.financier_id,
+        borrower_enterprise_number=submission.borrower_enterprise_number,
+        borrower_name=submission.borrower_name,
+        target_group_vte=submission.target_group_vte,
+        loan_type=submission.loan_type.value,
+        total_credit=submission.total_credit,
+        sifo_share=submission.sifo_share,
+        annual_rate=pricing.applied_rate,
+        periods=terms.periods,
+        frequency=terms.frequency.value,
+        method=terms.method.value,
+        day_count=terms.day_count.value,
+        grace_periods=terms.grace_periods,
+        grace_kind=terms.grace_kind.value,
+        installment_multiple=terms.installment_multiple,
+        start_date=terms.start_date,
+        rating=submission.rating.value,
+        collateral=submission.collateral.value,
+        base_rate=rate_quote.base_rate,
+        margin=rate_quote.margin,
+        reference_rate=rate_quote.reference_rate,
+        discount_rate=rate_quote.discount_rate,
+        rate_override_reason=pricing.override_reason,
+        committee_reference=(submission.committee_reference or "").strip() or None,
+        gge=gge,
+        status=LoanStatus.SUBMITTED.value,
+        submitted_on=submission.submitted_on,
+        submitted_by=command.actor,
+        submitted_at=command.now,
+    )
+    session.add(loan)
+    session.flush()
+    command.publish(events.loan_submitted(loan, terms))
+    return loan, build_schedule(terms)
+
+
+def approve(command: Command, loan_id: str, approved_on: date, drawing_right_id: str | None) -> SifoLoan:
+    session = command.session
+    loan = get_for_update(session, SifoLoan, loan_id, "loan")
+    ensure_status(LoanStatus(loan.status), (LoanStatus.SUBMITTED,), "approval", loan_id)
+    ensure_four_eyes(loan.submitted_by, command.actor, "loan submission")
+    if approved_on < loan.submitted_on:
+        raise RuleViolation("approved_on", f"{approved_on.isoformat()} is before the submission {loan.submitted_on}")
+    financier = session.get(SifoFinancier, loan.financier_id)
+    assert financier is not None
+    standing(financier).ensure_may_draw(approved_on, "approved_on")
+    get_for_update(session, SifoBorrower, loan.borrower_enterprise_number, "borrower")
+
+    terms = terms_of(loan)
+    try:
+        gge = gross_grant_equivalent(terms, approved_on, Rating(loan.rating), Collateral(loan.collateral)).gge
+    except InvalidTerms as exc:
+        raise RuleViolation("approved_on", exc.rule) from None
+    granted = session.exec(
+        select(SifoAidGrant).where(
+            SifoAidGrant.enterprise_number == loan.borrower_enterprise_number, col(SifoAidGrant.status).in_(ACTIVE_AID)
+        )
+    ).all()
+    try:
+        check_new_grant(
+            [AidGrant(row.enterprise_number, row.grant_date, row.gge) for row in granted],
+            AidGrant(loan.borrower_enterprise_number, approved_on, gge),
+        )
+    except DeMinimisExceeded as exc:
+        raise Conflict(
+            exc.rule,
+            ceiling=str(exc.headroom.ceiling),
+            used=str(exc.headroom.used),
+            available=str(exc.headroom.available),
+            gge=str(gge),
+        ) from None
+
+    right = _reserve_on_a_right(command, loan, approved_on, drawing_right_id)
+    session.add(
+        SifoAidGrant(
+            loan_id=loan.id,
+            enterprise_number=loan.borrower_enterprise_number,
+            grant_date=approved_on,
+            gge=gge,
+            status="reserved",
+        )
+    )
+    loan.gge = gge
+    loan.status = LoanStatus.APPROVED.value
+    loan.approved_by = command.actor
+    loan.approved_on = approved_on
+    loan.drawing_right_id = right.id
+    session.add(loan)
+    command.publish(events.loan_approved(loan, terms))
+    return loan
+
+
+def _reserve_on_a_right(
+    command: Command, loan: SifoLoan, approved_on: date, drawing_right_id: str | None
+) -> SifoDrawingRight:
+    query = (
+        select(SifoDrawingRight)
+        .where(
+            SifoDrawingRight.financier_id == loan.financier_id,
+            SifoDrawingRight.status == DrawingRightStatus.OPEN.value,
+            col(SifoDrawingRight.valid_from) <= approved_on,
+            col(SifoDrawingRight.valid_until) >= approved_on,
+        )
+        .order_by(col(SifoDrawingRight.id))
+        .with_for_update()
+    )
+    if drawing_right_id is not None:
+        query = query.where(SifoDrawingRight.id == drawing_right_id)
+    rights = sorted(command.session.exec(query).all(), key=lambda right: (right.valid_until, right.id))
+    if not rights:
+        which = f"drawing right {drawing_right_id}" if drawing_right_id else "no drawing right"
+        raise Conflict(
+            f"{which} of financier {loan.financier_id} is open and valid on {approved_on.isoformat()}",
+            requested=str(loan.sifo_share),
+        )
+    for right in rights:
+        balance = balance_of(right)
+        if balance.available >= loan.sifo_share:
+            apply_balance(right, balance.reserve(loan.sifo_share, right.id))
+            command.session.add(right)
+            return right
+    best = max(rights, key=lambda right: balance_of(right).available)
+    balance_of(best).reserve(loan.sifo_share, best.id)
+    raise AssertionError("unreachable: reserve raises when the amount is not available")
+
+
+def reject(command: Command, loan_id: str, rejected_on: date, reason: str) -> SifoLoan:
+    loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
+    ensure_status(LoanStatus(loan.status), (LoanStatus.SUBMITTED,), "rejection", loan_id)
+    ensure_four_eyes(loan.submitted_by, command.actor, "loan submission")
+    if not reason.strip():
+        raise RuleViolation("reason", "must not be blank")
+    loan.status = LoanStatus.REJECTED.value
+    loan.status_reason = reason.strip()
+    command.session.add(loan)
+    command.publish(events.loan_rejected(loan, rejected_on))
+    return loan
+
+
+def visible_loan(command: Command, loan_id: str) -> SifoLoan:
+    loan = command.session.get(SifoLoan, loan_id)
+    if loan is None:
+        raise NotFound("loan", loan_id)
+    command.ensure_visible("loan", loan_id, loan.financier_id)
+    return loan
+
+
+def list_visible_loans(command: Command, status: LoanStatus | None, limit: int, offset: int) -> list[SifoLoan]:
+    query = select(SifoLoan).order_by(col(SifoLoan.submitted_at), col(SifoLoan.id))
+    if not command.sees_all:
+        query = query.where(SifoLoan.financier_id == command.principal.financier_id)
+    if status is not None:
+        query = query.where(SifoLoan.status == status.value)
+    return list(command.session.exec(query.offset(offset).limit(limit)).all())
+
+
+def _quote(on: date, rating: Rating, collateral: Collateral):  # type: ignore[no-untyped-def]
+    try:
+        return quote(on, rating, collateral)
+    except InvalidTerms as exc:
+        raise RuleViolation("submitted_on", exc.rule) from None
