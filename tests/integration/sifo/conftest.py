@@ -1,0 +1,82 @@
+"""A SIFO API on its own PostgreSQL database, publishing to the test's own topics, with its people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from shared.contracts.topics import ALL_TOPICS
+from shared.eventbus.topics import TopicSpec, ensure_topics
+from shared.platform.auth import Role
+
+from services.sifo.app import SifoSettings, build_app
+from tests.support import VALID_FINANCIER, bearer, sifo_settings
+
+
+@dataclass
+class Sifo:
+    client: TestClient
+    settings: SifoSettings
+    engine: Engine
+    manager: dict[str, str]
+    approver: dict[str, str]
+    backoffice: dict[str, str]
+
+    def financier_token(self, financier_id: str) -> dict[str, str]:
+        return bearer(self.settings, f"bank-{financier_id[:8]}", Role.FINANCIER, financier_id=financier_id)
+
+    def ok(self, method: str, url: str, headers: dict[str, str], json: Any = None, status: int = 200) -> Any:
+        response = self.client.request(method, url, headers=headers, json=json)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    def financier(self, **change: Any) -> dict[str, Any]:
+        body = {**VALID_FINANCIER, **change}
+        result: dict[str, Any] = self.ok("POST", "/financiers", self.manager, body, 201)
+        return result
+
+    def drawing_right(self, financier_id: str, amount: str = "1000000.00", **change: Any) -> dict[str, Any]:
+        body = {"fund_year": 2026, "amount": amount, "valid_from": "2026-01-01", "valid_until": "2026-12-31", **change}
+        result: dict[str, Any] = self.ok("POST", f"/financiers/{financier_id}/drawing-rights", self.manager, body, 201)
+        return result
+
+
+def loan_body(financier_id: str, **change: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "financier_id": financier_id,
+        "borrower": {
+            "enterprise_number": "0200.065.765",
+            "name": "De Kringwinkel Oost vzw",
+            "target_group_vte": "12.50",
+        },
+        "loan_type": "investment",
+        "total_credit": "300000.00",
+        "sifo_share": "200000.00",
+        "terms": {"start_date": "2026-04-01", "periods": 84},
+        "rating": "satisfactory",
+        "collateral": "normal",
+        "submitted_on": "2026-03-02",
+    }
+    body.update(change)
+    return body
+
+
+@pytest.fixture
+def sifo(make_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Sifo]:
+    settings = sifo_settings(make_database("sifo"), kafka_bootstrap, topic_prefix)
+    ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
+    app = build_app(settings)
+    with TestClient(app) as client:
+        yield Sifo(
+            client=client,
+            settings=settings,
+            engine=app.state.engine,
+            manager=bearer(settings, "alice@pmv.example", Role.FUND_MANAGER),
+            approver=bearer(settings, "bob@pmv.example", Role.APPROVER),
+            backoffice=bearer(settings, "carol@pmv.example", Role.BACKOFFICE),
+        )

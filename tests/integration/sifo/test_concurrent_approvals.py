@@ -1,0 +1,90 @@
+"""50 approvals at once against one drawing right of EUR 1,000,000, over real HTTP on PostgreSQL."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import httpx
+import pytest
+import uvicorn
+
+from tests.integration.sifo.conftest import Sifo, loan_body
+from tests.support import enterprise_number
+
+pytestmark = pytest.mark.integration
+
+LOANS = 50
+SHARE = Decimal("30000.00")
+
+
+@pytest.fixture
+def server(sifo: Sifo) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    instance = uvicorn.Server(uvicorn.Config(sifo.client.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=30)
+
+
+def test_reserved_never_exceeds_the_allocation_and_every_refusal_names_the_shortfall(sifo: Sifo, server: str) -> None:
+    financier = sifo.financier()
+    right = sifo.drawing_right(financier["id"], amount="1000000.00")
+    loan_ids = [
+        sifo.ok(
+            "POST",
+            "/loans",
+            sifo.manager,
+            loan_body(
+                financier["id"],
+                borrower={
+                    "enterprise_number": enterprise_number(n),
+                    "name": f"Maatwerkbedrijf {n}",
+                    "target_group_vte": "8.00",
+                },
+                total_credit="45000.00",
+                sifo_share=str(SHARE),
+            ),
+            201,
+        )["id"]
+        for n in range(LOANS)
+    ]
+    barrier = threading.Barrier(LOANS)
+
+    def approve(loan_id: str) -> httpx.Response:
+        with httpx.Client(base_url=server, headers=sifo.approver, timeout=60) as client:
+            barrier.wait()
+            return client.post(f"/loans/{loan_id}/approval", json={"approved_on": "2026-03-10"})
+
+    with ThreadPoolExecutor(max_workers=LOANS) as pool:
+        responses = list(pool.map(approve, loan_ids))
+
+    approved = [response for response in responses if response.status_code == 200]
+    refused = [response for response in responses if response.status_code == 409]
+    assert len(approved) + len(refused) == LOANS, [response.text for response in responses]
+    assert len(approved) == 33
+    for response in refused:
+        problem = response.json()
+        assert "falls short by" in problem["detail"]
+        assert Decimal(problem["available"]) < SHARE
+        assert Decimal(problem["shortfall"]) == SHARE - Decimal(problem["available"])
+
+    after = sifo.ok("GET", f"/drawing-rights/{right['id']}", sifo.manager)
+    assert Decimal(after["reserved"]) + Decimal(after["drawn"]) <= Decimal(after["allocated"])
+    assert Decimal(after["reserved"]) == SHARE * len(approved) == Decimal("990000.00")
+    assert after["available"] == "10000.00"
+    statuses = [sifo.ok("GET", f"/loans/{loan_id}", sifo.manager)["status"] for loan_id in loan_ids]
+    assert statuses.count("approved") == 33
+    assert statuses.count("submitted") == 17
