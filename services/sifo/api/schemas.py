@@ -168,17 +168,12 @@ class TermsOut(BaseModel):
     installment_multiple: Decimal
 
 
-class TermsIn(Body):
+class TermsIn(RepaymentPlanIn):
+    """Complete terms (a restructuring sets principal and rate itself)."""
+
+    start_date: date = Field(description="the day the new terms take effect")
     principal: Money
     annual_rate: Rate
-    periods: int = Field(ge=1, le=1200)
-    start_date: date
-    frequency: Frequency = Frequency.MONTHLY
-    method: Method = Method.ANNUITY
-    day_count: DayCount = DayCount.THIRTY_E_360
-    grace_periods: int = Field(default=0, ge=0)
-    grace_kind: GraceKind = GraceKind.INTEREST_ONLY
-    installment_multiple: Money = Decimal("0.01")
 
 
 class PricingOut(BaseModel):

@@ -21,7 +21,7 @@ from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
 from shared.amortisation.position import LoanPosition
 from shared.amortisation.schedule import Schedule
-from shared.amortisation.terms import LoanTerms
+from shared.amortisation.servicing_history import HistoryEntry, Segment, entry_of, replay, segment_on
 from shared.platform.rules import RuleViolation
 
 from services.sifo import events
@@ -33,63 +33,30 @@ from services.sifo.service.loans import terms_of
 SERVICEABLE = (LoanStatus.DISBURSED, LoanStatus.DEFAULTED)
 
 
-@dataclass(frozen=True)
-class Segment:
-    """The loan under one set of terms, from `starts_on` until the next restructuring."""
-
-    starts_on: date
-    live: LiveLoan
-
-
 def late_interest_policy(loan: SifoLoan, policy: SifoPolicy) -> LateInterestPolicy:
     """Contractual late interest: the loan's own rate plus the fund's late-interest margin."""
     return LateInterestPolicy.contractual(loan.annual_rate + policy.late_interest_margin)
 
 
-def _engine_event(row: SifoLoanEvent) -> LoanEvent:
-    if row.kind == "repayment":
-        assert row.amount is not None
-        return Repayment(row.on, row.amount, PrepaymentMode(row.mode or PrepaymentMode.REDUCE_INSTALLMENT.value))
-    if row.kind == "prepayment":
-        assert row.amount is not None
-        return Prepayment(row.on, row.amount, PrepaymentMode(row.mode or PrepaymentMode.REDUCE_INSTALLMENT.value))
-    assert row.annual_rate is not None
-    return RateReset(row.on, row.annual_rate)
+def _entry(row: SifoLoanEvent) -> HistoryEntry:
+    return HistoryEntry(
+        kind=row.kind,
+        on=row.on,
+        amount=row.amount,
+        mode=row.mode,
+        annual_rate=row.annual_rate,
+        terms=json.loads(row.terms) if row.terms else None,
+    )
 
 
 def segments(session: Session, loan: SifoLoan, policy: SifoPolicy) -> list[Segment]:
     rows = session.exec(
         select(SifoLoanEvent).where(SifoLoanEvent.loan_id == loan.id).order_by(col(SifoLoanEvent.id))
     ).all()
-    late = late_interest_policy(loan, policy)
-    current = Segment(loan.start_date, LiveLoan(terms_of(loan), late))
-    result = [current]
-    for row in rows:
-        if row.kind == "restructure":
-            assert row.terms is not None
-            current = Segment(row.on, LiveLoan(LoanTerms.from_json(_load(row.terms)), late))
-            result.append(current)
-        else:
-            current = Segment(current.starts_on, current.live.record(_engine_event(row)))
-            result[-1] = current
-    return result
+    return replay(terms_of(loan), late_interest_policy(loan, policy), [_entry(row) for row in rows])
 
 
-def segment_on(all_segments: list[Segment], day: date) -> Segment:
-    chosen = all_segments[0]
-    for segment in all_segments:
-        if segment.starts_on <= day:
-            chosen = segment
-    return chosen
-
-
-def _load(text: str) -> dict[str, object]:
-    document = json.loads(text)
-    assert isinstance(document, dict)
-    return document
-
-
-def _record(command: Command, loan: SifoLoan, kind: str, event: LoanEvent, field: str) -> LiveLoan:
+def _record(command: Command, loan: SifoLoan, event: LoanEvent, field: str) -> LiveLoan:
     """Check the event against the replayed loan (order, amounts), then store it."""
     current = segments(command.session, loan, command.policy)[-1]
     if event.on < current.starts_on:
@@ -100,14 +67,15 @@ def _record(command: Command, loan: SifoLoan, kind: str, event: LoanEvent, field
         live = current.live.record(event)
     except InvalidTerms as exc:
         raise RuleViolation(field if exc.field.endswith(".on") else _request_field(exc.field), exc.rule) from None
+    entry = entry_of(event)
     command.session.add(
         SifoLoanEvent(
             loan_id=loan.id,
-            kind=kind,
-            on=event.on,
-            amount=getattr(event, "amount", None),
-            mode=(getattr(event, "surplus_mode", None) or getattr(event, "mode", None)),
-            annual_rate=getattr(event, "annual_rate", None),
+            kind=entry.kind,
+            on=entry.on,
+            amount=entry.amount,
+            mode=entry.mode,
+            annual_rate=entry.annual_rate,
             recorded_by=command.actor,
             recorded_at=command.now,
         )
@@ -125,7 +93,7 @@ def record_repayment(
     loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
     command.ensure_visible("loan", loan_id, loan.financier_id)
     ensure_status(LoanStatus(loan.status), SERVICEABLE, "a repayment", loan_id)
-    live = _record(command, loan, "repayment", Repayment(received_on, amount, surplus_mode), "received_on")
+    live = _record(command, loan, Repayment(received_on, amount, surplus_mode), "received_on")
     allocation = live.allocations()[-1]
     position = live.position(received_on)
     command.publish(events.repayment_recorded(loan, allocation, position))
@@ -138,7 +106,7 @@ def record_prepayment(
     loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
     command.ensure_visible("loan", loan_id, loan.financier_id)
     ensure_status(LoanStatus(loan.status), (LoanStatus.DISBURSED,), "a prepayment", loan_id)
-    live = _record(command, loan, "prepayment", Prepayment(received_on, amount, mode), "received_on")
+    live = _record(command, loan, Prepayment(received_on, amount, mode), "received_on")
     position = live.position(received_on)
     command.publish(events.prepaid(loan, received_on, amount, mode, position))
     return loan, position
@@ -147,7 +115,7 @@ def record_prepayment(
 def reset_rate(command: Command, loan_id: str, effective_on: date, annual_rate: Decimal) -> SifoLoan:
     loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
     ensure_status(LoanStatus(loan.status), (LoanStatus.DISBURSED,), "a rate reset", loan_id)
-    _record(command, loan, "rate_reset", RateReset(effective_on, annual_rate), "effective_on")
+    _record(command, loan, RateReset(effective_on, annual_rate), "effective_on")
     command.publish(events.rate_reset(loan, effective_on, annual_rate))
     return loan
 

@@ -1,0 +1,84 @@
+"""A serviced loan's stored history replayed through `LiveLoan`, restructurings included.
+
+Services keep the history as rows (repayments, prepayments, rate resets, restructurings); this
+turns them into segments: the loan under one set of terms, from the day those terms start until
+the next restructuring. A restructuring's terms carry everything owed on its day as principal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from shared.amortisation.late_interest import LateInterestPolicy
+from shared.amortisation.live_loan import LiveLoan
+from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
+from shared.amortisation.terms import LoanTerms
+
+REPAYMENT = "repayment"
+PREPAYMENT = "prepayment"
+RATE_RESET = "rate_reset"
+RESTRUCTURE = "restructure"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    kind: str
+    on: date
+    amount: Decimal | None = None
+    mode: str | None = None
+    annual_rate: Decimal | None = None
+    terms: Mapping[str, Any] | None = None
+
+    def engine_event(self) -> LoanEvent:
+        mode = PrepaymentMode(self.mode or PrepaymentMode.REDUCE_INSTALLMENT.value)
+        if self.kind == REPAYMENT and self.amount is not None:
+            return Repayment(self.on, self.amount, mode)
+        if self.kind == PREPAYMENT and self.amount is not None:
+            return Prepayment(self.on, self.amount, mode)
+        if self.kind == RATE_RESET and self.annual_rate is not None:
+            return RateReset(self.on, self.annual_rate)
+        raise ValueError(f"history entry {self.kind} on {self.on} is incomplete")
+
+
+def entry_of(event: LoanEvent) -> HistoryEntry:
+    if isinstance(event, Repayment):
+        return HistoryEntry(REPAYMENT, event.on, amount=event.amount, mode=event.surplus_mode.value)
+    if isinstance(event, Prepayment):
+        return HistoryEntry(PREPAYMENT, event.on, amount=event.amount, mode=event.mode.value)
+    return HistoryEntry(RATE_RESET, event.on, annual_rate=event.annual_rate)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The loan under one set of terms, from `starts_on` until the next restructuring."""
+
+    starts_on: date
+    live: LiveLoan
+
+
+def replay(terms: LoanTerms, late_interest: LateInterestPolicy, history: Iterable[HistoryEntry]) -> list[Segment]:
+    current = Segment(terms.start_date, LiveLoan(terms, late_interest))
+    segments = [current]
+    for entry in history:
+        if entry.kind == RESTRUCTURE:
+            if entry.terms is None:
+                raise ValueError(f"restructuring on {entry.on} has no terms")
+            current = Segment(entry.on, LiveLoan(LoanTerms.from_json(entry.terms), late_interest))
+            segments.append(current)
+        else:
+            current = Segment(current.starts_on, current.live.record(entry.engine_event()))
+            segments[-1] = current
+    return segments
+
+
+def segment_on(segments: list[Segment], day: date) -> Segment:
+    """The segment in force on `day` (the first one for days before any restructuring)."""
+    chosen = segments[0]
+    for segment in segments:
+        if segment.starts_on <= day:
+            chosen = segment
+    return chosen
