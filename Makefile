@@ -42,10 +42,11 @@ lint: $(STAMP)
 
 migrate: $(STAMP)
 	$(PY) -m services.sifo migrate
+	$(PY) -m services.energy migrate
 	$(PY) -m services.portfolio migrate
 
 schemas: $(STAMP)
-	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo
+	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy
 
 BENCHMARKS := $(filter-out bench/__init__.py,$(wildcard bench/*.py))
 

@@ -45,6 +45,7 @@ class Service:
 
 SERVICES = (
     Service("sifo", 8101, ("api", "relay")),
+    Service("energy", 8102, ("api", "relay")),
     Service("portfolio", 8104, ("api", "relay", "consume")),
 )
 

@@ -14,6 +14,8 @@ from shared.platform import migrations
 from shared.platform.auth import Role, issue_token
 from shared.platform.settings import ServiceSettings
 
+from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
+from services.energy.app import EnergySettings
 from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.portfolio.app import PortfolioSettings
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
@@ -26,6 +28,17 @@ T = TypeVar("T")
 def sifo_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> SifoSettings:
     migrations.upgrade(SIFO_MIGRATIONS, database_url)
     return SifoSettings(
+        environment="test",
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka,
+        topic_prefix=topic_prefix,
+        jwt_secret=SecretStr(TEST_SECRET),
+    )
+
+
+def energy_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> EnergySettings:
+    migrations.upgrade(ENERGY_MIGRATIONS, database_url)
+    return EnergySettings(
         environment="test",
         database_url=database_url,
         kafka_bootstrap_servers=kafka,

@@ -1,3 +1,4 @@
 -- One database per service (docker-compose initdb step; `make run` creates them itself).
 CREATE DATABASE sifo;
+CREATE DATABASE energy;
 CREATE DATABASE portfolio;

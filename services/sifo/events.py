@@ -12,6 +12,7 @@ from shared.amortisation.loan_events import PrepaymentMode
 from shared.amortisation.position import LoanPosition
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import sifo as contract
+from shared.contracts.loan_terms import LoanTermsV1
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
 
@@ -89,8 +90,8 @@ def drawing_right_expired(right: SifoDrawingRight, on: date, released: Decimal) 
     return _wrap(payload, right.id)
 
 
-def terms_payload(terms: LoanTerms) -> contract.LoanTermsV1:
-    return contract.LoanTermsV1(
+def terms_payload(terms: LoanTerms) -> LoanTermsV1:
+    return LoanTermsV1(
         principal=terms.principal,
         annual_rate=terms.annual_rate,
         periods=terms.periods,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Principal, Role
 from shared.platform.database import make_engine, transaction
 from shared.platform.settings import ServiceSettings
@@ -23,7 +24,7 @@ def expire_drawing_rights(settings: ServiceSettings, on: date) -> str:
     engine = make_engine(settings.effective_database_url, pool_size=1, max_overflow=0)
     try:
         with transaction(engine) as session:
-            command = Command(session=session, principal=JOB_PRINCIPAL, topic_prefix=settings.topic_prefix)
+            command = Command(session=session, principal=JOB_PRINCIPAL, topic=settings.topic(SIFO_EVENTS))
             expired = drawing_rights.expire_rights(command, on)
         released = sum((right.released for right in expired), start=0)
         return f"expired {len(expired)} drawing right(s) on {on.isoformat()}; released total now {released}"

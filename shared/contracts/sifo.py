@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.loan_terms import LoanTermsV1
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -20,21 +21,6 @@ SIFO_SOURCE = "/services/sifo"
 
 class Contract(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class LoanTermsV1(Contract):
-    """The shared amortisation engine's terms (amounts and rates as decimal strings)."""
-
-    principal: Decimal
-    annual_rate: Decimal
-    periods: int
-    start_date: date
-    frequency: str
-    method: str
-    day_count: str
-    grace_periods: int
-    grace_kind: str
-    installment_multiple: Decimal
 
 
 @event_type("sifo.financier.recognised.v1", topic=SIFO_EVENTS)

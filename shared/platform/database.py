@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from shared.platform.rules import NotFound
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
@@ -49,3 +53,12 @@ def database_reachable(engine: Engine) -> None:
     """Raise if the database does not answer a trivial query."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def get_for_update(session: Session, model: type[Row], identifier: Any, what: str) -> Row:
+    """The row with this primary key, locked until the transaction ends (SELECT ... FOR UPDATE)."""
+    primary_key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
+    row = session.exec(select(model).where(primary_key == identifier).with_for_update()).first()
+    if row is None:
+        raise NotFound(what, str(identifier))
+    return row

@@ -12,6 +12,7 @@ from kafka import KafkaConsumer
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.consumer import EventConsumer
 from shared.eventbus.relay import OutboxRelay
 from shared.eventbus.tables import OutboxMessage
@@ -59,7 +60,7 @@ def register(engine: Engine, n: int, prefix: str) -> str:
         recognition=RecognitionPeriod(date(2026, 1, 1)),
     )
     with transaction(engine) as session:
-        return register_financier(tester(session, prefix), registration).id
+        return register_financier(fund_manager_command(session, prefix), registration).id
 
 
 def run_consumer_until(consumer: EventConsumer, condition: Callable[[], bool], what: str) -> None:
@@ -91,6 +92,8 @@ def topic_messages(kafka: str, topic: str, expected: int) -> list[bytes]:
         reader.close()
 
 
-def tester(session: Session, prefix: str) -> Command:
+def fund_manager_command(session: Session, prefix: str) -> Command:
     """A command as a fund manager would send it, publishing on the test's own topics."""
-    return Command(session=session, principal=Principal("tester", frozenset({Role.FUND_MANAGER})), topic_prefix=prefix)
+    return Command(
+        session=session, principal=Principal("tester", frozenset({Role.FUND_MANAGER})), topic=prefix + SIFO_EVENTS
+    )

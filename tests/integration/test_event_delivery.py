@@ -17,7 +17,7 @@ from shared.platform.database import transaction
 from services.portfolio.models import PortfolioFinancier
 from services.sifo.domain.financiers import FinancierRegistration, RecognitionPeriod
 from services.sifo.service.financiers import register_financier
-from tests.integration.event_slice import Slice, register, run_consumer_until, tester, topic_messages
+from tests.integration.event_slice import Slice, fund_manager_command, register, run_consumer_until, topic_messages
 from tests.support import count, enterprise_number, wait_for
 
 pytestmark = pytest.mark.integration
@@ -53,7 +53,7 @@ def test_committed_events_arrive_once_and_rolled_back_ones_never(event_slice: Sl
 def _register_then_abandon(event_slice: Slice, number: str) -> None:
     with transaction(event_slice.sifo) as session:
         registration = FinancierRegistration(number, "Never", "BE68539007547034", RecognitionPeriod(date(2026, 1, 1)))
-        register_financier(tester(session, event_slice.prefix), registration)
+        register_financier(fund_manager_command(session, event_slice.prefix), registration)
         raise RuntimeError("abandon the transaction")
 
 

@@ -12,6 +12,8 @@ from sqlmodel import SQLModel
 from shared.platform import migrations
 from shared.platform.database import make_engine
 
+from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
+from services.energy.models import SHARED_TABLES as ENERGY_SHARED
 from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.portfolio.models import SHARED_TABLES as PORTFOLIO_SHARED
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
@@ -19,6 +21,7 @@ from services.sifo.models import SHARED_TABLES as SIFO_SHARED
 
 SERVICES = [
     pytest.param(SIFO_MIGRATIONS, "sifo_", SIFO_SHARED, id="sifo"),
+    pytest.param(ENERGY_MIGRATIONS, "energy_", ENERGY_SHARED, id="energy"),
     pytest.param(PORTFOLIO_MIGRATIONS, "portfolio_", PORTFOLIO_SHARED, id="portfolio"),
 ]
 

@@ -3,9 +3,11 @@
 import json
 from pathlib import Path
 
-import shared.contracts.sifo  # noqa: F401  (registers the SIFO payloads)
+import shared.contracts.energy
+import shared.contracts.sifo
 from shared.eventbus.schema_export import asyncapi_document, json_schemas
 
+CONTRACTS = (shared.contracts.energy, shared.contracts.sifo)  # importing them registers their payloads
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 
 

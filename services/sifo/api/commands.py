@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Principal
 from shared.platform.idempotency import request_fingerprint, run_idempotent
 
@@ -23,7 +24,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
     return Command(
         session=session,
         principal=principal,
-        topic_prefix=state.settings.topic_prefix,
+        topic=state.settings.topic(SIFO_EVENTS),
         policy=state.policy,
         debtor=state.debtor,
     )

@@ -1,0 +1,9 @@
+"""Energy HTTP API: parse, authorise, call the use case, render. No rules live here."""
+
+from fastapi import APIRouter
+
+from services.energy.api import applications, programme
+
+router = APIRouter()
+router.include_router(programme.router)
+router.include_router(applications.router)

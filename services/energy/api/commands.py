@@ -1,0 +1,62 @@
+"""How HTTP requests become energy commands: one transaction each, idempotent when a key is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from shared.contracts.topics import ENERGY_EVENTS
+from shared.platform.auth import Principal
+from shared.platform.errors import PROBLEM_MEDIA_TYPE
+from shared.platform.idempotency import request_fingerprint, run_idempotent
+
+from services.energy.service.context import Command
+
+T = TypeVar("T")
+Outcome = tuple[int, BaseModel | dict[str, Any]]
+
+
+def command_for(request: Request, session: Session, principal: Principal) -> Command:
+    state = request.app.state
+    return Command(
+        session=session, principal=principal, topic=state.settings.topic(ENERGY_EVENTS), programme=state.programme
+    )
+
+
+def execute(
+    request: Request,
+    principal: Principal,
+    idempotency_key: str | None,
+    body: BaseModel | None,
+    action: Callable[[Command], Outcome],
+) -> JSONResponse:
+    """Run `action` in one transaction; its status and body are stored for a repeated key.
+
+    An action may answer with a problem document (a dict) and still commit, as an approval that
+    puts the application on the waiting list does.
+    """
+
+    def run(session: Session) -> tuple[int, Any]:
+        status, result = action(command_for(request, session, principal))
+        return status, result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+
+    stored = run_idempotent(
+        request.app.state.engine,
+        principal.subject,
+        idempotency_key,
+        request_fingerprint(request.method, request.url.path, body.model_dump(mode="json") if body else None),
+        run,
+    )
+    headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
+    media_type = PROBLEM_MEDIA_TYPE if stored.status_code >= 400 else "application/json"
+    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers, media_type=media_type)
+
+
+def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
+    with Session(request.app.state.engine) as session:
+        return query(command_for(request, session, principal))

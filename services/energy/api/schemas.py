@@ -1,0 +1,281 @@
+"""Request and response bodies of the energy API. Money and quantities travel as decimal strings."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.amortisation.loan_events import PrepaymentMode
+from shared.amortisation.reference_rates import Collateral, Rating
+from shared.amortisation.terms import Frequency
+from shared.platform.identifiers import EnterpriseNumber, Iban
+
+from services.energy.domain.installations import Technology
+from services.energy.models import EnergyApplication, EnergyBudgetYear, EnergyCall, EnergyDecision, EnergyInstallation
+
+Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2, examples=["30000.00"])]
+Quantity = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpenBudgetYear(Body):
+    year: int = Field(ge=2017, le=2100)
+    envelope: Money | None = Field(default=None, description="defaults to the programme's 5,000,000.00")
+
+
+class BudgetYearOut(BaseModel):
+    year: int
+    envelope: Decimal
+    committed: Decimal
+    disbursed: Decimal
+    released: Decimal
+    available: Decimal
+    budget_article: str
+
+    @classmethod
+    def of(cls, row: EnergyBudgetYear) -> BudgetYearOut:
+        return cls(
+            year=row.year,
+            envelope=row.envelope,
+            committed=row.committed,
+            disbursed=row.disbursed,
+            released=row.released,
+            available=row.envelope - row.committed - row.disbursed,
+            budget_article=row.budget_article,
+        )
+
+
+class OpenCall(Body):
+    title: str = Field(min_length=1, max_length=200)
+    opens_on: date
+    closes_on: date
+    annual_rate: Decimal | None = Field(default=None, ge=0, lt=1, decimal_places=6)
+    term_months: int | None = Field(default=None, ge=1, le=600)
+    frequency: Frequency | None = None
+    max_per_applicant: Money | None = None
+    max_per_site: Money | None = None
+
+
+class CallOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    budget_year: int
+    title: str
+    opens_on: date
+    closes_on: date
+    annual_rate: Decimal
+    periods: int
+    frequency: str
+    max_per_applicant: Decimal | None
+    max_per_site: Decimal | None
+
+
+class SiteIn(Body):
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(min_length=1, max_length=300)
+    yearly_energy_need_kwh: Quantity
+
+
+class RegisterApplicant(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "enterprise_number": "0200.065.765",
+                    "name": "Maatwerkbedrijf Oost vzw",
+                    "workshop_type": "sheltered",
+                    "recognition_number": "BW-123",
+                    "sites": [
+                        {"name": "Gent", "address": "Dok Noord 1, 9000 Gent", "yearly_energy_need_kwh": "250000"}
+                    ],
+                }
+            ]
+        },
+    )
+
+    enterprise_number: EnterpriseNumber
+    name: str = Field(min_length=1, max_length=200)
+    workshop_type: str = Field(description="sheltered or social workshop (maatwerkbedrijf)")
+    recognition_number: str = Field(min_length=1, max_length=50)
+    sites: list[SiteIn]
+
+
+class SiteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    address: str
+    yearly_energy_need_kwh: Decimal
+
+
+class ApplicantOut(BaseModel):
+    id: str
+    enterprise_number: str
+    name: str
+    workshop_type: str
+    recognition_number: str
+    sites: list[SiteOut]
+
+
+class InstallationIn(Body):
+    technology: Technology
+    capacity: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    unit: str = Field(description="kWp for pv, kW_thermal for heat_pump, m2 for solar_boiler")
+    investment_cost: Money
+    yearly_production_kwh: Quantity
+    yearly_savings_eur: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
+    seasonal_cop: Decimal | None = Field(default=None, gt=0, max_digits=5, decimal_places=2)
+    hot_water_share: Decimal | None = Field(default=None, ge=0, le=1, max_digits=5, decimal_places=4)
+
+
+class SubmitApplication(Body):
+    call_id: str
+    applicant_id: str
+    site_id: str
+    requested_amount: Money
+    installations: list[InstallationIn] = Field(min_length=1)
+    documents: list[str] = Field(default_factory=list, description="documents received, see the checklist")
+    rating: Rating = Rating.SATISFACTORY
+    collateral: Collateral = Collateral.NORMAL
+    submitted_on: date | None = None
+
+
+class InstallationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    technology: str
+    capacity: Decimal
+    unit: str
+    investment_cost: Decimal
+    yearly_production_kwh: Decimal
+    yearly_savings_eur: Decimal
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    call_id: str
+    applicant_id: str
+    site_id: str
+    requested_amount: Decimal
+    status: str
+    gge: Decimal
+    committed_amount: Decimal | None
+    documents: list[str]
+    warnings: list[dict[str, str]]
+    installations: list[InstallationOut]
+    submitted_by: str
+    decided_by: str | None
+    decided_on: date | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, row: EnergyApplication, installations: list[EnergyInstallation]) -> ApplicationOut:
+        return cls(
+            id=row.id,
+            call_id=row.call_id,
+            applicant_id=row.applicant_id,
+            site_id=row.site_id,
+            requested_amount=row.requested_amount,
+            status=row.status,
+            gge=row.gge,
+            committed_amount=row.committed_amount,
+            documents=json.loads(row.documents),
+            warnings=json.loads(row.warnings),
+            installations=[InstallationOut.model_validate(item) for item in installations],
+            submitted_by=row.submitted_by,
+            decided_by=row.decided_by,
+            decided_on=row.decided_on,
+            reason=row.reason,
+        )
+
+
+class Approve(Body):
+    approved_on: date | None = None
+    wait_list_if_short: bool = Field(default=True, description="put the application on the waiting list when short")
+
+
+class Reject(Body):
+    rejected_on: date | None = None
+    reason: Reason
+
+
+class PrepareDisbursement(Body):
+    delivery_date: date
+    final_invoice_amount: Money
+    disbursed_on: date
+    iban: Iban
+
+
+class DecisionOut(BaseModel):
+    id: str
+    application_id: str
+    kind: str
+    status: str
+    request: dict[str, Any]
+    prepared_by: str
+    decided_by: str | None
+
+    @classmethod
+    def of(cls, row: EnergyDecision) -> DecisionOut:
+        return cls(
+            id=row.id,
+            application_id=row.application_id,
+            kind=row.kind,
+            status=row.status,
+            request=json.loads(row.payload),
+            prepared_by=row.prepared_by,
+            decided_by=row.decided_by,
+        )
+
+
+class RepaymentIn(Body):
+    received_on: date
+    amount: Money
+    surplus_mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
+
+
+class PrepaymentIn(Body):
+    received_on: date
+    amount: Money
+    mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
+
+
+class RestructureIn(Body):
+    effective_on: date
+    principal: Money
+    annual_rate: Decimal = Field(ge=0, lt=1, decimal_places=6)
+    periods: int = Field(ge=1, le=1200)
+
+
+class WriteOffIn(Body):
+    written_off_on: date
+    reason: Reason
+
+
+class FiguresOut(BaseModel):
+    loans: int
+    committed: Decimal
+    disbursed: Decimal
+    installed: dict[str, Decimal] = Field(description="capacity by unit: kWp, kW_thermal, m2")
+    expected_mwh_per_year: Decimal
+    co2_tonnes_per_year: Decimal
+
+
+class ProgrammeFiguresOut(BaseModel):
+    years: dict[int, FiguresOut]
+    total: FiguresOut
+
+
+def call_out(call: EnergyCall) -> CallOut:
+    return CallOut.model_validate(call)

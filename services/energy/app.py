@@ -1,0 +1,66 @@
+"""Energy wiring: settings, engine, app, relay. Settings are read on first use, never at import."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.platform.app_factory import create_app
+from shared.platform.database import make_engine
+from shared.platform.health import database_check, kafka_check
+from shared.platform.settings import ServiceSettings
+
+from services.energy.api import router
+from services.energy.domain.assessment import EnergyProgramme
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class EnergySettings(ServiceSettings):
+    """The programme's published parameters are settings, so a new budget decision needs no release."""
+
+    model_config = SettingsConfigDict(env_prefix="ENERGY_", extra="ignore", frozen=True)
+
+    service_name: str = "energy"
+    http_port: int = 8102
+    yearly_budget: Decimal = Field(default=Decimal("5000000.00"), gt=0, decimal_places=2)
+    budget_article: str = "JB0-1JEC2GB-PA"
+    annual_rate: Decimal = Field(default=Decimal("0.01"), ge=0, lt=1)
+    term_months: int = Field(default=120, gt=0)
+    emission_factor_kg_per_kwh: Decimal = Field(default=Decimal("0.20"), gt=0, lt=2)
+
+    @property
+    def programme(self) -> EnergyProgramme:
+        return EnergyProgramme(
+            yearly_budget=self.yearly_budget,
+            budget_article=self.budget_article,
+            annual_rate=self.annual_rate,
+            term_months=self.term_months,
+            emission_factor_kg_per_kwh=self.emission_factor_kg_per_kwh,
+        )
+
+
+@lru_cache
+def get_settings() -> EnergySettings:
+    return EnergySettings()
+
+
+def build_app(settings: EnergySettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.effective_database_url)
+    app = create_app(
+        title="Energy loans service",
+        description="The EUR 5 M yearly budget, calls, applications and cheap loans for PV, heat pumps and solar "
+        "boilers in sheltered and social workshops.",
+        settings=settings,
+        engine=engine,
+        routers=[router],
+        readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
+    )
+    app.state.programme = settings.programme
+    return app

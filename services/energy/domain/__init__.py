@@ -1,0 +1,1 @@
+"""Energy loan rules as plain Python: no database, web or Kafka imports."""

@@ -1,0 +1,200 @@
+"""Energy-programme tables (``energy_`` prefix). Money NUMERIC(18,2), rates NUMERIC(9,6).
+
+Check constraints repeat the budget invariant so no path can overcommit a budget year.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
+from shared.platform.idempotency import IdempotencyRecord
+
+SHARED_TABLES = frozenset(model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord))
+
+
+def money(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(sa.Numeric(18, 2), nullable=nullable)
+
+
+def quantity(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(sa.Numeric(14, 2), nullable=nullable)
+
+
+def timestamp(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(sa.DateTime(timezone=True), nullable=nullable)
+
+
+def text(nullable: bool = True) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(sa.Text, nullable=nullable)
+
+
+class EnergyBudgetYear(SQLModel, table=True):
+    __tablename__ = "energy_budget_year"
+    __table_args__ = (
+        sa.CheckConstraint("committed >= 0 AND disbursed >= 0 AND released >= 0", name="ck_energy_budget_parts"),
+        sa.CheckConstraint("committed + disbursed <= envelope", name="ck_energy_budget_not_overcommitted"),
+    )
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    envelope: Decimal = Field(sa_column=money())
+    committed: Decimal = Field(sa_column=money())
+    disbursed: Decimal = Field(sa_column=money())
+    released: Decimal = Field(sa_column=money())
+    budget_article: str = Field(max_length=40)
+    created_at: datetime = Field(sa_column=timestamp())
+    created_by: str = Field(max_length=200)
+
+
+class EnergyCall(SQLModel, table=True):
+    """An oproep: a window in which applications are taken, with its rate, term and maxima."""
+
+    __tablename__ = "energy_call"
+
+    id: str = Field(primary_key=True, max_length=36)
+    budget_year: int = Field(foreign_key="energy_budget_year.year", index=True)
+    title: str = Field(max_length=200)
+    opens_on: date
+    closes_on: date
+    annual_rate: Decimal = Field(sa_column=sa.Column(sa.Numeric(9, 6), nullable=False))
+    periods: int
+    frequency: str = Field(max_length=20)
+    max_per_applicant: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    max_per_site: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    created_at: datetime = Field(sa_column=timestamp())
+    created_by: str = Field(max_length=200)
+
+
+class EnergyApplicant(SQLModel, table=True):
+    __tablename__ = "energy_applicant"
+
+    id: str = Field(primary_key=True, max_length=36)
+    enterprise_number: str = Field(max_length=10, unique=True)
+    name: str = Field(max_length=200)
+    workshop_type: str = Field(max_length=20)
+    recognition_number: str = Field(max_length=50)
+    created_at: datetime = Field(sa_column=timestamp())
+    created_by: str = Field(max_length=200)
+
+
+class EnergySite(SQLModel, table=True):
+    __tablename__ = "energy_site"
+
+    id: str = Field(primary_key=True, max_length=36)
+    applicant_id: str = Field(foreign_key="energy_applicant.id", index=True, max_length=36)
+    name: str = Field(max_length=200)
+    address: str = Field(max_length=300)
+    yearly_energy_need_kwh: Decimal = Field(sa_column=quantity())
+
+
+class EnergyApplication(SQLModel, table=True):
+    __tablename__ = "energy_application"
+
+    id: str = Field(primary_key=True, max_length=36)
+    call_id: str = Field(foreign_key="energy_call.id", index=True, max_length=36)
+    applicant_id: str = Field(foreign_key="energy_applicant.id", index=True, max_length=36)
+    site_id: str = Field(foreign_key="energy_site.id", index=True, max_length=36)
+    requested_amount: Decimal = Field(sa_column=money())
+    rating: str = Field(max_length=20)
+    collateral: str = Field(max_length=20)
+    documents: str = Field(sa_column=text(nullable=False))
+    warnings: str = Field(sa_column=text(nullable=False))
+    status: str = Field(max_length=20, index=True)
+    gge: Decimal = Field(sa_column=money())
+    committed_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    submitted_at: datetime = Field(sa_column=timestamp())
+    submitted_by: str = Field(max_length=200)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_on: date | None = None
+    reason: str | None = Field(default=None, sa_column=text())
+
+
+class EnergyInstallation(SQLModel, table=True):
+    __tablename__ = "energy_installation"
+
+    id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+    )
+    application_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)
+    position: int
+    technology: str = Field(max_length=20)
+    capacity: Decimal = Field(sa_column=quantity())
+    unit: str = Field(max_length=20)
+    investment_cost: Decimal = Field(sa_column=money())
+    yearly_production_kwh: Decimal = Field(sa_column=quantity())
+    yearly_savings_eur: Decimal = Field(sa_column=money())
+    seasonal_cop: Decimal | None = Field(default=None, sa_column=sa.Column(sa.Numeric(5, 2), nullable=True))
+    hot_water_share: Decimal | None = Field(default=None, sa_column=sa.Column(sa.Numeric(5, 4), nullable=True))
+
+
+class EnergyLoan(SQLModel, table=True):
+    """A disbursed energy loan: the terms the shared engine schedules from the disbursement date."""
+
+    __tablename__ = "energy_loan"
+
+    id: str = Field(primary_key=True, max_length=36)
+    application_id: str = Field(foreign_key="energy_application.id", unique=True, max_length=36)
+    applicant_id: str = Field(foreign_key="energy_applicant.id", index=True, max_length=36)
+    budget_year: int = Field(foreign_key="energy_budget_year.year", index=True)
+    principal: Decimal = Field(sa_column=money())
+    annual_rate: Decimal = Field(sa_column=sa.Column(sa.Numeric(9, 6), nullable=False))
+    periods: int
+    frequency: str = Field(max_length=20)
+    start_date: date
+    delivery_date: date
+    iban: str = Field(max_length=34)
+    status: str = Field(max_length=20, index=True)
+    written_off_on: date | None = None
+    written_off_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    created_at: datetime = Field(sa_column=timestamp())
+
+
+class EnergyAidGrant(SQLModel, table=True):
+    """De minimis aid reserved at approval (the register until the portfolio keeps one)."""
+
+    __tablename__ = "energy_aid_grant"
+
+    application_id: str = Field(primary_key=True, foreign_key="energy_application.id", max_length=36)
+    enterprise_number: str = Field(max_length=10, index=True)
+    grant_date: date
+    gge: Decimal = Field(sa_column=money())
+    status: str = Field(max_length=20)
+
+
+class EnergyLoanEvent(SQLModel, table=True):
+    """Servicing history of a loan; replayed through the shared engine for every view."""
+
+    __tablename__ = "energy_loan_event"
+
+    id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+    )
+    loan_id: str = Field(foreign_key="energy_loan.id", index=True, max_length=36)
+    kind: str = Field(max_length=20)
+    on: date
+    amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    mode: str | None = Field(default=None, max_length=30)
+    annual_rate: Decimal | None = Field(default=None, sa_column=sa.Column(sa.Numeric(9, 6), nullable=True))
+    terms: str | None = Field(default=None, sa_column=text())
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class EnergyDecision(SQLModel, table=True):
+    """A four-eyes decision on an application or loan: disbursement, restructuring, write-off."""
+
+    __tablename__ = "energy_decision"
+
+    id: str = Field(primary_key=True, max_length=36)
+    application_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)
+    kind: str = Field(max_length=20)
+    payload: str = Field(sa_column=text(nullable=False))
+    status: str = Field(max_length=20)
+    prepared_by: str = Field(max_length=200)
+    prepared_at: datetime = Field(sa_column=timestamp())
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))

@@ -1,0 +1,336 @@
+"""Applications: submit (validated, with plausibility warnings), assess, decide, serve the waiting list."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import col, func, select
+
+from shared.amortisation.reference_rates import Collateral, Rating
+from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant
+from shared.amortisation.terms import Frequency, LoanTerms
+from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation
+
+from services.energy import events
+from services.energy.domain.applications import DocumentChecklist, check_application
+from services.energy.domain.assessment import Assessment, assess
+from services.energy.domain.budget import next_in_line
+from services.energy.domain.installations import Installation, Technology, plausibility_warnings
+from services.energy.models import (
+    EnergyAidGrant,
+    EnergyApplicant,
+    EnergyApplication,
+    EnergyBudgetYear,
+    EnergyCall,
+    EnergyInstallation,
+    EnergySite,
+)
+from services.energy.service.context import Command, get_for_update
+from services.energy.service.programme import apply_balance, balance_of
+
+SUBMITTED = "submitted"
+APPROVED = "approved"
+WAIT_LISTED = "wait_listed"
+REJECTED = "rejected"
+DISBURSED = "disbursed"
+ACTIVE_AID = ("reserved", "granted")
+LIVE_REQUESTS = (SUBMITTED, APPROVED, WAIT_LISTED, DISBURSED)
+
+
+@dataclass(frozen=True)
+class ApplicationRequest:
+    call_id: str
+    applicant_id: str
+    site_id: str
+    requested_amount: Decimal
+    installations: list[Installation]
+    documents: list[str]
+    rating: Rating
+    collateral: Collateral
+    submitted_on: date
+
+
+def call_terms(call: EnergyCall, principal: Decimal, start_date: date) -> LoanTerms:
+    return LoanTerms(
+        principal=principal,
+        annual_rate=call.annual_rate,
+        periods=call.periods,
+        start_date=start_date,
+        frequency=Frequency(call.frequency),
+    )
+
+
+def installations_of(command: Command, application_id: str) -> list[EnergyInstallation]:
+    return list(
+        command.session.exec(
+            select(EnergyInstallation)
+            .where(EnergyInstallation.application_id == application_id)
+            .order_by(col(EnergyInstallation.position))
+        ).all()
+    )
+
+
+def domain_installations(rows: list[EnergyInstallation]) -> list[Installation]:
+    return [
+        Installation(
+            technology=Technology(row.technology),
+            capacity=row.capacity,
+            unit=row.unit,
+            investment_cost=row.investment_cost,
+            yearly_production_kwh=row.yearly_production_kwh,
+            yearly_savings_eur=row.yearly_savings_eur,
+            seasonal_cop=row.seasonal_cop,
+            hot_water_share=row.hot_water_share,
+        )
+        for row in rows
+    ]
+
+
+def _already_requested(command: Command, call_id: str, column: object, value: str) -> Decimal:
+    total = command.session.exec(
+        select(func.coalesce(func.sum(EnergyApplication.requested_amount), 0)).where(
+            EnergyApplication.call_id == call_id,
+            column == value,
+            col(EnergyApplication.status).in_(LIVE_REQUESTS),
+        )
+    ).one()
+    return Decimal(total)
+
+
+def submit(command: Command, request: ApplicationRequest) -> tuple[EnergyApplication, list[EnergyInstallation]]:
+    session = command.session
+    call = session.get(EnergyCall, request.call_id)
+    if call is None:
+        raise RuleViolation("call_id", f"{request.call_id} is not a known call")
+    if not call.opens_on <= request.submitted_on <= call.closes_on:
+        raise RuleViolation(
+            "call_id",
+            f"the call '{call.title}' is closed on {request.submitted_on.isoformat()} "
+            f"(open {call.opens_on.isoformat()} to {call.closes_on.isoformat()})",
+        )
+    applicant = session.get(EnergyApplicant, request.applicant_id)
+    if applicant is None:
+        raise RuleViolation("applicant_id", f"{request.applicant_id} is not a known applicant")
+    site = session.get(EnergySite, request.site_id)
+    if site is None or site.applicant_id != applicant.id:
+        raise RuleViolation("site_id", f"{request.site_id} is not a site of applicant {applicant.id}")
+    check_application(
+        request.requested_amount,
+        request.installations,
+        site.yearly_energy_need_kwh,
+        call.max_per_applicant,
+        call.max_per_site,
+        _already_requested(command, call.id, EnergyApplication.applicant_id, applicant.id),
+        _already_requested(command, call.id, EnergyApplication.site_id, site.id),
+    )
+    documents = DocumentChecklist.of(request.documents)
+    warnings = plausibility_warnings(request.installations)
+    terms = call_terms(call, request.requested_amount, request.submitted_on)
+    preview = assess(
+        terms,
+        request.installations,
+        request.submitted_on,
+        request.rating,
+        request.collateral,
+        command.programme.emission_factor_kg_per_kwh,
+        [],
+        applicant.enterprise_number,
+    )
+    application = EnergyApplication(
+        id=str(uuid.uuid4()),
+        call_id=call.id,
+        applicant_id=applicant.id,
+        site_id=site.id,
+        requested_amount=request.requested_amount,
+        rating=request.rating.value,
+        collateral=request.collateral.value,
+        documents=json.dumps(sorted(document.value for document in documents.received)),
+        warnings=json.dumps([warning.to_json() for warning in warnings]),
+        status=SUBMITTED,
+        gge=preview.gge.gge,
+        submitted_at=command.now,
+        submitted_by=command.actor,
+    )
+    session.add(application)
+    session.flush()
+    rows = [
+        EnergyInstallation(
+            application_id=application.id,
+            position=index,
+            technology=installation.technology.value,
+            capacity=installation.capacity,
+            unit=installation.unit,
+            investment_cost=installation.investment_cost,
+            yearly_production_kwh=installation.yearly_production_kwh,
+            yearly_savings_eur=installation.yearly_savings_eur,
+            seasonal_cop=installation.seasonal_cop,
+            hot_water_share=installation.hot_water_share,
+        )
+        for index, installation in enumerate(request.installations)
+    ]
+    session.add_all(rows)
+    session.flush()
+    command.publish(events.submitted(application, applicant, call.budget_year, rows))
+    return application, rows
+
+
+def get_application(command: Command, application_id: str) -> EnergyApplication:
+    application = command.session.get(EnergyApplication, application_id)
+    if application is None:
+        raise NotFound("application", application_id)
+    return application
+
+
+def _aid_grants(command: Command, enterprise_number: str) -> list[AidGrant]:
+    rows = command.session.exec(
+        select(EnergyAidGrant).where(
+            EnergyAidGrant.enterprise_number == enterprise_number, col(EnergyAidGrant.status).in_(ACTIVE_AID)
+        )
+    ).all()
+    return [AidGrant(row.enterprise_number, row.grant_date, row.gge) for row in rows]
+
+
+def assessment(command: Command, application: EnergyApplication, on: date) -> Assessment:
+    """What a decision-maker sees before deciding: schedule, coverage, payback, CO2, aid and headroom."""
+    call = command.session.get(EnergyCall, application.call_id)
+    applicant = command.session.get(EnergyApplicant, application.applicant_id)
+    assert call is not None
+    assert applicant is not None
+    grants = _aid_grants(command, applicant.enterprise_number)
+    return assess(
+        call_terms(call, application.requested_amount, on),
+        domain_installations(installations_of(command, application.id)),
+        on,
+        Rating(application.rating),
+        Collateral(application.collateral),
+        command.programme.emission_factor_kg_per_kwh,
+        grants,
+        applicant.enterprise_number,
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    application: EnergyApplication
+    committed: bool
+    available: Decimal
+
+
+def approve(command: Command, application_id: str, approved_on: date, wait_list_if_short: bool) -> Decision:
+    session = command.session
+    application = get_for_update(session, EnergyApplication, application_id, "application")
+    if application.status != SUBMITTED:
+        raise Conflict(f"application {application_id} is {application.status}; only a submitted one can be approved")
+    if application.submitted_by == command.actor:
+        raise Forbidden(f"{command.actor} prepared this application and may not also approve it (four-eyes rule)")
+    DocumentChecklist.of(json.loads(application.documents)).ensure_complete()
+    applicant = get_for_update(session, EnergyApplicant, application.applicant_id, "applicant")
+    call = session.get(EnergyCall, application.call_id)
+    assert call is not None
+    result = assessment(command, application, approved_on)
+    try:
+        check_new_grant(
+            _aid_grants(command, applicant.enterprise_number),
+            AidGrant(applicant.enterprise_number, approved_on, result.gge.gge),
+        )
+    except DeMinimisExceeded as exc:
+        raise Conflict(
+            exc.rule,
+            ceiling=str(exc.headroom.ceiling),
+            used=str(exc.headroom.used),
+            available=str(exc.headroom.available),
+            gge=str(result.gge.gge),
+        ) from None
+    year = get_for_update(session, EnergyBudgetYear, call.budget_year, "budget year")
+    balance = balance_of(year)
+    application.decided_by = command.actor
+    application.decided_on = approved_on
+    application.gge = result.gge.gge
+    if application.requested_amount > balance.available:
+        if not wait_list_if_short:
+            balance.commit(application.requested_amount, year.year)
+        application.status = WAIT_LISTED
+        session.add(application)
+        command.publish(events.wait_listed(application, year.year, balance.available))
+        return Decision(application, committed=False, available=balance.available)
+    _commit(command, application, applicant, year, call.budget_year)
+    return Decision(application, committed=True, available=balance_of(year).available)
+
+
+def _commit(
+    command: Command,
+    application: EnergyApplication,
+    applicant: EnergyApplicant,
+    year: EnergyBudgetYear,
+    budget_year: int,
+) -> None:
+    balance = balance_of(year).commit(application.requested_amount, year.year)
+    apply_balance(year, balance)
+    command.session.add(year)
+    application.status = APPROVED
+    application.committed_amount = application.requested_amount
+    command.session.add(application)
+    assert application.decided_on is not None
+    command.session.add(
+        EnergyAidGrant(
+            application_id=application.id,
+            enterprise_number=applicant.enterprise_number,
+            grant_date=application.decided_on,
+            gge=application.gge,
+            status="reserved",
+        )
+    )
+    rows = installations_of(command, application.id)
+    command.publish(events.approved(application, applicant, budget_year, rows))
+    command.publish(
+        events.budget_committed(
+            budget_year, application.id, application.requested_amount, balance.committed, balance.available
+        )
+    )
+
+
+def reject(command: Command, application_id: str, rejected_on: date, reason: str) -> EnergyApplication:
+    application = get_for_update(command.session, EnergyApplication, application_id, "application")
+    if application.status not in (SUBMITTED, WAIT_LISTED):
+        raise Conflict(f"application {application_id} is {application.status}; it can no longer be rejected")
+    if application.submitted_by == command.actor:
+        raise Forbidden(f"{command.actor} prepared this application and may not also decide on it (four-eyes rule)")
+    if not reason.strip():
+        raise RuleViolation("reason", "must not be blank")
+    application.status = REJECTED
+    application.reason = reason.strip()
+    application.decided_by = command.actor
+    application.decided_on = rejected_on
+    command.session.add(application)
+    command.publish(events.rejected(application, rejected_on))
+    return application
+
+
+def serve_waiting_list(command: Command, year: EnergyBudgetYear) -> list[EnergyApplication]:
+    """Commit released budget to wait-listed applications, in order of submission.
+
+    They were approved by an approver and waited only for money, so their approval stands; the
+    budget year must already be locked by the caller.
+    """
+    calls = [call.id for call in command.session.exec(select(EnergyCall).where(EnergyCall.budget_year == year.year))]
+    waiting = command.session.exec(
+        select(EnergyApplication)
+        .where(EnergyApplication.status == WAIT_LISTED, col(EnergyApplication.call_id).in_(calls))
+        .order_by(col(EnergyApplication.submitted_at), col(EnergyApplication.id))
+        .with_for_update()
+    ).all()
+    chosen = set(
+        next_in_line([(row.submitted_at, row.id, row.requested_amount) for row in waiting], balance_of(year).available)
+    )
+    served = []
+    for application in waiting:
+        if application.id in chosen:
+            applicant = command.session.get(EnergyApplicant, application.applicant_id)
+            assert applicant is not None
+            _commit(command, application, applicant, year, year.year)
+            served.append(application)
+    return served

@@ -1,0 +1,19 @@
+"""What every energy command needs besides its session: the programme's published parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shared.contracts.topics import ENERGY_EVENTS
+from shared.eventbus.command import CommandContext
+from shared.platform.database import get_for_update
+
+from services.energy.domain.assessment import EnergyProgramme
+
+__all__ = ["Command", "get_for_update"]
+
+
+@dataclass(frozen=True)
+class Command(CommandContext):
+    topic: str = ENERGY_EVENTS
+    programme: EnergyProgramme = field(default_factory=EnergyProgramme)

@@ -1,0 +1,150 @@
+"""Events the energy-loans service publishes on ``energy.events``.
+
+Budget events are keyed by the budget year, application and loan events by the application,
+so a year's commitments and an application's life each stay in order.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.loan_terms import LoanTermsV1
+from shared.contracts.topics import ENERGY_EVENTS
+from shared.eventbus.registry import event_type
+
+ENERGY_SOURCE = "/services/energy"
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InstallationV1(Contract):
+    technology: str = Field(examples=["pv"])
+    capacity: Decimal
+    unit: str = Field(examples=["kWp"])
+    investment_cost: Decimal
+    yearly_production_kwh: Decimal
+    yearly_savings_eur: Decimal
+
+
+class ApplicationV1(Contract):
+    application_id: str
+    call_id: str
+    budget_year: int
+    applicant_id: str
+    enterprise_number: str
+    workshop_type: str
+    site_id: str
+    requested_amount: Decimal
+    installations: list[InstallationV1]
+    gge: Decimal
+
+
+@event_type("energy.application.submitted.v1", topic=ENERGY_EVENTS)
+class ApplicationSubmittedV1(ApplicationV1):
+    submitted_on: date
+
+
+@event_type("energy.application.approved.v1", topic=ENERGY_EVENTS)
+class ApplicationApprovedV1(ApplicationV1):
+    approved_on: date
+    committed_amount: Decimal
+    approved_by: str
+
+
+@event_type("energy.application.wait_listed.v1", topic=ENERGY_EVENTS)
+class ApplicationWaitListedV1(Contract):
+    application_id: str
+    budget_year: int
+    requested_amount: Decimal
+    available: Decimal
+
+
+@event_type("energy.application.rejected.v1", topic=ENERGY_EVENTS)
+class ApplicationRejectedV1(Contract):
+    application_id: str
+    rejected_on: date
+    reason: str
+
+
+@event_type("energy.budget.committed.v1", topic=ENERGY_EVENTS)
+class BudgetCommittedV1(Contract):
+    budget_year: int
+    application_id: str
+    amount: Decimal
+    committed_total: Decimal
+    available: Decimal
+
+
+@event_type("energy.budget.released.v1", topic=ENERGY_EVENTS)
+class BudgetReleasedV1(Contract):
+    """Unused commitment returns to the year it came from."""
+
+    budget_year: int
+    application_id: str
+    amount: Decimal
+    available: Decimal
+    reason: str
+
+
+@event_type("energy.loan.disbursed.v1", topic=ENERGY_EVENTS)
+class EnergyLoanDisbursedV1(Contract):
+    loan_id: str
+    application_id: str
+    budget_year: int
+    enterprise_number: str
+    amount: Decimal
+    delivery_date: date
+    terms: LoanTermsV1
+    installations: list[InstallationV1]
+    gge: Decimal
+    co2_avoided_tonnes_per_year: Decimal
+
+
+@event_type("energy.loan.repayment_recorded.v1", topic=ENERGY_EVENTS)
+class EnergyRepaymentRecordedV1(Contract):
+    loan_id: str
+    application_id: str
+    received_on: date
+    amount: Decimal
+    late_interest: Decimal
+    interest: Decimal
+    principal: Decimal
+    prepayment: Decimal
+    excess: Decimal
+    outstanding_principal: Decimal
+
+
+@event_type("energy.loan.prepaid.v1", topic=ENERGY_EVENTS)
+class EnergyLoanPrepaidV1(Contract):
+    loan_id: str
+    application_id: str
+    received_on: date
+    amount: Decimal
+    mode: str
+    outstanding_principal: Decimal
+
+
+@event_type("energy.loan.restructured.v1", topic=ENERGY_EVENTS)
+class EnergyLoanRestructuredV1(Contract):
+    loan_id: str
+    application_id: str
+    effective_on: date
+    terms: LoanTermsV1
+    prepared_by: str
+    approved_by: str
+
+
+@event_type("energy.loan.written_off.v1", topic=ENERGY_EVENTS)
+class EnergyLoanWrittenOffV1(Contract):
+    loan_id: str
+    application_id: str
+    written_off_on: date
+    amount: Decimal
+    reason: str
+    prepared_by: str
+    approved_by: str

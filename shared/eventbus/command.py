@@ -1,0 +1,37 @@
+"""The context every use case runs in: one session (one transaction), who acts, when, where events go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session
+
+from shared.eventbus import outbox
+from shared.eventbus.envelope import EventEnvelope
+from shared.platform.auth import Principal
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    session: Session
+    principal: Principal
+    topic: str
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @property
+    def actor(self) -> str:
+        return self.principal.subject
+
+    @property
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def today(self) -> date:
+        return self.clock().date()
+
+    def publish(self, envelope: EventEnvelope) -> None:
+        """Stage an event in this transaction's outbox; it is sent only if the transaction commits."""
+        outbox.append(self.session, self.topic, envelope)
