@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from shared.amortisation.loan_events import PrepaymentMode
 from shared.amortisation.reference_rates import Collateral, Rating
@@ -77,6 +77,11 @@ class CallOut(BaseModel):
     frequency: str
     max_per_applicant: Decimal | None
     max_per_site: Decimal | None
+
+    @field_serializer("annual_rate")
+    def _rate(self, value: Decimal) -> str:
+        """Rates read the same whether just written or read back from NUMERIC(9,6): 0.01, not 0.010000."""
+        return format(value.normalize(), "f")
 
 
 class SiteIn(Body):

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
 import pytest
-import uvicorn
 
+from tests.integration.live import http_server
 from tests.integration.sifo.conftest import Sifo, loan_body
 from tests.support import enterprise_number
 
@@ -24,19 +22,8 @@ SHARE = Decimal("30000.00")
 
 @pytest.fixture
 def server(sifo: Sifo) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    instance = uvicorn.Server(uvicorn.Config(sifo.client.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=30)
+    with http_server(sifo.client.app) as base_url:  # type: ignore[arg-type]
+        yield base_url
 
 
 def test_reserved_never_exceeds_the_allocation_and_every_refusal_names_the_shortfall(sifo: Sifo, server: str) -> None:

@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ElementTree
 from decimal import Decimal
 
 import pytest
-from kafka import KafkaConsumer
 
 from shared.contracts.topics import SIFO_EVENTS
-from shared.eventbus.envelope import EventEnvelope
-from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 
+from tests.integration.live import published
 from tests.integration.sifo.conftest import Sifo, loan_body
-from tests.support import wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def published(sifo: Sifo) -> list[EventEnvelope]:
-    relay = OutboxRelay(sifo.engine, kafka_producer_factory(sifo.settings.kafka_bootstrap_servers, "life-test"))
-    wait_for(lambda: relay.publish_batch() == 0, 60, "the outbox to drain")
-    relay._discard_producer()
-    reader = KafkaConsumer(
-        sifo.settings.topic(SIFO_EVENTS),
-        bootstrap_servers=sifo.settings.kafka_bootstrap_servers,
-        group_id=f"reader-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=3000,
-    )
-    try:
-        return [EventEnvelope.from_bytes(record.value) for record in reader]
-    finally:
-        reader.close()
 
 
 def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
@@ -126,7 +104,8 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
     assert final["status"] == "written_off"
     assert Decimal(final["written_off_amount"]) > Decimal("150000.00")
 
-    events = [envelope for envelope in published(sifo) if envelope.subject == loan_id]
+    everything = published(sifo.engine, sifo.settings.kafka_bootstrap_servers, sifo.settings.topic(SIFO_EVENTS))
+    events = [envelope for envelope in everything if envelope.subject == loan_id]
     assert [envelope.type for envelope in events] == [
         "sifo.loan.submitted.v1",
         "sifo.loan.approved.v1",
