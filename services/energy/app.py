@@ -33,6 +33,7 @@ class EnergySettings(ServiceSettings):
     annual_rate: Decimal = Field(default=Decimal("0.01"), ge=0, lt=1)
     term_months: int = Field(default=120, gt=0)
     emission_factor_kg_per_kwh: Decimal = Field(default=Decimal("0.20"), gt=0, lt=2)
+    late_interest_margin: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1)
 
     @property
     def programme(self) -> EnergyProgramme:
@@ -42,6 +43,7 @@ class EnergySettings(ServiceSettings):
             annual_rate=self.annual_rate,
             term_months=self.term_months,
             emission_factor_kg_per_kwh=self.emission_factor_kg_per_kwh,
+            late_interest_margin=self.late_interest_margin,
         )
 
 

@@ -73,6 +73,7 @@ class EnergyProgramme:
     term_months: int = 120
     frequency: Frequency = Frequency.MONTHLY
     emission_factor_kg_per_kwh: Decimal = Decimal("0.20")
+    late_interest_margin: Decimal = Decimal("0.02")
 
     def terms(self, principal: Decimal, start_date: date) -> LoanTerms:
         """The standard energy loan terms: fixed rate, annuity, repaid over `term_months`."""

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from shared.amortisation.allocation import Allocation
 from shared.amortisation.errors import InvalidTerms
@@ -52,7 +52,6 @@ from services.energy.service.programme import apply_balance, balance_of
 
 LOAN_ACTIVE = "active"
 LOAN_WRITTEN_OFF = "written_off"
-LATE_INTEREST_MARGIN = Decimal("0.02")
 
 
 def terms_of(loan: EnergyLoan) -> LoanTerms:
@@ -290,12 +289,13 @@ def _loan_of_application(command: Command, application_id: str) -> EnergyLoan:
     return loan
 
 
-def late_interest_policy(loan: EnergyLoan) -> LateInterestPolicy:
-    """Contractual late interest: the loan's own rate plus two points."""
-    return LateInterestPolicy.contractual(loan.annual_rate + LATE_INTEREST_MARGIN)
+def late_interest_policy(loan: EnergyLoan, margin: Decimal) -> LateInterestPolicy:
+    """Contractual late interest: the loan's own rate plus the programme's margin."""
+    return LateInterestPolicy.contractual(loan.annual_rate + margin)
 
 
-def segments(session: Session, loan: EnergyLoan) -> list[Segment]:
+def segments(command: Command, loan: EnergyLoan) -> list[Segment]:
+    session = command.session
     rows = session.exec(
         select(EnergyLoanEvent).where(EnergyLoanEvent.loan_id == loan.id).order_by(col(EnergyLoanEvent.id))
     ).all()
@@ -305,12 +305,12 @@ def segments(session: Session, loan: EnergyLoan) -> list[Segment]:
         )
         for row in rows
     ]
-    return replay(terms_of(loan), late_interest_policy(loan), history)
+    return replay(terms_of(loan), late_interest_policy(loan, command.programme.late_interest_margin), history)
 
 
 def position_on(command: Command, loan: EnergyLoan, day: date) -> LoanPosition:
     try:
-        return segment_on(segments(command.session, loan), day).live.position(day)
+        return segment_on(segments(command, loan), day).live.position(day)
     except InvalidTerms as exc:
         raise RuleViolation("as_of", exc.rule) from None
 
@@ -323,11 +323,11 @@ def loan_of(command: Command, application_id: str) -> EnergyLoan:
 
 
 def segment_at(command: Command, loan: EnergyLoan, day: date) -> LiveLoan:
-    return segment_on(segments(command.session, loan), day).live
+    return segment_on(segments(command, loan), day).live
 
 
 def _record(command: Command, loan: EnergyLoan, event: LoanEvent) -> LiveLoan:
-    current = segments(command.session, loan)[-1]
+    current = segments(command, loan)[-1]
     if event.on < current.starts_on:
         raise RuleViolation(
             "received_on", f"{event.on.isoformat()} is before the current terms start ({current.starts_on})"
