@@ -26,7 +26,14 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def example(values: dict[str, Any]) -> ConfigDict:
+    """Request bodies refuse unknown fields and show an example in the OpenAPI document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
+
+
 class OpenBudgetYear(Body):
+    model_config = example({"year": 2026})
+
     year: int = Field(ge=2017, le=2100)
     envelope: Money | None = Field(default=None, description="defaults to the programme's 5,000,000.00")
 
@@ -54,6 +61,15 @@ class BudgetYearOut(BaseModel):
 
 
 class OpenCall(Body):
+    model_config = example(
+        {
+            "title": "Oproep hernieuwbare energie 2026",
+            "opens_on": "2026-01-15",
+            "closes_on": "2026-10-31",
+            "max_per_applicant": "250000.00",
+        }
+    )
+
     title: str = Field(min_length=1, max_length=200)
     opens_on: date
     closes_on: date
@@ -145,6 +161,34 @@ class InstallationIn(Body):
 
 
 class SubmitApplication(Body):
+    model_config = example(
+        {
+            "call_id": "3b0b7c1e-2f7e-4a63-9a0f-2a8f4f0d1c11",
+            "applicant_id": "a1c2...",
+            "site_id": "5e6f...",
+            "requested_amount": "100000.00",
+            "installations": [
+                {
+                    "technology": "pv",
+                    "capacity": "100",
+                    "unit": "kWp",
+                    "investment_cost": "100000.00",
+                    "yearly_production_kwh": "90000",
+                    "yearly_savings_eur": "12000.00",
+                }
+            ],
+            "documents": [
+                "application_form",
+                "feasibility_study",
+                "installer_quote",
+                "procurement_report",
+                "de_minimis_declaration",
+                "statutes",
+                "latest_accounts",
+            ],
+        }
+    )
+
     call_id: str
     applicant_id: str
     site_id: str
@@ -206,16 +250,29 @@ class ApplicationOut(BaseModel):
 
 
 class Approve(Body):
+    model_config = example({"approved_on": "2026-04-01", "wait_list_if_short": True})
+
     approved_on: date | None = None
     wait_list_if_short: bool = Field(default=True, description="put the application on the waiting list when short")
 
 
 class Reject(Body):
+    model_config = example({"rejected_on": "2026-04-01", "reason": "feasibility study does not support the savings"})
+
     rejected_on: date | None = None
     reason: Reason
 
 
 class PrepareDisbursement(Body):
+    model_config = example(
+        {
+            "delivery_date": "2026-06-10",
+            "final_invoice_amount": "92000.00",
+            "disbursed_on": "2026-06-15",
+            "iban": "BE68 5390 0754 7034",
+        }
+    )
+
     delivery_date: date
     final_invoice_amount: Money
     disbursed_on: date
@@ -245,18 +302,26 @@ class DecisionOut(BaseModel):
 
 
 class RepaymentIn(Body):
+    model_config = example({"received_on": "2026-07-15", "amount": "805.96"})
+
     received_on: date
     amount: Money
     surplus_mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
 
 
 class PrepaymentIn(Body):
+    model_config = example({"received_on": "2027-01-15", "amount": "10000.00", "mode": "reduce_term"})
+
     received_on: date
     amount: Money
     mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
 
 
 class RestructureIn(Body):
+    model_config = example(
+        {"effective_on": "2027-06-15", "principal": "83512.10", "annual_rate": "0.005", "periods": 120}
+    )
+
     effective_on: date
     principal: Money
     annual_rate: Decimal = Field(ge=0, lt=1, decimal_places=6)
@@ -264,6 +329,8 @@ class RestructureIn(Body):
 
 
 class WriteOffIn(Body):
+    model_config = example({"written_off_on": "2028-03-31", "reason": "workshop closed"})
+
     written_off_on: date
     reason: Reason
 

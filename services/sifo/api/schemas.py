@@ -29,12 +29,21 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def example(values: dict[str, Any]) -> ConfigDict:
+    """Request bodies refuse unknown fields and show an example in the OpenAPI document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
+
+
 class SuspendFinancier(Body):
+    model_config = example({"suspended_from": "2026-06-01", "reason": "annual accounts not filed"})
+
     suspended_from: date
     reason: Reason
 
 
 class EndRecognition(Body):
+    model_config = example({"ended_on": "2026-12-31", "reason": "recognition not renewed"})
+
     ended_on: date
     reason: Reason
 
@@ -56,11 +65,15 @@ class AllocateDrawingRight(Body):
 
 
 class Reallocate(Body):
+    model_config = example({"allocated": "750000.00", "reason": "mid-year reallocation by the fund committee"})
+
     allocated: Money
     reason: Reason
 
 
 class Release(Body):
+    model_config = example({"amount": "100000.00", "reason": "financier returns unused drawing right"})
+
     amount: Money
     reason: Reason
 
@@ -296,48 +309,71 @@ class SubmittedLoanOut(LoanOut):
 
 
 class ApproveLoan(Body):
+    model_config = example({"approved_on": "2026-03-10"})
+
     approved_on: date | None = Field(default=None, description="defaults to today")
     drawing_right_id: str | None = Field(default=None, description="defaults to the valid right expiring first")
 
 
 class RejectLoan(Body):
+    model_config = example({"rejected_on": "2026-03-10", "reason": "insufficient repayment capacity"})
+
     rejected_on: date | None = None
     reason: Reason
 
 
 class PrepareDisbursement(Body):
+    model_config = example({"disbursed_on": "2026-04-01", "iban": "BE68 5390 0754 7034"})
+
     disbursed_on: date
     iban: Iban | None = Field(default=None, description="defaults to the financier's account")
 
 
 class RepaymentIn(Body):
+    model_config = example({"received_on": "2026-05-01", "amount": "2732.40", "surplus_mode": "reduce_installment"})
+
     received_on: date
     amount: Money
     surplus_mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
 
 
 class PrepaymentIn(Body):
+    model_config = example({"received_on": "2026-09-15", "amount": "20000.00", "mode": "reduce_term"})
+
     received_on: date
     amount: Money
     mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
 
 
 class RateResetIn(Body):
+    model_config = example({"effective_on": "2027-01-01", "annual_rate": "0.0419"})
+
     effective_on: date
     annual_rate: Rate
 
 
 class RestructureIn(Body):
+    model_config = example(
+        {
+            "effective_on": "2026-09-01",
+            "terms": {"principal": "186512.40", "annual_rate": "0.01", "periods": 120, "start_date": "2026-09-01"},
+        }
+    )
+
     effective_on: date
     terms: TermsIn
 
 
 class DefaultIn(Body):
+    model_config = example({"defaulted_on": "2026-10-15", "reason": "insolvency proceedings opened"})
+
     defaulted_on: date
     reason: Reason
 
 
 class WriteOffIn(Body):
+    model_config = example({"written_off_on": "2026-11-30", "reason": "bankruptcy closed without dividend"})
+
     written_off_on: date
     reason: Reason
 
