@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.reference_rates import Collateral, Rating, quote
+from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, quote
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant, gross_grant_equivalent
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
@@ -236,15 +236,11 @@ def _reserve_on_a_right(
             f"{which} of financier {loan.financier_id} is open and valid on {approved_on.isoformat()}",
             requested=str(loan.sifo_share),
         )
-    for right in rights:
-        balance = balance_of(right)
-        if balance.available >= loan.sifo_share:
-            apply_balance(right, balance.reserve(loan.sifo_share, right.id))
-            command.session.add(right)
-            return right
-    best = max(rights, key=lambda right: balance_of(right).available)
-    balance_of(best).reserve(loan.sifo_share, best.id)
-    raise AssertionError("unreachable: reserve raises when the amount is not available")
+    fitting = [right for right in rights if balance_of(right).available >= loan.sifo_share]
+    chosen = fitting[0] if fitting else max(rights, key=lambda right: balance_of(right).available)
+    apply_balance(chosen, balance_of(chosen).reserve(loan.sifo_share, chosen.id))
+    command.session.add(chosen)
+    return chosen
 
 
 def reject(command: Command, loan_id: str, rejected_on: date, reason: str) -> SifoLoan:
@@ -277,7 +273,7 @@ def list_visible_loans(command: Command, status: LoanStatus | None, limit: int, 
     return list(command.session.exec(query.offset(offset).limit(limit)).all())
 
 
-def _quote(on: date, rating: Rating, collateral: Collateral):  # type: ignore[no-untyped-def]
+def _quote(on: date, rating: Rating, collateral: Collateral) -> RateQuote:
     try:
         return quote(on, rating, collateral)
     except InvalidTerms as exc:
