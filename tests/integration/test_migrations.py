@@ -50,3 +50,19 @@ def test_upgrade_matches_models_and_downgrade_empties(
         assert set(inspector.get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("migrations_dir", "prefix", "shared_tables"), SERVICES)
+def test_migrations_also_run_on_the_embedded_sqlite_default(
+    tmp_path: Path, migrations_dir: Path, prefix: str, shared_tables: frozenset[str]
+) -> None:
+    """`make run-sqlite` migrates SQLite files: every revision must work there too, both ways."""
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    migrations.upgrade(migrations_dir, url)
+    engine = make_engine(url)
+    try:
+        assert shared_tables <= set(inspect(engine).get_table_names())
+        migrations.downgrade(migrations_dir, url)
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()

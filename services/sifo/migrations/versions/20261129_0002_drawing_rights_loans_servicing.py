@@ -184,15 +184,17 @@ def upgrade() -> None:
     op.add_column(
         "sifo_financier", sa.Column("status", sa.String(length=20), nullable=False, server_default="recognised")
     )
-    op.alter_column("sifo_financier", "status", server_default=None)
+    with op.batch_alter_table("sifo_financier") as table:
+        table.alter_column("status", server_default=None)
     op.add_column("sifo_financier", sa.Column("suspended_from", sa.Date(), nullable=True))
     op.add_column("sifo_financier", sa.Column("status_reason", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column("sifo_financier", "status_reason")
-    op.drop_column("sifo_financier", "suspended_from")
-    op.drop_column("sifo_financier", "status")
+    with op.batch_alter_table("sifo_financier") as table:
+        table.drop_column("status_reason")
+        table.drop_column("suspended_from")
+        table.drop_column("status")
     op.drop_table("sifo_payment_instruction")
     op.drop_index(op.f("ix_sifo_loan_event_loan_id"), table_name="sifo_loan_event")
     op.drop_table("sifo_loan_event")
