@@ -16,7 +16,7 @@ from shared.platform.rules import NotFound
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_timeout: float = 60.0) -> Engine:
     """Create an engine for PostgreSQL (psycopg 3) or SQLite, tuned for short transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -27,7 +27,9 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
+    return create_engine(
+        parsed, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
