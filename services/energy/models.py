@@ -11,26 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
-from shared.platform.idempotency import IdempotencyRecord
-
-SHARED_TABLES = frozenset(model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord))
-
-
-def money(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(sa.Numeric(18, 2), nullable=nullable)
-
-
-def quantity(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(sa.Numeric(14, 2), nullable=nullable)
-
-
-def timestamp(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(sa.DateTime(timezone=True), nullable=nullable)
-
-
-def text(nullable: bool = True) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(sa.Text, nullable=nullable)
+from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
 
 
 class EnergyBudgetYear(SQLModel, table=True):
@@ -60,7 +41,7 @@ class EnergyCall(SQLModel, table=True):
     title: str = Field(max_length=200)
     opens_on: date
     closes_on: date
-    annual_rate: Decimal = Field(sa_column=sa.Column(sa.Numeric(9, 6), nullable=False))
+    annual_rate: Decimal = Field(sa_column=rate())
     periods: int
     frequency: str = Field(max_length=20)
     max_per_applicant: Decimal | None = Field(default=None, sa_column=money(nullable=True))
@@ -101,8 +82,8 @@ class EnergyApplication(SQLModel, table=True):
     requested_amount: Decimal = Field(sa_column=money())
     rating: str = Field(max_length=20)
     collateral: str = Field(max_length=20)
-    documents: str = Field(sa_column=text(nullable=False))
-    warnings: str = Field(sa_column=text(nullable=False))
+    documents: str = Field(sa_column=text())
+    warnings: str = Field(sa_column=text())
     status: str = Field(max_length=20, index=True)
     gge: Decimal = Field(sa_column=money())
     committed_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
@@ -110,15 +91,13 @@ class EnergyApplication(SQLModel, table=True):
     submitted_by: str = Field(max_length=200)
     decided_by: str | None = Field(default=None, max_length=200)
     decided_on: date | None = None
-    reason: str | None = Field(default=None, sa_column=text())
+    reason: str | None = Field(default=None, sa_column=text(nullable=True))
 
 
 class EnergyInstallation(SQLModel, table=True):
     __tablename__ = "energy_installation"
 
-    id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=big_id())
     application_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)
     position: int
     technology: str = Field(max_length=20)
@@ -141,7 +120,7 @@ class EnergyLoan(SQLModel, table=True):
     applicant_id: str = Field(foreign_key="energy_applicant.id", index=True, max_length=36)
     budget_year: int = Field(foreign_key="energy_budget_year.year", index=True)
     principal: Decimal = Field(sa_column=money())
-    annual_rate: Decimal = Field(sa_column=sa.Column(sa.Numeric(9, 6), nullable=False))
+    annual_rate: Decimal = Field(sa_column=rate())
     periods: int
     frequency: str = Field(max_length=20)
     start_date: date
@@ -170,16 +149,14 @@ class EnergyLoanEvent(SQLModel, table=True):
 
     __tablename__ = "energy_loan_event"
 
-    id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=big_id())
     loan_id: str = Field(foreign_key="energy_loan.id", index=True, max_length=36)
     kind: str = Field(max_length=20)
     on: date
     amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
     mode: str | None = Field(default=None, max_length=30)
-    annual_rate: Decimal | None = Field(default=None, sa_column=sa.Column(sa.Numeric(9, 6), nullable=True))
-    terms: str | None = Field(default=None, sa_column=text())
+    annual_rate: Decimal | None = Field(default=None, sa_column=rate(nullable=True))
+    terms: str | None = Field(default=None, sa_column=text(nullable=True))
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_column=timestamp())
 
@@ -192,7 +169,7 @@ class EnergyDecision(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     application_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)
     kind: str = Field(max_length=20)
-    payload: str = Field(sa_column=text(nullable=False))
+    payload: str = Field(sa_column=text())
     status: str = Field(max_length=20)
     prepared_by: str = Field(max_length=200)
     prepared_at: datetime = Field(sa_column=timestamp())

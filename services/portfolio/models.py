@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
-from shared.platform.idempotency import IdempotencyRecord
-
-SHARED_TABLES = frozenset(model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord))
+from shared.platform.columns import timestamp
 
 
 class PortfolioFinancier(SQLModel, table=True):
@@ -24,4 +20,4 @@ class PortfolioFinancier(SQLModel, table=True):
     recognised_from: date
     recognised_until: date | None = None
     source_event_id: str = Field(max_length=36, unique=True)
-    source_event_time: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    source_event_time: datetime = Field(sa_column=timestamp())

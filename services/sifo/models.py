@@ -12,22 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
-from shared.platform.idempotency import IdempotencyRecord
-
-SHARED_TABLES = frozenset(model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord))
-
-
-def money(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(sa.Numeric(18, 2), nullable=nullable)
-
-
-def rate(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(sa.Numeric(9, 6), nullable=nullable)
-
-
-def timestamp(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(sa.DateTime(timezone=True), nullable=nullable)
+from shared.platform.columns import big_id, money, rate, text, timestamp
 
 
 class SifoFinancier(SQLModel, table=True):
@@ -41,7 +26,7 @@ class SifoFinancier(SQLModel, table=True):
     recognised_until: date | None = None
     status: str = Field(default="recognised", max_length=20)
     suspended_from: date | None = None
-    status_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    status_reason: str | None = Field(default=None, sa_column=text(nullable=True))
     created_at: datetime = Field(sa_column=timestamp())
     created_by: str = Field(max_length=200)
 
@@ -103,7 +88,7 @@ class SifoLoan(SQLModel, table=True):
     margin: Decimal = Field(sa_column=rate())
     reference_rate: Decimal = Field(sa_column=rate())
     discount_rate: Decimal = Field(sa_column=rate())
-    rate_override_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    rate_override_reason: str | None = Field(default=None, sa_column=text(nullable=True))
     committee_reference: str | None = Field(default=None, max_length=100)
     gge: Decimal = Field(sa_column=money())
     status: str = Field(max_length=20, index=True)
@@ -118,7 +103,7 @@ class SifoLoan(SQLModel, table=True):
     defaulted_on: date | None = None
     written_off_on: date | None = None
     written_off_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
-    status_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    status_reason: str | None = Field(default=None, sa_column=text(nullable=True))
 
 
 class SifoAidGrant(SQLModel, table=True):
@@ -138,16 +123,14 @@ class SifoLoanEvent(SQLModel, table=True):
 
     __tablename__ = "sifo_loan_event"
 
-    id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=big_id())
     loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
     kind: str = Field(max_length=20)
     on: date
     amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
     mode: str | None = Field(default=None, max_length=30)
     annual_rate: Decimal | None = Field(default=None, sa_column=rate(nullable=True))
-    terms: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    terms: str | None = Field(default=None, sa_column=text(nullable=True))
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_column=timestamp())
 
@@ -160,7 +143,7 @@ class SifoDecision(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
     kind: str = Field(max_length=20)
-    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    payload: str = Field(sa_column=text())
     status: str = Field(max_length=20)
     prepared_by: str = Field(max_length=200)
     prepared_at: datetime = Field(sa_column=timestamp())
@@ -180,5 +163,5 @@ class SifoPaymentInstruction(SQLModel, table=True):
     amount: Decimal = Field(sa_column=money())
     creditor_iban: str = Field(max_length=34)
     execution_date: date
-    document: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    document: str = Field(sa_column=text())
     created_at: datetime = Field(sa_column=timestamp())

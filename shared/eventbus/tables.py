@@ -11,24 +11,25 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-BigIntId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from shared.platform.columns import big_id, text, timestamp
+from shared.platform.idempotency import IdempotencyRecord
 
 
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "eventbus_outbox"
     __table_args__ = (sa.Index("ix_eventbus_outbox_pending", "published_at", "failed_at", "seq"),)
 
-    seq: int | None = Field(default=None, sa_column=sa.Column(BigIntId, primary_key=True, autoincrement=True))
+    seq: int | None = Field(default=None, sa_column=big_id())
     event_id: str = Field(max_length=36, unique=True)
     topic: str = Field(max_length=249)
     message_key: str = Field(max_length=200)
     event_type: str = Field(max_length=200)
-    envelope: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    envelope: str = Field(sa_column=text())
+    created_at: datetime = Field(sa_column=timestamp())
     attempts: int = Field(default=0)
-    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
-    published_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
-    failed_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+    last_error: str | None = Field(default=None, sa_column=text(nullable=True))
+    published_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    failed_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 class InboxRecord(SQLModel, table=True):
@@ -40,7 +41,7 @@ class InboxRecord(SQLModel, table=True):
     topic: str = Field(max_length=249)
     partition: int
     offset: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
-    processed_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    processed_at: datetime = Field(sa_column=timestamp())
 
 
 class DeadLetter(SQLModel, table=True):
@@ -48,14 +49,17 @@ class DeadLetter(SQLModel, table=True):
 
     __tablename__ = "eventbus_dead_letter"
 
-    id: int | None = Field(default=None, sa_column=sa.Column(BigIntId, primary_key=True, autoincrement=True))
+    id: int | None = Field(default=None, sa_column=big_id())
     consumer_group: str = Field(max_length=200)
     topic: str = Field(max_length=249)
     partition: int
     offset: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
-    raw_value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    error: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    received_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    raw_value: str = Field(sa_column=text())
+    error: str = Field(sa_column=text())
+    received_at: datetime = Field(sa_column=timestamp())
 
 
-SHARED_TABLE_NAMES = frozenset({"eventbus_outbox", "eventbus_inbox", "eventbus_dead_letter"})
+COMMON_TABLE_NAMES = frozenset(
+    model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord)
+)
+"""Tables every service database holds besides its own: the bus's and the idempotency keys."""

@@ -9,20 +9,18 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from shared.eventbus.tables import COMMON_TABLE_NAMES
 from shared.platform import migrations
 from shared.platform.database import make_engine
 
 from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
-from services.energy.models import SHARED_TABLES as ENERGY_SHARED
 from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
-from services.portfolio.models import SHARED_TABLES as PORTFOLIO_SHARED
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
-from services.sifo.models import SHARED_TABLES as SIFO_SHARED
 
 SERVICES = [
-    pytest.param(SIFO_MIGRATIONS, "sifo_", SIFO_SHARED, id="sifo"),
-    pytest.param(ENERGY_MIGRATIONS, "energy_", ENERGY_SHARED, id="energy"),
-    pytest.param(PORTFOLIO_MIGRATIONS, "portfolio_", PORTFOLIO_SHARED, id="portfolio"),
+    pytest.param(SIFO_MIGRATIONS, "sifo_", COMMON_TABLE_NAMES, id="sifo"),
+    pytest.param(ENERGY_MIGRATIONS, "energy_", COMMON_TABLE_NAMES, id="energy"),
+    pytest.param(PORTFOLIO_MIGRATIONS, "portfolio_", COMMON_TABLE_NAMES, id="portfolio"),
 ]
 
 

@@ -1,9 +1,10 @@
-"""Alembic environment of the portfolio database: its ``portfolio_`` tables plus the shared bus tables."""
+"""Alembic environment of the portfolio database: its ``portfolio_`` tables plus the tables every service has."""
 
 from sqlmodel import SQLModel
 
+from shared.eventbus.tables import COMMON_TABLE_NAMES
 from shared.platform.migrations import run_environment
 
-from services.portfolio.models import SHARED_TABLES
+from services.portfolio import models  # noqa: F401  (importing it puts its tables in SQLModel.metadata)
 
-run_environment(SQLModel.metadata, "portfolio_", SHARED_TABLES)
+run_environment(SQLModel.metadata, "portfolio_", COMMON_TABLE_NAMES)
