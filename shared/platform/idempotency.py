@@ -15,12 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from shared.platform.database import transaction
-from shared.platform.errors import ProblemError
+from shared.platform.errors import PROBLEM_MEDIA_TYPE, ProblemError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -106,3 +109,27 @@ def run_idempotent(
         if winner is None:
             raise
         return _replay(winner, fingerprint, key)
+
+
+def idempotent_response(
+    request: Request,
+    principal: str,
+    key: str | None,
+    body: BaseModel | None,
+    action: Callable[[Session], tuple[int, Any]],
+    location: Callable[[dict[str, Any]], str] | None = None,
+) -> JSONResponse:
+    """Run a POST's `action` in one transaction and answer with its stored (or replayed) response.
+
+    An action may answer with a problem document (status >= 400) and still commit, e.g. when the
+    request changed state but could not be granted in full; it is sent as problem+json.
+    """
+    fingerprint = request_fingerprint(
+        request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
+    )
+    stored = run_idempotent(request.app.state.engine, principal, key, fingerprint, action)
+    headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
+    if location is not None and stored.status_code < 400 and isinstance(stored.body, dict):
+        headers["Location"] = location(stored.body)
+    media_type = PROBLEM_MEDIA_TYPE if stored.status_code >= 400 else "application/json"
+    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers, media_type=media_type)

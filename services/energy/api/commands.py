@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from shared.contracts.topics import ENERGY_EVENTS
 from shared.platform.auth import Principal
-from shared.platform.errors import PROBLEM_MEDIA_TYPE
-from shared.platform.idempotency import request_fingerprint, run_idempotent
+from shared.platform.idempotency import idempotent_response
 
 from services.energy.service.context import Command
 
@@ -45,16 +44,7 @@ def execute(
         status, result = action(command_for(request, session, principal))
         return status, result.model_dump(mode="json") if isinstance(result, BaseModel) else result
 
-    stored = run_idempotent(
-        request.app.state.engine,
-        principal.subject,
-        idempotency_key,
-        request_fingerprint(request.method, request.url.path, body.model_dump(mode="json") if body else None),
-        run,
-    )
-    headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
-    media_type = PROBLEM_MEDIA_TYPE if stored.status_code >= 400 else "application/json"
-    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers, media_type=media_type)
+    return idempotent_response(request, principal.subject, idempotency_key, body, run)
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:

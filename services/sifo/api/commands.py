@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Principal
-from shared.platform.idempotency import request_fingerprint, run_idempotent
+from shared.platform.idempotency import idempotent_response
 
 from services.sifo.service.context import Command
 
@@ -44,17 +44,7 @@ def execute(
     def run(session: Session) -> tuple[int, Any]:
         return status_code, action(command_for(request, session, principal)).model_dump(mode="json")
 
-    stored = run_idempotent(
-        request.app.state.engine,
-        principal.subject,
-        idempotency_key,
-        request_fingerprint(request.method, request.url.path, body.model_dump(mode="json") if body else None),
-        run,
-    )
-    headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
-    if location is not None and isinstance(stored.body, dict):
-        headers["Location"] = location(stored.body)
-    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+    return idempotent_response(request, principal.subject, idempotency_key, body, run, location)
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
