@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import SecretStr
@@ -25,37 +26,33 @@ TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 T = TypeVar("T")
 
 
-def sifo_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> SifoSettings:
-    migrations.upgrade(SIFO_MIGRATIONS, database_url)
-    return SifoSettings(
+Settings = TypeVar("Settings", bound=ServiceSettings)
+
+
+def migrated_settings(
+    kind: type[Settings], migrations_dir: Path, database_url: str, kafka: str, topic_prefix: str
+) -> Settings:
+    """Test settings of a service whose database has been migrated to head."""
+    migrations.upgrade(migrations_dir, database_url)
+    return kind(
         environment="test",
         database_url=database_url,
         kafka_bootstrap_servers=kafka,
         topic_prefix=topic_prefix,
         jwt_secret=SecretStr(TEST_SECRET),
     )
+
+
+def sifo_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> SifoSettings:
+    return migrated_settings(SifoSettings, SIFO_MIGRATIONS, database_url, kafka, topic_prefix)
 
 
 def energy_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> EnergySettings:
-    migrations.upgrade(ENERGY_MIGRATIONS, database_url)
-    return EnergySettings(
-        environment="test",
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka,
-        topic_prefix=topic_prefix,
-        jwt_secret=SecretStr(TEST_SECRET),
-    )
+    return migrated_settings(EnergySettings, ENERGY_MIGRATIONS, database_url, kafka, topic_prefix)
 
 
 def portfolio_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> PortfolioSettings:
-    migrations.upgrade(PORTFOLIO_MIGRATIONS, database_url)
-    return PortfolioSettings(
-        environment="test",
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka,
-        topic_prefix=topic_prefix,
-        jwt_secret=SecretStr(TEST_SECRET),
-    )
+    return migrated_settings(PortfolioSettings, PORTFOLIO_MIGRATIONS, database_url, kafka, topic_prefix)
 
 
 def bearer(settings: ServiceSettings, subject: str, *roles: Role, financier_id: str | None = None) -> dict[str, str]:
