@@ -200,7 +200,17 @@ def assessment(command: Command, application: EnergyApplication, on: date) -> As
     applicant = command.session.get(EnergyApplicant, application.applicant_id)
     assert call is not None
     assert applicant is not None
-    grants = _aid_grants(command, applicant.enterprise_number)
+    return _assess(command, application, call, applicant, on, _aid_grants(command, applicant.enterprise_number))
+
+
+def _assess(
+    command: Command,
+    application: EnergyApplication,
+    call: EnergyCall,
+    applicant: EnergyApplicant,
+    on: date,
+    grants: list[AidGrant],
+) -> Assessment:
     return assess(
         call_terms(call, application.requested_amount, on),
         domain_installations(installations_of(command, application.id)),
@@ -231,12 +241,10 @@ def approve(command: Command, application_id: str, approved_on: date, wait_list_
     applicant = get_for_update(session, EnergyApplicant, application.applicant_id, "applicant")
     call = session.get(EnergyCall, application.call_id)
     assert call is not None
-    result = assessment(command, application, approved_on)
+    grants = _aid_grants(command, applicant.enterprise_number)
+    result = _assess(command, application, call, applicant, approved_on, grants)
     try:
-        check_new_grant(
-            _aid_grants(command, applicant.enterprise_number),
-            AidGrant(applicant.enterprise_number, approved_on, result.gge.gge),
-        )
+        check_new_grant(grants, AidGrant(applicant.enterprise_number, approved_on, result.gge.gge))
     except DeMinimisExceeded as exc:
         raise Conflict(
             exc.rule,

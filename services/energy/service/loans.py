@@ -177,7 +177,7 @@ def approve_decision(command: Command, decision_id: str) -> EnergyDecision:
     if decision.kind == "disbursement":
         _disburse(command, decision.application_id, payload)
     else:
-        loan = _loan_of_application(command, decision.application_id)
+        loan = loan_of(command, decision.application_id, lock=True)
         if decision.kind == "restructure":
             _restructure(command, loan, decision, payload)
         else:
@@ -280,15 +280,6 @@ def _ensure_active(loan: EnergyLoan) -> None:
         raise Conflict(f"loan {loan.id} is {loan.status}")
 
 
-def _loan_of_application(command: Command, application_id: str) -> EnergyLoan:
-    loan = command.session.exec(
-        select(EnergyLoan).where(EnergyLoan.application_id == application_id).with_for_update()
-    ).first()
-    if loan is None:
-        raise NotFound("loan of application", application_id)
-    return loan
-
-
 def late_interest_policy(loan: EnergyLoan, margin: Decimal) -> LateInterestPolicy:
     """Contractual late interest: the loan's own rate plus the programme's margin."""
     return LateInterestPolicy.contractual(loan.annual_rate + margin)
@@ -315,8 +306,9 @@ def position_on(command: Command, loan: EnergyLoan, day: date) -> LoanPosition:
         raise RuleViolation("as_of", exc.rule) from None
 
 
-def loan_of(command: Command, application_id: str) -> EnergyLoan:
-    loan = command.session.exec(select(EnergyLoan).where(EnergyLoan.application_id == application_id)).first()
+def loan_of(command: Command, application_id: str, lock: bool = False) -> EnergyLoan:
+    query = select(EnergyLoan).where(EnergyLoan.application_id == application_id)
+    loan = command.session.exec(query.with_for_update() if lock else query).first()
     if loan is None:
         raise NotFound("loan of application", application_id)
     return loan

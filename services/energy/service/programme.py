@@ -120,17 +120,19 @@ def programme_figures(command: Command) -> tuple[dict[int, Figures], Figures]:
     years: dict[int, Figures] = {}
     for row in command.session.exec(select(EnergyBudgetYear).order_by(col(EnergyBudgetYear.year))).all():
         years[row.year] = Figures(committed=row.committed, disbursed=row.disbursed)
-    loans = command.session.exec(select(EnergyLoan)).all()
-    for loan in loans:
-        figures = years.setdefault(loan.budget_year, Figures())
-        figures.loans += 1
-        installations = command.session.exec(
-            select(EnergyInstallation).where(EnergyInstallation.application_id == loan.application_id)
-        ).all()
-        for installation in installations:
-            figures.installed[installation.unit] += installation.capacity
-            figures.expected_mwh_per_year += installation.yearly_production_kwh / 1000
-            figures.co2_tonnes_per_year += installation.yearly_production_kwh * factor / 1000
+    rows = command.session.exec(
+        select(EnergyLoan, EnergyInstallation).join(
+            EnergyInstallation, col(EnergyInstallation.application_id) == col(EnergyLoan.application_id)
+        )
+    ).all()
+    loans = command.session.exec(select(EnergyLoan.budget_year)).all()
+    for loan_year in loans:
+        years.setdefault(loan_year, Figures()).loans += 1
+    for loan, installation in rows:
+        figures = years[loan.budget_year]
+        figures.installed[installation.unit] += installation.capacity
+        figures.expected_mwh_per_year += installation.yearly_production_kwh / 1000
+        figures.co2_tonnes_per_year += installation.yearly_production_kwh * factor / 1000
     total = Figures()
     for figures in years.values():
         total.loans += figures.loans
