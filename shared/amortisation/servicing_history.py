@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LateInterestPolicy
 from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
@@ -73,6 +74,27 @@ def replay(terms: LoanTerms, late_interest: LateInterestPolicy, history: Iterabl
             current = Segment(current.starts_on, current.live.record(entry.engine_event()))
             segments[-1] = current
     return segments
+
+
+def record_latest(segments: list[Segment], event: LoanEvent) -> LiveLoan:
+    """The loan under its latest terms with `event` recorded.
+
+    Raises InvalidTerms for an event dated before those terms start (field ``on``) or one the
+    loan refuses (out of order, too large: the engine's ``events[i].<field>``).
+    """
+    current = segments[-1]
+    if event.on < current.starts_on:
+        raise InvalidTerms(
+            "on", f"{event.on.isoformat()} is before the loan's current terms start ({current.starts_on})"
+        )
+    return current.live.record(event)
+
+
+def request_field(engine_field: str, date_field: str) -> str:
+    """The request's field for an engine field: dates become `date_field`, ``events[3].amount`` becomes ``amount``."""
+    if engine_field == "on" or engine_field.endswith(".on"):
+        return date_field
+    return engine_field.rsplit(".", 1)[-1]
 
 
 def segment_on(segments: list[Segment], day: date) -> Segment:

@@ -22,7 +22,15 @@ from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, Repayment
 from shared.amortisation.position import LoanPosition
 from shared.amortisation.reference_rates import Collateral, Rating
-from shared.amortisation.servicing_history import HistoryEntry, Segment, entry_of, replay, segment_on
+from shared.amortisation.servicing_history import (
+    HistoryEntry,
+    Segment,
+    entry_of,
+    record_latest,
+    replay,
+    request_field,
+    segment_on,
+)
 from shared.amortisation.state_aid import gross_grant_equivalent
 from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.identifiers import normalise_iban
@@ -319,16 +327,10 @@ def segment_at(command: Command, loan: EnergyLoan, day: date) -> LiveLoan:
 
 
 def _record(command: Command, loan: EnergyLoan, event: LoanEvent) -> LiveLoan:
-    current = segments(command, loan)[-1]
-    if event.on < current.starts_on:
-        raise RuleViolation(
-            "received_on", f"{event.on.isoformat()} is before the current terms start ({current.starts_on})"
-        )
     try:
-        live = current.live.record(event)
+        live = record_latest(segments(command, loan), event)
     except InvalidTerms as exc:
-        field = "received_on" if exc.field.endswith(".on") else exc.field.rsplit(".", 1)[-1]
-        raise RuleViolation(field, exc.rule) from None
+        raise RuleViolation(request_field(exc.field, "received_on"), exc.rule) from None
     entry = entry_of(event)
     command.session.add(
         EnergyLoanEvent(

@@ -21,7 +21,15 @@ from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
 from shared.amortisation.position import LoanPosition
 from shared.amortisation.schedule import Schedule
-from shared.amortisation.servicing_history import HistoryEntry, Segment, entry_of, replay, segment_on
+from shared.amortisation.servicing_history import (
+    HistoryEntry,
+    Segment,
+    entry_of,
+    record_latest,
+    replay,
+    request_field,
+    segment_on,
+)
 from shared.platform.rules import RuleViolation
 
 from services.sifo import events
@@ -58,15 +66,10 @@ def segments(session: Session, loan: SifoLoan, policy: SifoPolicy) -> list[Segme
 
 def _record(command: Command, loan: SifoLoan, event: LoanEvent, field: str) -> LiveLoan:
     """Check the event against the replayed loan (order, amounts), then store it."""
-    current = segments(command.session, loan, command.policy)[-1]
-    if event.on < current.starts_on:
-        raise RuleViolation(
-            field, f"{event.on.isoformat()} is before the loan's current terms start ({current.starts_on})"
-        )
     try:
-        live = current.live.record(event)
+        live = record_latest(segments(command.session, loan, command.policy), event)
     except InvalidTerms as exc:
-        raise RuleViolation(field if exc.field.endswith(".on") else _request_field(exc.field), exc.rule) from None
+        raise RuleViolation(request_field(exc.field, field), exc.rule) from None
     entry = entry_of(event)
     command.session.add(
         SifoLoanEvent(
@@ -81,10 +84,6 @@ def _record(command: Command, loan: SifoLoan, event: LoanEvent, field: str) -> L
         )
     )
     return live
-
-
-def _request_field(engine_field: str) -> str:
-    return engine_field.rsplit(".", 1)[-1] if "." in engine_field else engine_field
 
 
 def record_repayment(
