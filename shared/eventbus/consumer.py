@@ -17,6 +17,7 @@ from typing import Any
 
 from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from pydantic import ValidationError
 from sqlalchemy import Engine
@@ -30,6 +31,9 @@ from shared.platform.database import transaction
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Session, EventEnvelope], None]
+
+MAX_BACKOFF_SECONDS = 5.0
+RECREATE_AFTER_FAILURES = 5
 
 
 class EventConsumer:
@@ -77,22 +81,44 @@ class EventConsumer:
     def run(self, stop: threading.Event) -> None:
         consumer = self.make_kafka_consumer()
         logger.info("consumer %s started on %s", self.group_id, ", ".join(self.topics))
+        failures = 0
         try:
             while not stop.is_set():
-                batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
-                offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-                for partition, records in batches.items():
-                    for record in records:
-                        if not self.process(record):
-                            consumer.seek(partition, record.offset)
-                            stop.wait(1.0)
-                            break
-                        offsets[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
-                if offsets:
-                    self.commit_offsets(consumer, offsets)
+                try:
+                    batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                except KafkaError as exc:
+                    failures += 1
+                    logger.warning("broker unavailable (poll %d failed): %s", failures, exc)
+                    stop.wait(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(failures, 4)))
+                    if failures % RECREATE_AFTER_FAILURES == 0:
+                        consumer = self._recreate(consumer)
+                    continue
+                failures = 0
+                self._process_batches(consumer, batches, stop)
         finally:
             consumer.close(autocommit=False)
             logger.info("consumer %s stopped", self.group_id)
+
+    def _recreate(self, consumer: KafkaConsumer) -> KafkaConsumer:
+        try:
+            consumer.close(autocommit=False)
+        except Exception as exc:  # noqa: BLE001 - the old client is discarded whatever state it is in
+            logger.warning("closing the broken consumer failed: %s", exc)
+        return self.make_kafka_consumer()
+
+    def _process_batches(
+        self, consumer: KafkaConsumer, batches: Mapping[TopicPartition, list[ConsumerRecord]], stop: threading.Event
+    ) -> None:
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for partition, records in batches.items():
+            for record in records:
+                if not self.process(record):
+                    consumer.seek(partition, record.offset)
+                    stop.wait(1.0)
+                    break
+                offsets[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
+        if offsets:
+            self.commit_offsets(consumer, offsets)
 
     def process(self, record: ConsumerRecord) -> bool:
         """Apply one record; False means 'retry it later' (the database is unreachable)."""
