@@ -9,7 +9,11 @@ reproduces `schedule.build_schedule` to the cent:
   micro-units, NUMERIC(9,6); the product is split with divmod so nothing leaves int64);
 * the annuity level payment is computed in float64 and rounded to the installment multiple; a
   loan whose float result lies within a hair of a rounding boundary is recomputed with the
-  Decimal formula, so the rounded payment is always the Decimal one.
+  Decimal formula, so the rounded payment is always the Decimal one;
+* year fractions are integer numerators over one denominator per day count (360, 360, 365 and
+  365 x 366), so a regular 30E/360 month is 30/360 and a broken first period its 30E/360 days;
+* an annuity the Decimal path refuses (its level payment does not exceed a period's interest,
+  see `schedule.check_amortises`) is flagged in `BatchSchedule.refused`; its rows mean nothing.
 
 Loans are processed in chunks that fit the processor cache. Rows past a loan's own number of
 periods are zero; `periods` says where each loan ends. Payment and closing balance follow from
@@ -23,12 +27,14 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from shared.amortisation.day_counts import year_fraction
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import from_cents
 from shared.amortisation.schedule import level_payment
@@ -41,6 +47,7 @@ METHODS = (Method.ANNUITY, Method.LINEAR, Method.BULLET)
 DAY_COUNTS = (DayCount.THIRTY_E_360, DayCount.ACT_360, DayCount.ACT_365F, DayCount.ACT_ACT_ISDA)
 RATE_SCALE = 1_000_000
 ISDA_DENOMINATOR = 365 * 366
+DENOMINATORS = (360, 360, 365, ISDA_DENOMINATOR)
 INT64_LIMIT = 2**62
 FLOAT_EXACT_LIMIT = 2.0**52
 MIN_CHUNK = 16_384
@@ -60,6 +67,8 @@ class BatchTerms:
     capitalised_grace: npt.NDArray[np.bool_]
     multiple: Int64Array
     start: DateArray
+    first_due: DateArray | None = None
+    """Broken first periods: the first due date, NaT for a regular schedule; None when no loan has one."""
 
     def __len__(self) -> int:
         return int(self.principal.shape[0])
@@ -77,6 +86,11 @@ class BatchTerms:
             capitalised_grace=np.array([t.grace_kind is GraceKind.CAPITALISED for t in loans], dtype=np.bool_),
             multiple=np.array([int(t.installment_multiple * 100) for t in loans], dtype=np.int64),
             start=np.array([t.start_date for t in loans], dtype="datetime64[D]"),
+            first_due=(
+                np.array([t.first_due_date or np.datetime64("NaT") for t in loans], dtype="datetime64[D]")
+                if any(t.first_due_date is not None for t in loans)
+                else None
+            ),
         )
 
 
@@ -91,6 +105,7 @@ class BatchSchedule:
     capitalised_head: Int64Array
     calendar_due: Int64Array
     calendar_of_loan: Int64Array
+    refused: npt.NDArray[np.bool_]
 
     @property
     def capitalised(self) -> Int64Array:
@@ -147,14 +162,15 @@ class BatchSchedule:
         return rows
 
 
-# Calendar tables covering 1900-2299: first day (days since 1970-01-01) and length of each month.
-_BASE_YEAR = 1900
-_MONTHS = np.arange((2300 - _BASE_YEAR) * 12, dtype=np.int64)
-_MONTH_STARTS = (np.datetime64(f"{_BASE_YEAR}-01", "M") + _MONTHS.astype("timedelta64[M]")).astype("datetime64[D]")
-_FIRST_DAY: Int64Array = _MONTH_STARTS.astype(np.int64)
-_MONTH_LENGTH: Int64Array = np.diff(np.append(_FIRST_DAY, (np.datetime64("2300-01-01", "D")).astype(np.int64))).astype(
-    np.int64
+# Calendar tables covering every date a LoanTerms can reach (years 1 to 9999, and the year after for
+# ACT/ACT boundaries): first day (days since 1970-01-01) and length of each month.
+_BASE_YEAR = 1
+_MONTH_COUNT = (10_001 - _BASE_YEAR) * 12
+_MONTH_STARTS = (np.datetime64("0001-01", "M") + np.arange(_MONTH_COUNT + 1).astype("timedelta64[M]")).astype(
+    "datetime64[D]"
 )
+_FIRST_DAY: Int64Array = _MONTH_STARTS[:-1].astype(np.int64)
+_MONTH_LENGTH: Int64Array = np.diff(_MONTH_STARTS.astype(np.int64)).astype(np.int64)
 
 
 def _is_leap(years: Int64Array) -> npt.NDArray[np.bool_]:
@@ -162,14 +178,19 @@ def _is_leap(years: Int64Array) -> npt.NDArray[np.bool_]:
     return result
 
 
-def _month_index(start: npt.NDArray[np.datetime64]) -> tuple[Int64Array, Int64Array]:
-    """Month index since January 1900 and zero-based day of month of each start date."""
-    months = start.astype("datetime64[M]")
+def _month_index(day: npt.NDArray[np.datetime64]) -> tuple[Int64Array, Int64Array]:
+    """Month index since January of year 1 and zero-based day of month of each date."""
+    months = day.astype("datetime64[M]")
     index = months.astype(np.int64) + (1970 - _BASE_YEAR) * 12
-    day = (start - months.astype("datetime64[D]")).astype(np.int64)
-    if (index < 0).any() or (index + 1200 >= _FIRST_DAY.shape[0]).any():
-        raise InvalidTerms("start_date", "must lie between 1900 and 2199 for the batch path")
-    return index, day
+    offset = (day - months.astype("datetime64[D]")).astype(np.int64)
+    return index, offset
+
+
+def batch_capable(terms: LoanTerms) -> bool:
+    """Whether the integer batch path can hold this loan (else `build_schedule` computes it)."""
+    return int(terms.principal * 100) * int(terms.annual_rate * RATE_SCALE) * 4 <= INT64_LIMIT and (
+        terms.principal * 100 < FLOAT_EXACT_LIMIT / 4
+    )
 
 
 def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
@@ -184,7 +205,7 @@ def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
         raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
     if loans and (terms.periods < terms.grace_periods + 1).any():
         raise InvalidTerms("periods", "must be >= grace_periods + 1")
-    due_table, numerator_table, combination = _calendar(terms, count)
+    due_table, numerator_table, combination, broken = _calendar(terms, count)
     last_grace = int(terms.grace_periods.max()) if loans else 0
 
     shape = (count, loans)
@@ -192,13 +213,16 @@ def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
     interest = np.empty(shape, dtype=np.int64)
     principal = np.empty(shape, dtype=np.int64)
     capitalised = np.zeros((last_grace, loans), dtype=np.int64)
+    refused = np.zeros(loans, dtype=np.bool_)
     threads = max(1, min(workers or os.cpu_count() or 1, loans // MIN_CHUNK))
     size = -(-loans // threads) if loans else 1
     parts = [slice(low, min(low + size, loans)) for low in range(0, loans, size)]
     numerators = numerator_table.astype(np.float64)
 
     def run(part: slice) -> None:
-        _amortise(terms, part, numerators, combination[part], opening, interest, principal, capitalised)
+        _amortise(
+            terms, part, numerators, combination[part], broken, opening, interest, principal, capitalised, refused
+        )
 
     if len(parts) > 1:
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
@@ -211,14 +235,17 @@ def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
         inactive = np.arange(1, count + 1)[:, None] > terms.periods[None, :]
         for array in (opening, interest, principal):
             array[inactive] = 0
+    # A level payment rounded up can repay the balance early; the schedule ends there, as the scalar one does.
+    effective = np.count_nonzero(opening > 0, axis=0).astype(np.int64) if count else terms.periods.copy()
     return BatchSchedule(
-        periods=terms.periods.copy(),
+        periods=effective,
         opening_balance=opening.T,
         interest=interest.T,
         principal=principal.T,
         capitalised_head=capitalised.T,
         calendar_due=due_table,
         calendar_of_loan=combination,
+        refused=refused,
     )
 
 
@@ -227,17 +254,19 @@ def _amortise(
     part: slice,
     numerator_table: npt.NDArray[np.float64],
     combination: Int64Array,
+    broken: bool,
     opening: Int64Array,
     interest: Int64Array,
     principal: Int64Array,
     capitalised: Int64Array,
+    refused: npt.NDArray[np.bool_],
 ) -> None:
     """Walk the periods for the loans in `part`, writing their rows into the (periods x loans) outputs."""
     periods = terms.periods[part]
     grace = terms.grace_periods[part]
     capitalising = terms.capitalised_grace[part]
     rate = terms.rate[part]
-    scaled_den = np.choose(terms.day_count[part], (12, 360, 365, ISDA_DENOMINATOR)).astype(np.int64) * RATE_SCALE
+    scaled_den = np.choose(terms.day_count[part], DENOMINATORS).astype(np.int64) * RATE_SCALE
     rate_per_unit = rate / scaled_den
     annuity = (terms.method[part] == 0).astype(np.float64)
     linear_method = terms.method[part] == 1
@@ -246,13 +275,13 @@ def _amortise(
     count = int(periods.max())
     shortest = int(periods.min())
     last_grace = int(grace.max())
-    constant_numerator = bool(
+    constant_numerator = not broken and bool(
         (terms.day_count[part] == 0).all() and (terms.months[part] == terms.months[part][0]).all()
     )
 
     balance = terms.principal[part].astype(np.float64)
     level = np.zeros(balance.shape)
-    numerator = (terms.months[part]).astype(np.float64)
+    numerator = (30 * terms.months[part]).astype(np.float64)
     for k in range(1, count + 1):
         row = k - 1
         if not constant_numerator:
@@ -283,8 +312,18 @@ def _amortise(
                     linear_method[starting], (2 * opening_cents + count_left) // (2 * count_left), 0
                 )
                 level[starting] = np.where(annuity[starting] == 1, annuity_level, linear_level)
+                checked = (annuity[starting] == 1) & (count_left >= 2)
+                if checked.any():
+                    flagged = np.zeros(count_left.shape, dtype=np.bool_)
+                    flagged[checked] = _non_amortising(
+                        annuity_level[checked],
+                        opening_cents[checked],
+                        rate[starting][checked],
+                        per_year[starting][checked],
+                    )
+                    refused[np.flatnonzero(starting) + (part.start or 0)] = flagged
 
-        regular = np.minimum(level - row_interest * annuity, balance)
+        regular = np.maximum(np.minimum(level - row_interest * annuity, balance), 0.0)
         if k >= shortest:
             regular = np.where(periods == k, balance, regular)
             if active is not None:
@@ -305,27 +344,73 @@ def _amortise(
     assert not balance.any(), "every schedule closes at 0.00"
 
 
-def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, Int64Array]:
-    """Due dates and year-fraction numerators per distinct (start, months, day count), (periods x combinations).
+def _non_amortising(
+    level: Int64Array, balance: Int64Array, rate: Int64Array, per_year: Int64Array
+) -> npt.NDArray[np.bool_]:
+    """Which level payments do not exceed one period's interest B x rate / per_year, decided exactly."""
+    scaled_level = level.astype(np.float64) * RATE_SCALE * per_year
+    product = balance.astype(np.float64) * rate
+    result = scaled_level <= product
+    near = np.flatnonzero(np.abs(scaled_level - product) <= 1e-9 * product + 1)
+    for position in near:
+        result[position] = int(level[position]) * RATE_SCALE * int(per_year[position]) <= int(balance[position]) * int(
+            rate[position]
+        )
+    return result
 
-    Dates and fractions depend on nothing else, and a portfolio has far fewer such combinations
-    than loans, so the calendar work is done once per combination and gathered per loan.
+
+def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, Int64Array, bool]:
+    """Due dates and year-fraction numerators per distinct calendar, (periods x combinations).
+
+    A calendar is (start, first due date, months, day count): dates and fractions depend on
+    nothing else, and a portfolio has far fewer such combinations than loans, so the calendar work
+    is done once per combination and gathered per loan. Each combination is computed only as far
+    as its longest loan reaches; later rows repeat its last date and are never read.
     """
-    keys = np.stack([terms.start.astype(np.int64), terms.months, terms.day_count.astype(np.int64)])
+    start = terms.start.astype("datetime64[D]")
+    has_first = np.zeros(len(terms), dtype=np.bool_) if terms.first_due is None else ~np.isnat(terms.first_due)
+    anchor = start if terms.first_due is None else np.where(has_first, terms.first_due, start)
+    keys = np.stack(
+        [
+            start.astype(np.int64),
+            anchor.astype("datetime64[D]").astype(np.int64),
+            has_first.astype(np.int64),
+            terms.months,
+            terms.day_count.astype(np.int64),
+        ]
+    )
     unique, combination = np.unique(keys, axis=1, return_inverse=True)
-    start = unique[0].astype("datetime64[D]")
-    months = unique[1]
-    code = unique[2]
-    start_index, start_day = _month_index(start)
-    steps = np.arange(0, count + 1, dtype=np.int64)[:, None]
-    index = start_index[None, :] + steps * months[None, :]
-    dates = _FIRST_DAY[index] + np.minimum(start_day[None, :], _MONTH_LENGTH[index] - 1)
-    previous, due = dates[:-1], dates[1:]
-    numerator = np.where(code[None, :] == 0, months[None, :], due - previous)
+    combination = combination.reshape(-1).astype(np.int64)
+    reach = np.zeros(unique.shape[1], dtype=np.int64)
+    np.maximum.at(reach, combination, terms.periods)
+    start_u = unique[0].astype("datetime64[D]")
+    anchor_u = unique[1].astype("datetime64[D]")
+    broken_u = unique[2].astype(np.bool_)
+    months = unique[3]
+    code = unique[4]
+
+    anchor_index, anchor_day = _month_index(anchor_u)
+    shift = (~broken_u).astype(np.int64)
+    steps = np.minimum(np.arange(count, dtype=np.int64)[:, None], reach[None, :] - 1) + shift[None, :]
+    index = anchor_index[None, :] + steps * months[None, :]
+    due = _FIRST_DAY[index] + np.minimum(anchor_day[None, :], _MONTH_LENGTH[index] - 1)
+    start_index, _ = _month_index(start_u)
+    previous = np.vstack([start_u.astype(np.int64)[None, :], due[:-1]])
+    previous_index = np.vstack([start_index[None, :], index[:-1]])
+    numerator = np.where(code[None, :] == 0, 30 * months[None, :], due - previous)
     isda = code == 3
     if isda.any():
-        numerator[:, isda] = _isda_numerator(previous[:, isda], due[:, isda], index[:-1, isda])
-    return np.ascontiguousarray(due), np.ascontiguousarray(numerator), combination.reshape(-1).astype(np.int64)
+        numerator[:, isda] = _isda_numerator(previous[:, isda], due[:, isda], previous_index[:, isda])
+    for column in np.flatnonzero(broken_u):
+        first = year_fraction(
+            DAY_COUNTS[int(code[column])],
+            date.fromisoformat(str(start_u[column])),
+            date.fromisoformat(str(anchor_u[column])),
+        )
+        scaled = first * DENOMINATORS[int(code[column])]
+        assert scaled.denominator == 1, "a broken period's fraction is whole units of its day count"
+        numerator[0, column] = int(scaled)
+    return np.ascontiguousarray(due), np.ascontiguousarray(numerator), combination, bool(broken_u.any())
 
 
 def _isda_numerator(previous: Int64Array, due: Int64Array, previous_index: Int64Array) -> Int64Array:

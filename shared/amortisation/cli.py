@@ -4,10 +4,18 @@
     python -m shared.amortisation schedule --batch    < terms.jsonl  -> one result (or {"error": ...}) per line
     python -m shared.amortisation reference-rate --date 2026-03-01 --rating satisfactory --collateral normal
     python -m shared.amortisation gge                 < {"terms": {...}, "grant_date", "rating", "collateral"}
+    python -m shared.amortisation position            < {"terms": {...}, "late_interest": {...}, "events": [...],
+                                                         "as_of": "2026-03-01"}
 
 Amounts are strings with two decimals, rates decimal strings. JSON numbers are read as exact
 decimals (never through binary floats). Invalid input exits with status 2 and one line on stderr
 naming the field and the rule, e.g. ``periods: must be >= grace_periods + 1``.
+
+`position` replays a live loan: `late_interest` is {"rate": "0.065"} (a fixed late rate),
+{"margin": "0.02"} (over the contract rate in force) or {"legal": true} (the Belgian legal rate
+with its EUR 40 collection fee); `events` are {"kind": "repayment", "on", "amount"[, "surplus_mode"]},
+{"kind": "prepayment", "on", "amount"[, "mode"]} and {"kind": "rate_reset", "on", "annual_rate"}, in
+date order. It prints the position as of `as_of` and the schedule as it stands then.
 """
 
 from __future__ import annotations
@@ -20,9 +28,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
-from shared.amortisation.batch import BatchTerms, build_batch
+from shared.amortisation.batch import BatchTerms, batch_capable, build_batch
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.reference_rates import Collateral, Rating, quote
+from shared.amortisation.late_interest import LateInterestPolicy
+from shared.amortisation.live_loan import LiveLoan
+from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
+from shared.amortisation.money import parse_decimal, parse_money
+from shared.amortisation.reference_rates import (
+    Collateral,
+    Rating,
+    late_payment_collection_fee,
+    legal_late_payment_rate,
+    quote,
+)
 from shared.amortisation.schedule import build_schedule
 from shared.amortisation.state_aid import gross_grant_equivalent
 from shared.amortisation.terms import LoanTerms
@@ -73,9 +91,14 @@ def _totals(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
 
 
 def batch_documents(lines: Iterable[str]) -> list[dict[str, Any]]:
-    """One result per non-empty input line, in order; a bad line gives {"error": ...} and spoils no other."""
+    """One result per non-empty input line, in order; a bad line gives {"error": ...} and spoils no other.
+
+    Loans the integer batch path can hold are computed together (any mix of frequencies, terms
+    and sizes); the others, and any loan the batch path refuses, go through `build_schedule`, so
+    every line gets exactly the answer `schedule` would give it.
+    """
     results: list[dict[str, Any]] = []
-    valid: list[tuple[int, LoanTerms]] = []
+    batched: list[tuple[int, LoanTerms]] = []
     for line in lines:
         if not line.strip():
             continue
@@ -85,19 +108,127 @@ def batch_documents(lines: Iterable[str]) -> list[dict[str, Any]]:
             results.append({"error": str(exc)})
             continue
         results.append({})
-        valid.append((len(results) - 1, terms))
-    if not valid:
+        if batch_capable(terms):
+            batched.append((len(results) - 1, terms))
+        else:
+            results[-1] = _scalar_document(terms)
+    if not batched:
         return results
     try:
-        computed = build_batch(BatchTerms.from_terms([terms for _, terms in valid]))
+        computed = build_batch(BatchTerms.from_terms([terms for _, terms in batched]))
     except InvalidTerms:
-        for position, terms in valid:
-            results[position] = schedule_document(terms)
+        for position, terms in batched:
+            results[position] = _scalar_document(terms)
         return results
-    for loan, (position, _) in enumerate(valid):
+    for loan, (position, terms) in enumerate(batched):
+        if computed.refused[loan]:
+            results[position] = _scalar_document(terms)
+            continue
         rows = computed.installments(loan)
         results[position] = {"installments": rows, "totals": _totals(rows)}
     return results
+
+
+def _scalar_document(terms: LoanTerms) -> dict[str, Any]:
+    try:
+        return schedule_document(terms)
+    except InvalidTerms as exc:
+        return {"error": str(exc)}
+
+
+# --------------------------------------------------------------------------- position
+
+
+def late_interest_policy(value: Any) -> LateInterestPolicy:
+    """{"rate": "0.065"} | {"margin": "0.02"} | {"legal": true}."""
+    if not isinstance(value, dict) or len(value) != 1:
+        raise InvalidTerms("late_interest", 'must be one of {"rate": "0.065"}, {"margin": "0.02"} or {"legal": true}')
+    ((key, setting),) = value.items()
+    if key == "rate":
+        return LateInterestPolicy.contractual(parse_decimal("late_interest.rate", setting))
+    if key == "margin":
+        return LateInterestPolicy.over_contract_rate(parse_decimal("late_interest.margin", setting))
+    if key == "legal" and setting is True:
+        return LateInterestPolicy.legal(legal_late_payment_rate, late_payment_collection_fee())
+    raise InvalidTerms("late_interest", 'must be one of {"rate": "0.065"}, {"margin": "0.02"} or {"legal": true}')
+
+
+def _mode(field: str, value: Any) -> PrepaymentMode:
+    try:
+        return PrepaymentMode(value)
+    except ValueError:
+        modes = " | ".join(mode.value for mode in PrepaymentMode)
+        raise InvalidTerms(field, f"{value!r} is not one of {modes}") from None
+
+
+EVENT_FIELDS = {
+    "repayment": {"kind", "on", "amount", "surplus_mode"},
+    "prepayment": {"kind", "on", "amount", "mode"},
+    "rate_reset": {"kind", "on", "annual_rate"},
+}
+
+
+def loan_event(index: int, value: Any) -> LoanEvent:
+    """One event of the `position` input; errors name ``events[i].<field>``."""
+    where = f"events[{index}]"
+    if not isinstance(value, dict):
+        raise InvalidTerms(where, "must be an object with kind, on and the event's fields")
+    kind = value.get("kind")
+    if kind not in EVENT_FIELDS:
+        raise InvalidTerms(f"{where}.kind", f"{kind!r} is not one of {' | '.join(EVENT_FIELDS)}")
+    for key in value:
+        if key not in EVENT_FIELDS[kind]:
+            raise InvalidTerms(f"{where}.{key}", f"is not a field of a {kind}")
+    for key in EVENT_FIELDS[kind] - {"surplus_mode", "mode"}:
+        if key not in value:
+            raise InvalidTerms(f"{where}.{key}", "is required")
+    on = _date(f"{where}.on", value["on"])
+    try:
+        if kind == "rate_reset":
+            return RateReset(on, parse_decimal(f"{where}.annual_rate", value["annual_rate"]))
+        amount = parse_money(f"{where}.amount", value["amount"])
+        if kind == "repayment":
+            return Repayment(
+                on, amount, _mode(f"{where}.surplus_mode", value.get("surplus_mode", "reduce_installment"))
+            )
+        return Prepayment(on, amount, _mode(f"{where}.mode", value.get("mode", "reduce_installment")))
+    except InvalidTerms as exc:
+        if exc.field.startswith(where):
+            raise
+        raise InvalidTerms(f"{where}.{exc.field}", exc.rule) from None
+
+
+def position_document(request: Any) -> dict[str, Any]:
+    if not isinstance(request, dict):
+        raise InvalidTerms("input", "must be a JSON object with terms, late_interest, events and as_of")
+    for key in request:
+        if key not in ("terms", "late_interest", "events", "as_of"):
+            raise InvalidTerms(str(key), "is not a known field")
+    for key in ("terms", "late_interest", "as_of"):
+        if key not in request:
+            raise InvalidTerms(key, "is required")
+    terms = LoanTerms.from_json(request["terms"])
+    policy = late_interest_policy(request["late_interest"])
+    raw_events = request.get("events", [])
+    if not isinstance(raw_events, list):
+        raise InvalidTerms("events", "must be a list")
+    events = tuple(loan_event(index, value) for index, value in enumerate(raw_events))
+    as_of = _date("as_of", request["as_of"])
+    loan = LiveLoan(terms, policy, events)
+    position = loan.position(as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "status": position.status.value,
+        "outstanding_principal": str(position.outstanding_principal),
+        "accrued_interest": str(position.accrued_interest),
+        "total_arrears": str(position.total_arrears),
+        "days_past_due": position.days_past_due,
+        "late_interest": str(position.late_interest),
+        "collection_fees": str(position.collection_fees),
+        "payoff_amount": str(position.payoff_amount),
+        "next_due_date": None if position.next_due_date is None else position.next_due_date.isoformat(),
+        "installments": [row.to_json() for row in loan.schedule(as_of).installments],
+    }
 
 
 def _write(document: Any, out: TextIO) -> None:
@@ -116,6 +247,7 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO) -> int:
     rate.add_argument("--rating", required=True)
     rate.add_argument("--collateral", required=True)
     commands.add_parser("gge", help="gross grant equivalent of a loan")
+    commands.add_parser("position", help="a live loan's position as of a date, replayed from its events")
     args = parser.parse_args(argv)
 
     if args.command == "schedule" and args.batch:
@@ -127,6 +259,9 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO) -> int:
         return 0
     if args.command == "reference-rate":
         _write(quote(_date("date", args.date), _rating(args.rating), _collateral(args.collateral)).to_json(), stdout)
+        return 0
+    if args.command == "position":
+        _write(position_document(_load_json(stdin.read())), stdout)
         return 0
     request = _load_json(stdin.read())
     if not isinstance(request, dict):

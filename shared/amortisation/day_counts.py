@@ -1,9 +1,14 @@
 """Due dates and day-count fractions.
 
 Due date k is the start date plus k periods of months, always counted from the start date and
-clipped to the month's last day (31 Jan -> 28/29 Feb -> 31 Mar). A year fraction is returned as
-an exact ratio of integers so that the Decimal path and the integer-cent batch path can apply
-the same single rounding.
+clipped to the month's last day (31 Jan -> 28/29 Feb -> 31 Mar). With a broken first period
+(`LoanTerms.first_due_date`) installment 1 falls on that date and installment k on the first due
+date plus k - 1 periods, counted from the first due date the same way.
+
+A year fraction is returned as an exact ratio of integers so that the Decimal path and the
+integer-cent batch path can apply the same single rounding. A regular period under 30E/360 is
+exactly months/12 by contract; a broken first period is the actual days in the loan's day count
+(the 30E/360 formula under 30E/360).
 """
 
 from __future__ import annotations
@@ -13,12 +18,27 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
-from shared.amortisation.terms import DayCount
+from shared.amortisation.terms import DayCount, LoanTerms
 
 
 def due_date(start: date, k: int, months_per_period: int) -> date:
     result: date = start + relativedelta(months=k * months_per_period)
     return result
+
+
+def installment_due_date(terms: LoanTerms, number: int) -> date:
+    """The due date of installment `number` (1-based) under `terms`, broken first period included."""
+    months = terms.frequency.months
+    if terms.first_due_date is None:
+        return due_date(terms.start_date, number, months)
+    return due_date(terms.first_due_date, number - 1, months)
+
+
+def installment_fraction(terms: LoanTerms, number: int, previous: date, due: date) -> Fraction:
+    """The year fraction of installment `number`'s period from `previous` to `due`."""
+    if number == 1 and terms.first_due_date is not None:
+        return year_fraction(terms.day_count, previous, due)
+    return period_fraction(terms.day_count, previous, due, terms.frequency.months)
 
 
 def _is_leap(year: int) -> bool:

@@ -40,17 +40,23 @@ def _check_rate(field: str, rate: object) -> Decimal:
 
 @dataclass(frozen=True)
 class LateInterestPolicy:
-    """Exactly one of `rate` (contractual late rate) or `late_rate` (e.g. the legal rate)."""
+    """Exactly one of `rate` (fixed late rate), `margin` (over the contract rate) or `late_rate` (a callable)."""
 
     rate: Decimal | None = None
     late_rate: LateRate | None = None
     collection_fee: Decimal | None = None
+    margin: Decimal | None = None
 
     def __post_init__(self) -> None:
-        if (self.rate is None) == (self.late_rate is None):
-            raise InvalidTerms("late_interest", "give exactly one of rate (contractual) or late_rate (a callable)")
+        given = [value for value in (self.rate, self.late_rate, self.margin) if value is not None]
+        if len(given) != 1:
+            raise InvalidTerms(
+                "late_interest", "give exactly one of rate (fixed), margin (over the contract rate) or late_rate"
+            )
         if self.rate is not None:
             _check_rate("late_interest.rate", self.rate)
+        if self.margin is not None:
+            _check_rate("late_interest.margin", self.margin)
         fee = self.collection_fee
         if fee is not None and (fee <= 0 or fee != fee.quantize(CENT)):
             raise InvalidTerms("late_interest.collection_fee", "must be a positive amount with two decimals")
@@ -60,20 +66,32 @@ class LateInterestPolicy:
         return cls(rate=rate, collection_fee=collection_fee)
 
     @classmethod
+    def over_contract_rate(cls, margin: Decimal, collection_fee: Decimal | None = None) -> LateInterestPolicy:
+        return cls(margin=margin, collection_fee=collection_fee)
+
+    @classmethod
     def legal(cls, late_rate: LateRate, collection_fee: Decimal | None = None) -> LateInterestPolicy:
         return cls(late_rate=late_rate, collection_fee=collection_fee)
 
-    def rate_runs(self, start: date, end: date) -> list[tuple[int, Decimal]]:
-        """(days, rate) runs covering the days start .. end - 1, split where the rate changes."""
+    def rate_runs(self, start: date, end: date, contract_rate: Decimal) -> list[tuple[int, Decimal]]:
+        """(days, rate) runs covering the days start .. end - 1, split where the rate changes.
+
+        `contract_rate` is the loan's rate in force over the whole interval (the ledger splits its
+        accruals at rate resets).
+        """
         if end <= start:
             return []
-        if self.late_rate is None:
-            assert self.rate is not None
+        if self.rate is not None:
             return [((end - start).days, self.rate)]
+        if self.margin is not None:
+            with exact():
+                return [((end - start).days, _check_rate("late_interest", contract_rate + self.margin))]
+        late_rate = self.late_rate
+        assert late_rate is not None
         runs: list[tuple[int, Decimal]] = []
         day = start
         while day < end:
-            rate = _check_rate("late_rate", self.late_rate(day))
+            rate = _check_rate("late_rate", late_rate(day))
             if runs and runs[-1][1] == rate:
                 runs[-1] = (runs[-1][0] + 1, rate)
             else:
@@ -82,10 +100,12 @@ class LateInterestPolicy:
         return runs
 
 
-def accrue_late_interest(base: Decimal, policy: LateInterestPolicy, start: date, end: date) -> Decimal:
+def accrue_late_interest(
+    base: Decimal, policy: LateInterestPolicy, start: date, end: date, contract_rate: Decimal
+) -> Decimal:
     """Unrounded simple interest on `base` for the days start .. end - 1 (ACT/365)."""
     with exact():
         total = Decimal(0)
-        for days, rate in policy.rate_runs(start, end):
+        for days, rate in policy.rate_runs(start, end, contract_rate):
             total += base * rate * days / LATE_DAY_BASIS
         return total

@@ -3,6 +3,15 @@
 A `Ledger` is private to one replay; `LiveLoan` builds a fresh one for every question, so the same
 events always give the same state. Between two moments (events, due dates) nothing changes but
 the late-interest accrual, which `advance` books on the overdue base of the interval.
+
+Three words used below:
+
+* the *open* installment on a date is the first one due after it (the period the date lies in);
+* the *next* installment on a date is the first one due on or after it that still owes something:
+  a repayment pays it (interest, then principal) after the arrears, even before its due date;
+* an installment is *paid ahead* when money reached it before its due date. Its amounts (and
+  those of the installments before it) are then fixed: a later prepayment or rate reset rebuilds
+  the schedule from the installment after the last one paid ahead, from the start of its period.
 """
 
 from __future__ import annotations
@@ -10,12 +19,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from shared.amortisation.allocation import Allocation, Owed, waterfall
+from shared.amortisation.allocation import Allocation, InstallmentAllocation, Owed, waterfall
+from shared.amortisation.day_counts import year_fraction
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LateInterestPolicy, accrue_late_interest
 from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
 from shared.amortisation.money import ZERO, round_half_up
-from shared.amortisation.position import ArrearsLine, LoanPosition
+from shared.amortisation.position import ArrearsLine, LoanPosition, PositionStatus
 from shared.amortisation.rescheduling import (
     Segment,
     accrued_interest,
@@ -32,11 +42,11 @@ class Ledger:
         self.terms = terms
         self.policy = policy
         self.rows: list[Installment] = list(build_schedule(terms).installments)
+        # The annual rate of each installment's regular interest, and the segments of split periods.
+        self.rates: list[Decimal] = [terms.annual_rate] * len(self.rows)
+        self.split: dict[int, tuple[Segment, ...]] = {}
         self.level = initial_level(terms, self.rows)
         self.rate = terms.annual_rate
-        # Segments of the open period of installment `open_number` (see rescheduling.py).
-        self.open_number = 0
-        self.open_segments: tuple[Segment, ...] = ()
         self.interest_paid: dict[int, Decimal] = {}
         self.principal_paid: dict[int, Decimal] = {}
         self.fees_charged: dict[int, Decimal] = {}
@@ -71,16 +81,35 @@ class Ledger:
                 return index
         return None
 
-    def principal_not_yet_due(self, on: date) -> Decimal:
-        index = self.open_index(on)
+    def free_index(self, on: date) -> int | None:
+        """Index of the first installment due after `on` that neither received money nor precedes one that did."""
+        start = self.open_index(on)
+        if start is None:
+            return None
+        paid = [index for index, row in enumerate(self.rows) if self._received(row)]
+        index = max(start, paid[-1] + 1) if paid else start
+        return index if index < len(self.rows) else None
+
+    def _received(self, row: Installment) -> bool:
+        return row.number in self.interest_paid or row.number in self.principal_paid
+
+    def prepayable(self, on: date) -> Decimal:
+        """Principal a prepayment on `on` may reduce: the balance the first unpaid future installment opens with."""
+        index = self.free_index(on)
         return ZERO if index is None else self.rows[index].opening_balance
+
+    def outstanding_principal(self, on: date) -> Decimal:
+        capitalised = sum((row.capitalised for row in self.rows if row.due_date <= on), ZERO)
+        return self.terms.principal + capitalised - sum(self.principal_paid.values(), ZERO) - self.prepaid
+
+    def period_start(self, index: int) -> date:
+        return self.rows[index - 1].due_date if index else self.terms.start_date
 
     def segments(self, index: int) -> tuple[Segment, ...]:
         row = self.rows[index]
-        if self.open_number == row.number:
-            return self.open_segments
-        start = self.rows[index - 1].due_date if index else self.terms.start_date
-        return (Segment(start, row.opening_balance, self.rate),)
+        if row.number in self.split:
+            return self.split[row.number]
+        return (Segment(self.period_start(index), row.opening_balance, self.rates[index]),)
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -98,7 +127,7 @@ class Ledger:
                 continue
             base = sum((self.owed(row) for row in self.rows if row.due_date <= cursor), ZERO)
             if base > 0:
-                self.late_accrued += accrue_late_interest(base, self.policy, cursor, stop)
+                self.late_accrued += accrue_late_interest(base, self.policy, cursor, stop, self.rate)
             cursor = stop
         self.clock = max(self.clock, to)
 
@@ -109,7 +138,7 @@ class Ledger:
         if isinstance(event, Repayment):
             self.repay(event)
         elif isinstance(event, Prepayment):
-            room = self.principal_not_yet_due(event.on)
+            room = self.prepayable(event.on)
             if event.amount > room:
                 raise InvalidTerms("amount", f"exceeds the principal not yet due on {event.on} ({room})")
             self.reduce_balance(event.on, event.amount, event.mode)
@@ -119,17 +148,19 @@ class Ledger:
 
     def repay(self, event: Repayment) -> None:
         on = event.on
+        payoff = self.position(on).payoff_amount
+        if payoff > 0 and event.amount >= payoff:
+            self.settle(event, payoff)
+            return
         overdue = [self._owed(row) for row in self.rows if row.due_date < on and self.owed(row) > 0]
-        current = [self._owed(row) for row in self.rows if row.due_date == on and self.owed(row) > 0]
+        upcoming = [self._owed(row) for row in self.rows if row.due_date >= on and self.owed(row) > 0]
         result = waterfall(
-            event.amount, self.late_unpaid(), self.fees_unpaid(), overdue, current[0] if current else None
+            event.amount, self.late_unpaid(), self.fees_unpaid(), overdue, upcoming[0] if upcoming else None
         )
         self.late_paid += result.late_interest
         self.fees_paid += result.collection_fees
-        for line in result.installments:
-            self.interest_paid[line.number] = self.interest_paid.get(line.number, ZERO) + line.interest
-            self.principal_paid[line.number] = self.principal_paid.get(line.number, ZERO) + line.principal
-        prepayment = min(result.surplus, self.principal_not_yet_due(on))
+        self._book(result.installments)
+        prepayment = min(result.surplus, self.prepayable(on))
         if prepayment > 0:
             self.reduce_balance(on, prepayment, event.surplus_mode)
         self.allocations.append(
@@ -145,30 +176,111 @@ class Ledger:
             )
         )
 
+    def settle(self, event: Repayment, payoff: Decimal) -> None:
+        """Pay everything owed on the event's date; the schedule ends with a final installment that day.
+
+        The final installment carries the interest accrued in the open period up to that day (less
+        what was paid ahead on it) and the whole remaining principal; installments paid ahead keep
+        what they received, folded into it, and nothing is due after it.
+        """
+        on = event.on
+        late, fees = self.late_unpaid(), self.fees_unpaid()
+        self.late_paid += late
+        self.fees_paid += fees
+        due_lines = tuple(
+            InstallmentAllocation(
+                row.number, row.due_date, self.interest_outstanding(row), self.principal_outstanding(row)
+            )
+            for row in self.rows
+            if row.due_date <= on and self.owed(row) > 0
+        )
+        self._book(due_lines)
+        lines = list(due_lines)
+        index = self.open_index(on)
+        if index is not None:
+            interest = self._open_interest_due(on, index)
+            remaining = self.outstanding_principal(on)
+            later = self.rows[index:]
+            ahead_interest = sum((self.interest_paid.pop(row.number, ZERO) for row in later), ZERO)
+            ahead_principal = sum((self.principal_paid.pop(row.number, ZERO) for row in later), ZERO)
+            opening = self.rows[index]
+            final = Installment(
+                number=opening.number,
+                due_date=on,
+                opening_balance=remaining + ahead_principal,
+                interest=ahead_interest + interest,
+                principal=remaining + ahead_principal,
+                payment=ahead_interest + interest + remaining + ahead_principal,
+                capitalised=ZERO,
+                closing_balance=ZERO,
+                fraction=year_fraction(self.terms.day_count, self.period_start(index), on),
+            )
+            self.rows = [*self.rows[:index], final]
+            self.rates = self.rates[: index + 1]
+            self.split = {number: parts for number, parts in self.split.items() if number < final.number}
+            self.interest_paid[final.number] = final.interest
+            self.principal_paid[final.number] = final.principal
+            if interest or remaining:
+                lines.append(InstallmentAllocation(final.number, on, interest, remaining))
+        self.allocations.append(
+            Allocation(
+                on=on,
+                amount=event.amount,
+                late_interest=late,
+                collection_fees=fees,
+                installments=tuple(lines),
+                prepayment=ZERO,
+                prepayment_mode=event.surplus_mode,
+                excess=event.amount - payoff,
+            )
+        )
+
+    def _book(self, lines: tuple[InstallmentAllocation, ...]) -> None:
+        for line in lines:
+            self.interest_paid[line.number] = self.interest_paid.get(line.number, ZERO) + line.interest
+            self.principal_paid[line.number] = self.principal_paid.get(line.number, ZERO) + line.principal
+
     def _owed(self, row: Installment) -> Owed:
         return Owed(row.number, row.due_date, self.interest_outstanding(row), self.principal_outstanding(row))
 
+    def _open_interest_due(self, on: date, index: int) -> Decimal:
+        """Interest of the open period accrued up to `on`, less what was paid ahead on that installment."""
+        accrued = self._accrued(on, index)
+        return max(accrued - self.interest_paid.get(self.rows[index].number, ZERO), ZERO)
+
+    def _accrued(self, on: date, index: int) -> Decimal:
+        segments = self.segments(index)
+        return accrued_interest(self.terms.day_count, segments, on) if segments[0].start < on else ZERO
+
     def reduce_balance(self, on: date, amount: Decimal, mode: PrepaymentMode) -> None:
-        index = self.open_index(on)
+        index = self.free_index(on)
         assert index is not None, "only principal not yet due can be prepaid"
         new_balance = self.rows[index].opening_balance - amount
-        segments = with_segment(self.segments(index), Segment(on, new_balance, self.rate))
-        self._rebuild(index, segments, recompute=mode is PrepaymentMode.REDUCE_INSTALLMENT)
+        self._rebuild(
+            index, self._segments_from(on, index, new_balance, self.rate), mode is PrepaymentMode.REDUCE_INSTALLMENT
+        )
         self.prepaid += amount
 
     def reset_rate(self, event: RateReset) -> None:
-        index = self.open_index(event.on)
+        index = self.free_index(event.on)
         if index is not None:
             balance = self.rows[index].opening_balance
-            segments = with_segment(self.segments(index), Segment(event.on, balance, event.annual_rate))
-            self._rebuild(index, segments, recompute=True)
+            self._rebuild(index, self._segments_from(event.on, index, balance, event.annual_rate), True)
         self.rate = event.annual_rate
+
+    def _segments_from(self, on: date, index: int, balance: Decimal, rate: Decimal) -> tuple[Segment, ...]:
+        """The open period is split at `on`; an installment after a paid-ahead one changes from its start."""
+        if index == self.open_index(on):
+            return with_segment(self.segments(index), Segment(on, balance, rate))
+        return (Segment(self.period_start(index), balance, rate),)
 
     def _rebuild(self, index: int, segments: tuple[Segment, ...], recompute: bool) -> None:
         rows, self.level = rebuild(self.terms, self.rows[:index], segments, self.level, recompute)
         self.rows = list(rows)
-        self.open_number = index + 1
-        self.open_segments = segments
+        self.rates = [*self.rates[:index], *[segments[-1].annual_rate] * (len(rows) - index)]
+        number = rows[index].number
+        self.split = {n: parts for n, parts in self.split.items() if n < number}
+        self.split[number] = segments
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -179,26 +291,33 @@ class Ledger:
         self.advance(as_of)
         arrears = tuple(self._arrears_line(row, as_of) for row in self.rows if row.due_date <= as_of and self.owed(row))
         capitalised = sum((row.capitalised for row in self.rows if row.due_date <= as_of), ZERO)
-        repaid = sum(self.principal_paid.values(), ZERO)
-        index = self.open_index(as_of)
-        accrued = ZERO
-        if index is not None:
-            segments = self.segments(index)
-            if segments[0].start < as_of:
-                accrued = accrued_interest(self.terms.day_count, segments, as_of)
+        outstanding = self.outstanding_principal(as_of)
+        total_arrears = sum((line.outstanding for line in arrears), ZERO)
+        late, fees = self.late_unpaid(), self.fees_unpaid()
+        if total_arrears > 0 or late > 0 or fees > 0:
+            status = PositionStatus.IN_ARREARS
+        elif outstanding == 0 and not any(self.owed(row) for row in self.rows):
+            status = PositionStatus.SETTLED
+        else:
+            status = PositionStatus.CURRENT
+        index = None if status is PositionStatus.SETTLED else self.open_index(as_of)
+        accrued = ZERO if index is None else self._accrued(as_of, index)
+        paid_ahead = ZERO if index is None else self.interest_paid.get(self.rows[index].number, ZERO)
         return LoanPosition(
             as_of=as_of,
+            status=status,
             annual_rate=self.rate,
-            outstanding_principal=self.terms.principal + capitalised - repaid - self.prepaid,
-            principal_not_yet_due=self.principal_not_yet_due(as_of),
+            outstanding_principal=outstanding,
+            principal_not_yet_due=outstanding - sum((line.principal_outstanding for line in arrears), ZERO),
             accrued_interest=accrued,
+            interest_paid_ahead=paid_ahead,
             arrears=arrears,
-            total_arrears=sum((line.outstanding for line in arrears), ZERO),
+            total_arrears=total_arrears,
             days_past_due=max((line.days_past_due for line in arrears), default=0),
-            late_interest=self.late_unpaid(),
-            collection_fees=self.fees_unpaid(),
+            late_interest=late,
+            collection_fees=fees,
             next_due_date=None if index is None else self.rows[index].due_date,
-            principal_repaid=repaid,
+            principal_repaid=sum(self.principal_paid.values(), ZERO),
             prepaid=self.prepaid,
             capitalised_interest=capitalised,
             late_interest_paid=self.late_paid,

@@ -23,13 +23,21 @@ def exact() -> Iterator[Context]:
         yield context
 
 
+TONNE_QUANTUM = Decimal("0.001")
+
+
 def round_half_up(value: Decimal, quantum: Decimal = CENT) -> Decimal:
-    """Round to a multiple of `quantum`, halves away from zero."""
+    """Round to a multiple of `quantum`, halves away from zero: the one rounding rule for money and figures.
+
+    The result keeps the quantum's decimals: cents for money and installment multiples such as
+    100.00 or 0.05, 0.001 for tonnes and MWh.
+    """
     with exact():
-        if quantum == CENT:
-            return value.quantize(CENT, rounding=ROUND_HALF_UP)
+        places = Decimal(1).scaleb(quantum.as_tuple().exponent)  # type: ignore[arg-type]
+        if quantum == places:
+            return value.quantize(quantum, rounding=ROUND_HALF_UP)
         steps = (value / quantum).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return (steps * quantum).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (steps * quantum).quantize(places, rounding=ROUND_HALF_UP)
 
 
 def parse_decimal(field: str, value: object) -> Decimal:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+
+class PositionStatus(enum.StrEnum):
+    """Whether the borrower is up to date: nothing overdue, something overdue, or nothing owed ever again."""
+
+    CURRENT = "current"
+    IN_ARREARS = "in_arrears"
+    SETTLED = "settled"
 
 
 @dataclass(frozen=True)
@@ -32,15 +41,20 @@ class LoanPosition:
 
     `outstanding_principal` = principal + capitalised interest - principal repaid - prepaid; it
     includes overdue principal. `accrued_interest` is the contractual interest of the open period
-    from its start to `as_of`, not yet due. `late_interest` and `collection_fees` are charged and
-    unpaid. `days_past_due` is that of the oldest unpaid installment (0 if none).
+    from its start to `as_of`, not yet due; `interest_paid_ahead` is what was already paid on that
+    installment before its due date. `late_interest` and `collection_fees` are charged and unpaid.
+    `days_past_due` is that of the oldest unpaid installment (0 if none). `status` is in_arrears
+    while anything due (installments, late interest, fees) is unpaid, settled when nothing is owed
+    now or later, else current.
     """
 
     as_of: date
+    status: PositionStatus
     annual_rate: Decimal
     outstanding_principal: Decimal
     principal_not_yet_due: Decimal
     accrued_interest: Decimal
+    interest_paid_ahead: Decimal
     arrears: tuple[ArrearsLine, ...]
     total_arrears: Decimal
     days_past_due: int
@@ -54,12 +68,12 @@ class LoanPosition:
 
     @property
     def payoff_amount(self) -> Decimal:
-        """Everything owed if the loan were settled on `as_of`."""
+        """What settles the loan if paid on `as_of`: a repayment of at least this amount that day settles it.
+
+        Principal outstanding, overdue interest, the open period's interest accrued until `as_of`
+        (less what was paid ahead on it; interest paid ahead beyond that is not refunded), late
+        interest and collection fees.
+        """
         arrears_interest = sum((line.interest_outstanding for line in self.arrears), Decimal("0.00"))
-        return (
-            self.outstanding_principal
-            + arrears_interest
-            + self.accrued_interest
-            + self.late_interest
-            + self.collection_fees
-        )
+        open_interest = max(self.accrued_interest - self.interest_paid_ahead, Decimal("0.00"))
+        return self.outstanding_principal + arrears_interest + open_interest + self.late_interest + self.collection_fees

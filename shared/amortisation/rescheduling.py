@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from shared.amortisation.day_counts import due_date, period_fraction, year_fraction
+from shared.amortisation.day_counts import installment_due_date, installment_fraction, year_fraction
 from shared.amortisation.money import ZERO, exact, round_half_up
 from shared.amortisation.schedule import Installment, interest_for, level_payment, linear_principal
 from shared.amortisation.terms import DayCount, GraceKind, LoanTerms, Method
@@ -77,11 +77,11 @@ def _segment_sum(day_count: DayCount, segments: Sequence[Segment], end: date) ->
         return total
 
 
-def period_interest(terms: LoanTerms, segments: Sequence[Segment], due: date) -> Decimal:
-    """Interest of the open period ending on `due`, rounded half-up once."""
+def period_interest(terms: LoanTerms, number: int, segments: Sequence[Segment], due: date) -> Decimal:
+    """Interest of installment `number`'s period ending on `due`, rounded half-up once."""
     if len(segments) == 1:
         only = segments[0]
-        fraction = period_fraction(terms.day_count, only.start, due, terms.frequency.months)
+        fraction = installment_fraction(terms, number, only.start, due)
         return interest_for(only.balance, only.annual_rate, fraction)
     return round_half_up(_segment_sum(terms.day_count, segments, due))
 
@@ -99,17 +99,16 @@ def rebuild(
     recompute: bool,
 ) -> tuple[tuple[Installment, ...], Level]:
     """`kept` followed by the recomputed installments; the open period's segments start at its start."""
-    months = terms.frequency.months
     rate = segments[-1].annual_rate
     rows = list(kept)
     previous = kept[-1].due_date if kept else terms.start_date
     balance = segments[-1].balance
     first = len(kept) + 1
     for number in range(first, terms.periods + 1):
-        due = due_date(terms.start_date, number, months)
-        fraction = period_fraction(terms.day_count, previous, due, months)
+        due = installment_due_date(terms, number)
+        fraction = installment_fraction(terms, number, previous, due)
         regular = interest_for(balance, rate, fraction)
-        interest = period_interest(terms, segments, due) if number == first else regular
+        interest = period_interest(terms, number, segments, due) if number == first else regular
         if balance == ZERO and interest == ZERO:
             break
         opening = balance

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pyxirr
 
@@ -29,8 +29,7 @@ Flow = tuple[date, Decimal]
 
 def round_rate(value: Decimal) -> Decimal:
     """A rate or ratio rounded half-up to 10 decimals."""
-    with exact():
-        return value.quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP)
+    return round_half_up(value, RATE_QUANTUM)
 
 
 def discount_factor(rate: Decimal, years: Decimal) -> Decimal:

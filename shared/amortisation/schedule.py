@@ -10,7 +10,15 @@ The rules, which the vectorised path in `batch.py` reproduces to the cent:
   rounded half-up to `installment_multiple`; linear repays B / m rounded to the cent; bullet
   repays everything at the end;
 * principal never exceeds the opening balance (a rounded-up level payment near the end is cut
-  to what is owed), and the last installment takes the whole remaining balance.
+  to what is owed; the schedule then ends early, so no installment of 0.00 follows) and is never
+  negative (a period whose interest exceeds the level payment, a 31-day month under an ACT day
+  count, repays nothing), and the last installment takes the whole remaining balance;
+* an annuity whose rounded level payment does not exceed one period's interest on the balance
+  (B r) would never amortise: such terms are refused, naming `installment_multiple` when the
+  rounding to that multiple is the cause and `periods` otherwise (a tiny amount or an endless term);
+* a broken first period (`first_due_date`) bears interest for its actual days; the level payment
+  is the annuity of the regular periods, so the first installment's principal absorbs the
+  difference and the last installment takes what remains.
 """
 
 from __future__ import annotations
@@ -21,7 +29,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from shared.amortisation.day_counts import due_date, period_fraction
+from shared.amortisation.day_counts import installment_due_date, installment_fraction
+from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import CENT, ZERO, exact, round_half_up
 from shared.amortisation.terms import GraceKind, LoanTerms, Method
 
@@ -105,16 +114,37 @@ def linear_principal(balance: Decimal, count: int) -> Decimal:
         return round_half_up(balance / count)
 
 
+def check_amortises(terms: LoanTerms, balance: Decimal, payment: Decimal, count: int) -> None:
+    """Refuse an annuity whose level payment does not exceed a regular period's interest on `balance`."""
+    if terms.method is not Method.ANNUITY or count < 2:
+        return
+    with exact():
+        periodic_interest = balance * terms.annual_rate / terms.frequency.per_year
+    if payment > periodic_interest:
+        return
+    shown = round_half_up(periodic_interest)
+    if terms.installment_multiple > CENT:
+        raise InvalidTerms(
+            "installment_multiple",
+            f"{terms.installment_multiple} rounds the level payment to {payment}, which does not cover the "
+            f"interest of a period ({shown}); the loan would never amortise, use a smaller multiple",
+        )
+    raise InvalidTerms(
+        "periods",
+        f"{count} installments of {payment} never amortise {balance} at {terms.annual_rate}: the level payment "
+        f"does not exceed the interest of a period ({shown}); use fewer periods",
+    )
+
+
 def build_schedule(terms: LoanTerms) -> Schedule:
-    months = terms.frequency.months
     balance = terms.principal
     rows: list[Installment] = []
     previous = terms.start_date
     payment_level = ZERO
     linear_part = ZERO
     for number in range(1, terms.periods + 1):
-        due = due_date(terms.start_date, number, months)
-        fraction = period_fraction(terms.day_count, previous, due, months)
+        due = installment_due_date(terms, number)
+        fraction = installment_fraction(terms, number, previous, due)
         opening = balance
         interest = interest_for(opening, terms.annual_rate, fraction)
         capitalised = ZERO
@@ -134,11 +164,12 @@ def build_schedule(terms: LoanTerms) -> Schedule:
                     terms.amortising_periods,
                     terms.installment_multiple,
                 )
+                check_amortises(terms, opening, payment_level, terms.amortising_periods)
                 linear_part = linear_principal(opening, terms.amortising_periods)
             if number == terms.periods:
                 principal = opening
             elif terms.method is Method.ANNUITY:
-                principal = min(payment_level - interest, opening)
+                principal = max(ZERO, min(payment_level - interest, opening))
             elif terms.method is Method.LINEAR:
                 principal = min(linear_part, opening)
             else:
@@ -159,5 +190,7 @@ def build_schedule(terms: LoanTerms) -> Schedule:
             )
         )
         previous = due
+        if balance == ZERO and number > terms.grace_periods:
+            break
     assert balance == ZERO.quantize(CENT)
     return Schedule(terms=terms, installments=tuple(rows))

@@ -7,11 +7,10 @@ the next restructuring. A restructuring's terms carry everything owed on its day
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LateInterestPolicy
@@ -32,7 +31,7 @@ class HistoryEntry:
     amount: Decimal | None = None
     mode: str | None = None
     annual_rate: Decimal | None = None
-    terms: Mapping[str, Any] | None = None
+    terms: LoanTerms | None = None
 
     def engine_event(self) -> LoanEvent:
         mode = PrepaymentMode(self.mode or PrepaymentMode.REDUCE_INSTALLMENT.value)
@@ -68,7 +67,7 @@ def replay(terms: LoanTerms, late_interest: LateInterestPolicy, history: Iterabl
         if entry.kind == RESTRUCTURE:
             if entry.terms is None:
                 raise ValueError(f"restructuring on {entry.on} has no terms")
-            current = Segment(entry.on, LiveLoan(LoanTerms.from_json(entry.terms), late_interest))
+            current = Segment(entry.on, LiveLoan(entry.terms, late_interest))
             segments.append(current)
         else:
             current = Segment(current.starts_on, current.live.record(entry.engine_event()))

@@ -9,12 +9,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import CENT, parse_decimal, parse_money
 
 MAX_RATE_DECIMALS = 6
 RATE_QUANTUM = Decimal(1).scaleb(-MAX_RATE_DECIMALS)
 MAX_PERIODS = 1200
+LAST_REPRESENTABLE_MONTH = 9999 * 12 + 11
 
 
 class Frequency(enum.StrEnum):
@@ -56,6 +59,11 @@ class LoanTerms:
 
     `periods` counts every installment, grace included. `annual_rate` is a fraction
     (0.035 for 3.5 %) with at most six decimals, as stored in NUMERIC(9,6) columns.
+
+    `first_due_date` makes the first period broken (odd): the first installment falls on that
+    date and bears interest for the actual days since `start_date`; the later installments follow
+    it at regular intervals. It must fall after the start and at most two periods after it; a first
+    due date equal to the regular one is the regular schedule and is stored as None.
     """
 
     principal: Decimal
@@ -68,6 +76,7 @@ class LoanTerms:
     grace_periods: int = 0
     grace_kind: GraceKind = GraceKind.INTEREST_ONLY
     installment_multiple: Decimal = CENT
+    first_due_date: date | None = None
 
     def __post_init__(self) -> None:
         if self.principal <= 0:
@@ -88,8 +97,35 @@ class LoanTerms:
             raise InvalidTerms("periods", f"must be <= {MAX_PERIODS}")
         if self.installment_multiple <= 0 or self.installment_multiple != self.installment_multiple.quantize(CENT):
             raise InvalidTerms("installment_multiple", "must be a positive multiple of 0.01")
+        self._check_first_due_date()
+        last_month = self._month_number(self.first_due_date or self.start_date) + self.periods * self.frequency.months
+        if self.first_due_date is not None:
+            last_month -= self.frequency.months
+        if last_month > LAST_REPRESENTABLE_MONTH:
+            raise InvalidTerms("periods", f"{self.periods} periods from {self.start_date} end after 9999-12-31")
         object.__setattr__(self, "principal", self.principal.quantize(CENT))
         object.__setattr__(self, "installment_multiple", self.installment_multiple.quantize(CENT))
+
+    @staticmethod
+    def _month_number(day: date) -> int:
+        return day.year * 12 + day.month - 1
+
+    def _check_first_due_date(self) -> None:
+        first = self.first_due_date
+        if first is None:
+            return
+        if first <= self.start_date:
+            raise InvalidTerms("first_due_date", f"{first} must fall after start_date {self.start_date}")
+        if self._month_number(self.start_date) + 2 * self.frequency.months > LAST_REPRESENTABLE_MONTH:
+            return
+        latest: date = self.start_date + relativedelta(months=2 * self.frequency.months)
+        if first > latest:
+            raise InvalidTerms(
+                "first_due_date", f"{first} is more than two {self.frequency.value} periods after start_date ({latest})"
+            )
+        regular: date = self.start_date + relativedelta(months=self.frequency.months)
+        if first == regular:
+            object.__setattr__(self, "first_due_date", None)
 
     @property
     def amortising_periods(self) -> int:
@@ -107,6 +143,7 @@ class LoanTerms:
             "grace_periods": self.grace_periods,
             "grace_kind": self.grace_kind.value,
             "installment_multiple": str(self.installment_multiple),
+            **({"first_due_date": self.first_due_date.isoformat()} if self.first_due_date else {}),
         }
 
     @classmethod
@@ -125,6 +162,7 @@ class LoanTerms:
             "grace_periods",
             "grace_kind",
             "installment_multiple",
+            "first_due_date",
         }
         for key in data:
             if key not in known:
@@ -143,6 +181,9 @@ class LoanTerms:
             grace_periods=_integer("grace_periods", data.get("grace_periods", 0)),
             grace_kind=_choice("grace_kind", GraceKind, data.get("grace_kind", GraceKind.INTEREST_ONLY.value)),
             installment_multiple=parse_money("installment_multiple", data.get("installment_multiple", "0.01")),
+            first_due_date=None
+            if data.get("first_due_date") is None
+            else _date("first_due_date", data["first_due_date"]),
         )
 
 

@@ -132,6 +132,50 @@ def test_gge_of_an_energy_loan() -> None:
             "date: '2026-13-01' is not an ISO date",
         ),
         (["gge"], json.dumps({"terms": TERMS, "rating": "good", "collateral": "low"}), "grant_date: is required"),
+        (
+            ["position"],
+            json.dumps({"terms": TERMS, "late_interest": {"rate": "0.065"}, "events": [], "as_of": "2026-13-01"}),
+            "as_of: '2026-13-01' is not an ISO date",
+        ),
+        (
+            ["position"],
+            json.dumps({"terms": TERMS, "late_interest": {"rate": "six"}, "events": [], "as_of": "2026-03-01"}),
+            "late_interest.rate: 'six' is not a decimal number",
+        ),
+        (
+            ["position"],
+            json.dumps(
+                {
+                    "terms": TERMS,
+                    "late_interest": {"legal": True},
+                    "events": [{"kind": "repayment", "on": "2026-02-13", "amount": "-5.00"}],
+                    "as_of": "2026-03-01",
+                }
+            ),
+            "events[0].amount: must be greater than 0.00",
+        ),
+        (
+            ["position"],
+            json.dumps(
+                {
+                    "terms": TERMS,
+                    "late_interest": {"margin": "0.02"},
+                    "events": [{"kind": "refund", "on": "2026-02-13"}],
+                    "as_of": "2026-03-01",
+                }
+            ),
+            "events[0].kind: 'refund' is not one of repayment | prepayment | rate_reset",
+        ),
+        (
+            ["position"],
+            json.dumps({"terms": {**TERMS, "periods": 0}, "late_interest": {"rate": "0.065"}, "as_of": "2026-03-01"}),
+            "periods: must be >= grace_periods + 1",
+        ),
+        (
+            ["schedule"],
+            json.dumps({**TERMS, "principal": "1000.00", "installment_multiple": "100.00"}),
+            "installment_multiple: 100.00 rounds the level payment to 0.00",
+        ),
     ],
 )
 def test_invalid_input_exits_2_with_one_line_naming_field_and_rule(argv: list[str], stdin: str, message: str) -> None:
@@ -140,3 +184,68 @@ def test_invalid_input_exits_2_with_one_line_naming_field_and_rule(argv: list[st
     assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(message)
+
+
+POSITION = {
+    "terms": {"principal": "100000.00", "annual_rate": "0.045", "periods": 120, "start_date": "2026-01-15"},
+    "late_interest": {"rate": "0.065"},
+    "events": [{"kind": "repayment", "on": "2026-02-13", "amount": "1036.38"}],
+    "as_of": "2026-03-01",
+}
+
+
+def test_position_of_a_loan_paid_two_days_early_is_current() -> None:
+    status, out, _ = call(["position"], json.dumps(POSITION))
+    assert status == 0
+    document = json.loads(out)
+    installments = document.pop("installments")
+    assert document == {
+        "as_of": "2026-03-01",
+        "status": "current",
+        "outstanding_principal": "99338.62",
+        "accrued_interest": "198.68",
+        "total_arrears": "0.00",
+        "days_past_due": 0,
+        "late_interest": "0.00",
+        "collection_fees": "0.00",
+        "payoff_amount": "99537.30",
+        "next_due_date": "2026-03-15",
+    }
+    assert len(installments) == 120
+    assert installments[0]["payment"] == "1036.38"
+
+
+def test_position_paying_the_quoted_payoff_settles() -> None:
+    out = io.StringIO()
+    assert run(["position"], io.StringIO(json.dumps(POSITION)), out) == 0
+    payoff = json.loads(out.getvalue())["payoff_amount"]
+    request = {
+        **POSITION,
+        "events": [*POSITION["events"], {"kind": "repayment", "on": "2026-03-01", "amount": payoff}],  # type: ignore[list-item]
+        "as_of": "2027-01-01",
+    }
+    out = io.StringIO()
+    assert run(["position"], io.StringIO(json.dumps(request)), out) == 0
+    document = json.loads(out.getvalue())
+    assert (document["status"], document["payoff_amount"], document["next_due_date"]) == ("settled", "0.00", None)
+    assert document["installments"][-1]["due_date"] == "2026-03-01"
+
+
+def test_batch_mixes_monthly_annual_and_long_terms_in_any_order() -> None:
+    monthly = {"principal": "250000.00", "annual_rate": "0.031", "periods": 316, "start_date": "2026-01-31"}
+    annual = {
+        "principal": "40000.00",
+        "annual_rate": "0.05",
+        "periods": 12,
+        "start_date": "2026-03-15",
+        "frequency": "annual",
+    }
+    broken = {**monthly, "periods": 24, "first_due_date": "2026-03-10"}
+    for order in ([monthly, annual, broken], [annual, broken, monthly], [annual] * 3 + [monthly]):
+        out = io.StringIO()
+        assert run(["schedule", "--batch"], io.StringIO("\n".join(json.dumps(line) for line in order)), out) == 0
+        results = [json.loads(line) for line in out.getvalue().splitlines()]
+        for terms, result in zip(order, results, strict=True):
+            single = io.StringIO()
+            run(["schedule"], io.StringIO(json.dumps(terms)), single)
+            assert result == json.loads(single.getvalue())

@@ -38,7 +38,7 @@ def test_a_restructuring_starts_a_new_segment_from_its_day() -> None:
     new_terms = LoanTerms(Decimal("11500.00"), Decimal("0.01"), 24, date(2026, 3, 1))
     history = [
         entry_of(Repayment(first.due_date, first.payment)),
-        HistoryEntry("restructure", date(2026, 3, 1), terms=new_terms.to_json()),
+        HistoryEntry("restructure", date(2026, 3, 1), terms=new_terms),
     ]
     segments = replay(TERMS, LATE, history)
     assert [segment.starts_on for segment in segments] == [date(2026, 1, 1), date(2026, 3, 1)]
@@ -55,7 +55,7 @@ def test_an_incomplete_entry_is_refused() -> None:
 
 def test_events_before_the_latest_terms_are_refused_and_fields_map_to_the_request() -> None:
     new_terms = LoanTerms(Decimal("11500.00"), Decimal("0.01"), 24, date(2026, 3, 1))
-    segments = replay(TERMS, LATE, [HistoryEntry("restructure", date(2026, 3, 1), terms=new_terms.to_json())])
+    segments = replay(TERMS, LATE, [HistoryEntry("restructure", date(2026, 3, 1), terms=new_terms)])
     with pytest.raises(InvalidTerms, match=r"^on: 2026-02-15 is before the loan's current terms start \(2026-03-01\)$"):
         record_latest(segments, Repayment(date(2026, 2, 15), Decimal("10.00")))
     assert record_latest(segments, Repayment(date(2026, 4, 1), Decimal("10.00"))).terms == new_terms
