@@ -11,6 +11,7 @@ from sqlmodel import Session
 from shared.eventbus import outbox
 from shared.eventbus.envelope import EventEnvelope
 from shared.platform.auth import Principal
+from shared.platform.business_date import business_date
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class CommandContext:
 
     @property
     def today(self) -> date:
-        return self.clock().date()
+        """The business date (Brussels), not the UTC date."""
+        return business_date(self.clock())
 
     def publish(self, envelope: EventEnvelope) -> None:
         """Stage an event in this transaction's outbox; it is sent only if the transaction commits."""

@@ -20,6 +20,7 @@ from shared.eventbus.consumer import EventConsumer, Handler
 from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 from shared.eventbus.topics import TopicSpec, ensure_topics
 from shared.platform import migrations
+from shared.platform.business_date import business_today
 from shared.platform.database import make_engine
 from shared.platform.processes import serve_http, stop_on_signals
 from shared.platform.request_context import configure_logging
@@ -91,7 +92,9 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
     if commands.jobs:
         job = sub.add_parser("job", help="run a scheduled job once (idempotent per job and date)")
         job.add_argument("name", choices=sorted(commands.jobs))
-        job.add_argument("--date", type=date.fromisoformat, default=date.today(), help="business date (ISO)")
+        job.add_argument(
+            "--date", type=date.fromisoformat, default=business_today(), help="business date (ISO), today in Brussels"
+        )
     args = parser.parse_args(argv)
 
     settings = commands.settings()
