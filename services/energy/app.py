@@ -14,6 +14,7 @@ from shared.platform.app_factory import create_app
 from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
 from shared.platform.settings import ServiceSettings
+from shared.servicing.accounts import LateInterestKind
 
 from services.energy.api import router
 from services.energy.domain.assessment import EnergyProgramme
@@ -33,7 +34,12 @@ class EnergySettings(ServiceSettings):
     annual_rate: Decimal = Field(default=Decimal("0.01"), ge=0, lt=1)
     term_months: int = Field(default=120, gt=0)
     emission_factor_kg_per_kwh: Decimal = Field(default=Decimal("0.20"), gt=0, lt=2)
+    late_interest: LateInterestKind = Field(
+        default=LateInterestKind.CONTRACTUAL,
+        description="contractual: the loan's rate in force plus late_interest_margin; legal: the Belgian legal rate",
+    )
     late_interest_margin: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1)
+    max_term_months: int = Field(default=120, gt=0, description="longest term a restructuring may give, from payout")
 
     @property
     def programme(self) -> EnergyProgramme:
@@ -43,7 +49,9 @@ class EnergySettings(ServiceSettings):
             annual_rate=self.annual_rate,
             term_months=self.term_months,
             emission_factor_kg_per_kwh=self.emission_factor_kg_per_kwh,
+            late_interest=self.late_interest,
             late_interest_margin=self.late_interest_margin,
+            max_term_months=self.max_term_months,
         )
 
 

@@ -7,13 +7,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from shared.amortisation.allocation import Allocation
-from shared.amortisation.position import LoanPosition
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import energy as contract
-from shared.contracts.loan_terms import LoanTermsV1
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
+from shared.platform.business_date import business_date
+from shared.servicing.aid import AidValuation
+from shared.servicing.decisions import CancellationRequest, Decision
+from shared.servicing.events import aid_payload, terms_payload
 
 from services.energy.models import EnergyApplicant, EnergyApplication, EnergyInstallation, EnergyLoan
 
@@ -34,10 +35,6 @@ def installations_payload(rows: list[EnergyInstallation]) -> list[contract.Insta
         )
         for row in rows
     ]
-
-
-def terms_payload(terms: LoanTerms) -> LoanTermsV1:
-    return LoanTermsV1(**terms.to_json())
 
 
 def _application(
@@ -62,7 +59,7 @@ def submitted(
 ) -> EventEnvelope:
     payload = contract.ApplicationSubmittedV1(
         **_application(application, applicant, year, rows),
-        submitted_on=application.submitted_at.date(),
+        submitted_on=business_date(application.submitted_at),
     )
     return _wrap(payload, application.id)
 
@@ -72,8 +69,15 @@ def approved(
 ) -> EventEnvelope:
     assert application.decided_on is not None
     assert application.committed_amount is not None
-    payload = contract.ApplicationApprovedV1(
-        **_application(application, applicant, year, rows),
+    fields = _application(application, applicant, year, rows)
+    del fields["gge"]
+    payload = contract.ApplicationApprovedV2(
+        **fields,
+        aid=aid_payload(
+            AidValuation(
+                application.gge_on, application.gge, application.gge_reference_rate, application.gge_discount_rate
+            )
+        ),
         approved_on=application.decided_on,
         committed_amount=application.committed_amount,
         approved_by=application.decided_by or "",
@@ -119,74 +123,37 @@ def disbursed(
     applicant: EnergyApplicant,
     terms: LoanTerms,
     rows: list[EnergyInstallation],
-    gge: Decimal,
+    aid: AidValuation,
     co2: Decimal,
+    other_account_reason: str | None,
 ) -> EventEnvelope:
-    payload = contract.EnergyLoanDisbursedV1(
+    payload = contract.EnergyLoanDisbursedV2(
         loan_id=loan.id,
-        application_id=loan.application_id,
         budget_year=loan.budget_year,
         enterprise_number=applicant.enterprise_number,
         amount=loan.principal,
         delivery_date=loan.delivery_date,
+        iban=loan.iban,
+        other_account_reason=other_account_reason,
         terms=terms_payload(terms),
         installations=installations_payload(rows),
-        gge=gge,
+        aid=aid_payload(aid),
         co2_avoided_tonnes_per_year=co2,
     )
-    return _wrap(payload, loan.application_id)
+    return _wrap(payload, loan.id)
 
 
-def repayment_recorded(loan: EnergyLoan, allocation: Allocation, position: LoanPosition) -> EventEnvelope:
-    payload = contract.EnergyRepaymentRecordedV1(
-        loan_id=loan.id,
-        application_id=loan.application_id,
-        received_on=allocation.on,
-        amount=allocation.amount,
-        late_interest=allocation.late_interest + allocation.collection_fees,
-        interest=allocation.interest,
-        principal=allocation.principal,
-        prepayment=allocation.prepayment,
-        excess=allocation.excess,
-        outstanding_principal=position.outstanding_principal,
+def cancelled(
+    application: EnergyApplication, year: int, request: CancellationRequest, decision: Decision, released: Decimal
+) -> EventEnvelope:
+    assert decision.decided_by is not None
+    payload = contract.ApplicationCancelledV1(
+        application_id=application.id,
+        budget_year=year,
+        cancelled_on=request.cancelled_on,
+        released=released,
+        reason=request.reason,
+        prepared_by=decision.prepared_by,
+        approved_by=decision.decided_by,
     )
-    return _wrap(payload, loan.application_id)
-
-
-def prepaid(loan: EnergyLoan, on: date, amount: Decimal, mode: str, position: LoanPosition) -> EventEnvelope:
-    payload = contract.EnergyLoanPrepaidV1(
-        loan_id=loan.id,
-        application_id=loan.application_id,
-        received_on=on,
-        amount=amount,
-        mode=mode,
-        outstanding_principal=position.outstanding_principal,
-    )
-    return _wrap(payload, loan.application_id)
-
-
-def restructured(loan: EnergyLoan, on: date, terms: LoanTerms, prepared_by: str, approved_by: str) -> EventEnvelope:
-    payload = contract.EnergyLoanRestructuredV1(
-        loan_id=loan.id,
-        application_id=loan.application_id,
-        effective_on=on,
-        terms=terms_payload(terms),
-        prepared_by=prepared_by,
-        approved_by=approved_by,
-    )
-    return _wrap(payload, loan.application_id)
-
-
-def written_off(loan: EnergyLoan, reason: str, prepared_by: str, approved_by: str) -> EventEnvelope:
-    assert loan.written_off_on is not None
-    assert loan.written_off_amount is not None
-    payload = contract.EnergyLoanWrittenOffV1(
-        loan_id=loan.id,
-        application_id=loan.application_id,
-        written_off_on=loan.written_off_on,
-        amount=loan.written_off_amount,
-        reason=reason,
-        prepared_by=prepared_by,
-        approved_by=approved_by,
-    )
-    return _wrap(payload, loan.application_id)
+    return _wrap(payload, application.id)

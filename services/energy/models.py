@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
+from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
 
 class EnergyBudgetYear(SQLModel, table=True):
@@ -58,6 +59,7 @@ class EnergyApplicant(SQLModel, table=True):
     name: str = Field(max_length=200)
     workshop_type: str = Field(max_length=20)
     recognition_number: str = Field(max_length=50)
+    iban: str | None = Field(default=None, max_length=34)
     created_at: datetime = Field(sa_column=timestamp())
     created_by: str = Field(max_length=200)
 
@@ -86,6 +88,9 @@ class EnergyApplication(SQLModel, table=True):
     warnings: str = Field(sa_column=text())
     status: str = Field(max_length=20, index=True)
     gge: Decimal = Field(sa_column=money())
+    gge_on: date
+    gge_reference_rate: Decimal = Field(sa_column=rate())
+    gge_discount_rate: Decimal = Field(sa_column=rate())
     committed_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
     submitted_at: datetime = Field(sa_column=timestamp())
     submitted_by: str = Field(max_length=200)
@@ -111,7 +116,10 @@ class EnergyInstallation(SQLModel, table=True):
 
 
 class EnergyLoan(SQLModel, table=True):
-    """A disbursed energy loan: the terms the shared engine schedules from the disbursement date."""
+    """A disbursed energy loan: the terms the shared engine schedules from the disbursement date.
+
+    Its id is its application's id: one credit file, one key for all its events.
+    """
 
     __tablename__ = "energy_loan"
 
@@ -124,54 +132,37 @@ class EnergyLoan(SQLModel, table=True):
     periods: int
     frequency: str = Field(max_length=20)
     start_date: date
+    first_due_date: date | None = None
     delivery_date: date
     iban: str = Field(max_length=34)
     status: str = Field(max_length=20, index=True)
+    defaulted_on: date | None = None
+    settled_on: date | None = None
     written_off_on: date | None = None
     written_off_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    status_reason: str | None = Field(default=None, sa_column=text(nullable=True))
     created_at: datetime = Field(sa_column=timestamp())
 
 
-class EnergyAidGrant(SQLModel, table=True):
-    """De minimis aid reserved at approval (the register until the portfolio keeps one)."""
+class EnergyAidMeasure(AidMeasureColumns, table=True):
+    """De minimis aid: reserved at approval, granted at payout, and any later change of terms."""
 
-    __tablename__ = "energy_aid_grant"
+    __tablename__ = "energy_aid_measure"
 
-    application_id: str = Field(primary_key=True, foreign_key="energy_application.id", max_length=36)
-    enterprise_number: str = Field(max_length=10, index=True)
-    grant_date: date
-    gge: Decimal = Field(sa_column=money())
-    status: str = Field(max_length=20)
+    loan_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)
 
 
-class EnergyLoanEvent(SQLModel, table=True):
+class EnergyLoanEvent(LoanEntryColumns, table=True):
     """Servicing history of a loan; replayed through the shared engine for every view."""
 
     __tablename__ = "energy_loan_event"
 
-    id: int | None = Field(default=None, sa_column=big_id())
     loan_id: str = Field(foreign_key="energy_loan.id", index=True, max_length=36)
-    kind: str = Field(max_length=20)
-    on: date
-    amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
-    mode: str | None = Field(default=None, max_length=30)
-    annual_rate: Decimal | None = Field(default=None, sa_column=rate(nullable=True))
-    terms: str | None = Field(default=None, sa_column=text(nullable=True))
-    recorded_by: str = Field(max_length=200)
-    recorded_at: datetime = Field(sa_column=timestamp())
 
 
-class EnergyDecision(SQLModel, table=True):
-    """A four-eyes decision on an application or loan: disbursement, restructuring, write-off."""
+class EnergyDecision(DecisionColumns, table=True):
+    """A four-eyes decision on an application or its loan (same id): payout, cancellation, servicing."""
 
     __tablename__ = "energy_decision"
 
-    id: str = Field(primary_key=True, max_length=36)
-    application_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)
-    kind: str = Field(max_length=20)
-    payload: str = Field(sa_column=text())
-    status: str = Field(max_length=20)
-    prepared_by: str = Field(max_length=200)
-    prepared_at: datetime = Field(sa_column=timestamp())
-    decided_by: str | None = Field(default=None, max_length=200)
-    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    loan_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)

@@ -15,6 +15,7 @@ from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
 from shared.platform.identifiers import Iban
 from shared.platform.settings import ServiceSettings
+from shared.servicing.accounts import LateInterestKind
 
 from services.sifo.api import router
 from services.sifo.domain.loans import SifoPolicy
@@ -35,6 +36,10 @@ class SifoSettings(ServiceSettings):
     debtor_bic: str | None = None
     max_sifo_share: Decimal = Field(default=Decimal("350000.00"), gt=0, decimal_places=2)
     max_term_months: int = Field(default=120, gt=0)
+    late_interest: LateInterestKind = Field(
+        default=LateInterestKind.CONTRACTUAL,
+        description="contractual: the loan's rate in force plus late_interest_margin; legal: the Belgian legal rate",
+    )
     late_interest_margin: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1)
 
     @property
@@ -42,6 +47,7 @@ class SifoSettings(ServiceSettings):
         return SifoPolicy(
             max_sifo_share=self.max_sifo_share,
             max_term_months=self.max_term_months,
+            late_interest=self.late_interest,
             late_interest_margin=self.late_interest_margin,
         )
 

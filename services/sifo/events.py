@@ -7,14 +7,13 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from shared.amortisation.allocation import Allocation
-from shared.amortisation.loan_events import PrepaymentMode
-from shared.amortisation.position import LoanPosition
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import sifo as contract
-from shared.contracts.loan_terms import LoanTermsV1
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
+from shared.servicing.aid import AidValuation
+from shared.servicing.decisions import CancellationRequest, Decision
+from shared.servicing.events import aid_payload, terms_payload
 
 from services.sifo.models import SifoDrawingRight, SifoFinancier, SifoLoan
 
@@ -90,21 +89,6 @@ def drawing_right_expired(right: SifoDrawingRight, on: date, released: Decimal) 
     return _wrap(payload, right.id)
 
 
-def terms_payload(terms: LoanTerms) -> LoanTermsV1:
-    return LoanTermsV1(
-        principal=terms.principal,
-        annual_rate=terms.annual_rate,
-        periods=terms.periods,
-        start_date=terms.start_date,
-        frequency=terms.frequency.value,
-        method=terms.method.value,
-        day_count=terms.day_count.value,
-        grace_periods=terms.grace_periods,
-        grace_kind=terms.grace_kind.value,
-        installment_multiple=terms.installment_multiple,
-    )
-
-
 def _snapshot(loan: SifoLoan, terms: LoanTerms) -> dict[str, object]:
     return {
         "loan_id": loan.id,
@@ -119,12 +103,12 @@ def _snapshot(loan: SifoLoan, terms: LoanTerms) -> dict[str, object]:
         "rating": loan.rating,
         "collateral": loan.collateral,
         "reference_rate": loan.reference_rate,
-        "gge": loan.gge,
+        "aid": aid_payload(AidValuation(loan.gge_on, loan.gge, loan.gge_reference_rate, loan.gge_discount_rate)),
     }
 
 
 def loan_submitted(loan: SifoLoan, terms: LoanTerms) -> EventEnvelope:
-    payload = contract.LoanSubmittedV1(
+    payload = contract.LoanSubmittedV2(
         **_snapshot(loan, terms),
         submitted_on=loan.submitted_on,
         rate_override_reason=loan.rate_override_reason,
@@ -135,10 +119,12 @@ def loan_submitted(loan: SifoLoan, terms: LoanTerms) -> EventEnvelope:
 
 def loan_approved(loan: SifoLoan, terms: LoanTerms) -> EventEnvelope:
     assert loan.approved_on is not None
+    assert loan.approved_by is not None
     assert loan.drawing_right_id is not None
-    payload = contract.LoanApprovedV1(
+    payload = contract.LoanApprovedV2(
         **_snapshot(loan, terms),
         approved_on=loan.approved_on,
+        approved_by=loan.approved_by,
         drawing_right_id=loan.drawing_right_id,
         reserved=loan.sifo_share,
     )
@@ -152,92 +138,33 @@ def loan_rejected(loan: SifoLoan, rejected_on: date) -> EventEnvelope:
     return _wrap(payload, loan.id)
 
 
-def loan_disbursed(loan: SifoLoan, terms: LoanTerms) -> EventEnvelope:
+def loan_disbursed(loan: SifoLoan, terms: LoanTerms, other_account_reason: str | None) -> EventEnvelope:
     assert loan.disbursed_on is not None
     assert loan.drawing_right_id is not None
     assert loan.disbursement_iban
-    payload = contract.LoanDisbursedV1(
+    payload = contract.LoanDisbursedV2(
         **_snapshot(loan, terms),
         disbursed_on=loan.disbursed_on,
         drawing_right_id=loan.drawing_right_id,
         amount=loan.sifo_share,
         creditor_iban=loan.disbursement_iban,
+        other_account_reason=other_account_reason,
     )
     return _wrap(payload, loan.id)
 
 
-def repayment_recorded(loan: SifoLoan, allocation: Allocation, position: LoanPosition) -> EventEnvelope:
-    payload = contract.LoanRepaymentRecordedV1(
-        loan_id=loan.id,
-        financier_id=loan.financier_id,
-        received_on=allocation.on,
-        amount=allocation.amount,
-        late_interest=allocation.late_interest + allocation.collection_fees,
-        interest=allocation.interest,
-        principal=allocation.principal,
-        prepayment=allocation.prepayment,
-        excess=allocation.excess,
-        outstanding_principal=position.outstanding_principal,
-    )
-    return _wrap(payload, loan.id)
-
-
-def prepaid(
-    loan: SifoLoan, received_on: date, amount: Decimal, mode: PrepaymentMode, position: LoanPosition
+def loan_cancelled(
+    loan: SifoLoan, request: CancellationRequest, decision: Decision, drawing_right_id: str
 ) -> EventEnvelope:
-    payload = contract.LoanPrepaidV1(
+    assert decision.decided_by is not None
+    payload = contract.LoanCancelledV1(
         loan_id=loan.id,
         financier_id=loan.financier_id,
-        received_on=received_on,
-        amount=amount,
-        mode=mode.value,
-        outstanding_principal=position.outstanding_principal,
-    )
-    return _wrap(payload, loan.id)
-
-
-def rate_reset(loan: SifoLoan, effective_on: date, annual_rate: Decimal) -> EventEnvelope:
-    payload = contract.LoanRateResetV1(
-        loan_id=loan.id, financier_id=loan.financier_id, effective_on=effective_on, annual_rate=annual_rate
-    )
-    return _wrap(payload, loan.id)
-
-
-def restructured(
-    loan: SifoLoan, effective_on: date, terms: LoanTerms, prepared_by: str, approved_by: str
-) -> EventEnvelope:
-    payload = contract.LoanRestructuredV1(
-        loan_id=loan.id,
-        financier_id=loan.financier_id,
-        effective_on=effective_on,
-        terms=terms_payload(terms),
-        prepared_by=prepared_by,
-        approved_by=approved_by,
-    )
-    return _wrap(payload, loan.id)
-
-
-def defaulted(loan: SifoLoan, on: date, outstanding: Decimal, reason: str) -> EventEnvelope:
-    payload = contract.LoanDefaultedV1(
-        loan_id=loan.id,
-        financier_id=loan.financier_id,
-        defaulted_on=on,
-        outstanding_principal=outstanding,
-        reason=reason,
-    )
-    return _wrap(payload, loan.id)
-
-
-def written_off(loan: SifoLoan, prepared_by: str, approved_by: str) -> EventEnvelope:
-    assert loan.written_off_on is not None
-    assert loan.written_off_amount is not None
-    payload = contract.LoanWrittenOffV1(
-        loan_id=loan.id,
-        financier_id=loan.financier_id,
-        written_off_on=loan.written_off_on,
-        amount=loan.written_off_amount,
-        reason=loan.status_reason or "",
-        prepared_by=prepared_by,
-        approved_by=approved_by,
+        cancelled_on=request.cancelled_on,
+        drawing_right_id=drawing_right_id,
+        released=loan.sifo_share,
+        reason=request.reason,
+        prepared_by=decision.prepared_by,
+        approved_by=decision.decided_by,
     )
     return _wrap(payload, loan.id)

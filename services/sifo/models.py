@@ -12,7 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shared.platform.columns import big_id, money, rate, text, timestamp
+from shared.platform.columns import money, rate, text, timestamp
+from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
 
 class SifoFinancier(SQLModel, table=True):
@@ -82,6 +83,7 @@ class SifoLoan(SQLModel, table=True):
     grace_kind: str = Field(max_length=20)
     installment_multiple: Decimal = Field(sa_column=money())
     start_date: date
+    first_due_date: date | None = None
     rating: str = Field(max_length=20)
     collateral: str = Field(max_length=20)
     base_rate: Decimal = Field(sa_column=rate())
@@ -91,6 +93,9 @@ class SifoLoan(SQLModel, table=True):
     rate_override_reason: str | None = Field(default=None, sa_column=text(nullable=True))
     committee_reference: str | None = Field(default=None, max_length=100)
     gge: Decimal = Field(sa_column=money())
+    gge_on: date
+    gge_reference_rate: Decimal = Field(sa_column=rate())
+    gge_discount_rate: Decimal = Field(sa_column=rate())
     status: str = Field(max_length=20, index=True)
     submitted_on: date
     submitted_by: str = Field(max_length=200)
@@ -101,54 +106,34 @@ class SifoLoan(SQLModel, table=True):
     disbursed_on: date | None = None
     disbursement_iban: str | None = Field(default=None, max_length=34)
     defaulted_on: date | None = None
+    settled_on: date | None = None
     written_off_on: date | None = None
     written_off_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
     status_reason: str | None = Field(default=None, sa_column=text(nullable=True))
 
 
-class SifoAidGrant(SQLModel, table=True):
-    """De minimis aid of a SIFO loan, reserved at approval (the register until the portfolio keeps one)."""
+class SifoAidMeasure(AidMeasureColumns, table=True):
+    """De minimis aid of a SIFO loan: reserved at approval, granted at payout, and any later change of terms."""
 
-    __tablename__ = "sifo_aid_grant"
+    __tablename__ = "sifo_aid_measure"
 
-    loan_id: str = Field(primary_key=True, foreign_key="sifo_loan.id", max_length=36)
-    enterprise_number: str = Field(foreign_key="sifo_borrower.enterprise_number", index=True, max_length=10)
-    grant_date: date
-    gge: Decimal = Field(sa_column=money())
-    status: str = Field(max_length=20)
+    loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
 
 
-class SifoLoanEvent(SQLModel, table=True):
+class SifoLoanEvent(LoanEntryColumns, table=True):
     """Servicing history of a disbursed loan; replayed through the shared engine for every view."""
 
     __tablename__ = "sifo_loan_event"
 
-    id: int | None = Field(default=None, sa_column=big_id())
     loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
-    kind: str = Field(max_length=20)
-    on: date
-    amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
-    mode: str | None = Field(default=None, max_length=30)
-    annual_rate: Decimal | None = Field(default=None, sa_column=rate(nullable=True))
-    terms: str | None = Field(default=None, sa_column=text(nullable=True))
-    recorded_by: str = Field(max_length=200)
-    recorded_at: datetime = Field(sa_column=timestamp())
 
 
-class SifoDecision(SQLModel, table=True):
-    """A four-eyes decision: prepared by one person, approved (or rejected) by another."""
+class SifoDecision(DecisionColumns, table=True):
+    """A four-eyes decision on a loan: prepared by one person, approved (or rejected) by another."""
 
     __tablename__ = "sifo_decision"
 
-    id: str = Field(primary_key=True, max_length=36)
     loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
-    kind: str = Field(max_length=20)
-    payload: str = Field(sa_column=text())
-    status: str = Field(max_length=20)
-    prepared_by: str = Field(max_length=200)
-    prepared_at: datetime = Field(sa_column=timestamp())
-    decided_by: str | None = Field(default=None, max_length=200)
-    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 class SifoPaymentInstruction(SQLModel, table=True):

@@ -1,7 +1,11 @@
 """Events the energy-loans service publishes on ``energy.events``.
 
-Budget events are keyed by the budget year, application and loan events by the application,
-so a year's commitments and an application's life each stay in order.
+Budget events are keyed by the budget year, application and loan events by the application id,
+which is also the loan's id once it is paid out: a year's commitments and an application's whole
+life, loan included, each stay in order.
+
+A type whose payload changed got a new version; the older model stays registered so the history
+on the topic can still be read (see docs/events/CHANGES.md).
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.loan_terms import LoanTermsV1
+from shared.contracts import loan_servicing as servicing
+from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
 from shared.contracts.topics import ENERGY_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -51,6 +56,8 @@ class ApplicationSubmittedV1(ApplicationV1):
 
 @event_type("energy.application.approved.v1", topic=ENERGY_EVENTS)
 class ApplicationApprovedV1(ApplicationV1):
+    """Superseded by v2 (aid with its rates); kept to read the history."""
+
     approved_on: date
     committed_amount: Decimal
     approved_by: str
@@ -93,6 +100,8 @@ class BudgetReleasedV1(Contract):
 
 @event_type("energy.loan.disbursed.v1", topic=ENERGY_EVENTS)
 class EnergyLoanDisbursedV1(Contract):
+    """Superseded by v2 (the loan id is the application id; terms with a first due date; aid with its rates)."""
+
     loan_id: str
     application_id: str
     budget_year: int
@@ -107,6 +116,8 @@ class EnergyLoanDisbursedV1(Contract):
 
 @event_type("energy.loan.repayment_recorded.v1", topic=ENERGY_EVENTS)
 class EnergyRepaymentRecordedV1(Contract):
+    """Superseded by v2; kept to read the history."""
+
     loan_id: str
     application_id: str
     received_on: date
@@ -121,6 +132,8 @@ class EnergyRepaymentRecordedV1(Contract):
 
 @event_type("energy.loan.prepaid.v1", topic=ENERGY_EVENTS)
 class EnergyLoanPrepaidV1(Contract):
+    """Superseded by v2; kept to read the history."""
+
     loan_id: str
     application_id: str
     received_on: date
@@ -131,6 +144,8 @@ class EnergyLoanPrepaidV1(Contract):
 
 @event_type("energy.loan.restructured.v1", topic=ENERGY_EVENTS)
 class EnergyLoanRestructuredV1(Contract):
+    """Superseded by v2; kept to read the history."""
+
     loan_id: str
     application_id: str
     effective_on: date
@@ -141,6 +156,8 @@ class EnergyLoanRestructuredV1(Contract):
 
 @event_type("energy.loan.written_off.v1", topic=ENERGY_EVENTS)
 class EnergyLoanWrittenOffV1(Contract):
+    """Superseded by v2; kept to read the history."""
+
     loan_id: str
     application_id: str
     written_off_on: date
@@ -148,3 +165,92 @@ class EnergyLoanWrittenOffV1(Contract):
     reason: str
     prepared_by: str
     approved_by: str
+
+
+@event_type("energy.application.approved.v2", topic=ENERGY_EVENTS)
+class ApplicationApprovedV2(Contract):
+    """Budget is committed; `aid` is the gross grant equivalent valued on the approval date, with its rates."""
+
+    application_id: str
+    call_id: str
+    budget_year: int
+    applicant_id: str
+    enterprise_number: str
+    workshop_type: str
+    site_id: str
+    requested_amount: Decimal
+    installations: list[InstallationV1]
+    aid: servicing.AidValuationV1
+    approved_on: date
+    committed_amount: Decimal
+    approved_by: str
+
+
+@event_type("energy.application.cancelled.v1", topic=ENERGY_EVENTS)
+class ApplicationCancelledV1(Contract):
+    """An approved application will not be paid out: its commitment returns to the year, its aid is released."""
+
+    application_id: str
+    budget_year: int
+    cancelled_on: date
+    released: Decimal
+    reason: str
+    prepared_by: str
+    approved_by: str
+
+
+@event_type("energy.loan.disbursed.v2", topic=ENERGY_EVENTS)
+class EnergyLoanDisbursedV2(Contract):
+    """Paid out after delivery on the final invoice; the loan's id is its application's id."""
+
+    loan_id: str
+    budget_year: int
+    enterprise_number: str
+    amount: Decimal
+    delivery_date: date
+    iban: str
+    other_account_reason: str | None = None
+    terms: LoanTermsV2
+    installations: list[InstallationV1]
+    aid: servicing.AidValuationV1
+    co2_avoided_tonnes_per_year: Decimal
+
+
+@event_type("energy.loan.repayment_recorded.v2", topic=ENERGY_EVENTS)
+class EnergyRepaymentRecordedV2(servicing.RepaymentRecorded):
+    pass
+
+
+@event_type("energy.loan.prepaid.v2", topic=ENERGY_EVENTS)
+class EnergyLoanPrepaidV2(servicing.Prepaid):
+    pass
+
+
+@event_type("energy.loan.rate_reset.v1", topic=ENERGY_EVENTS)
+class EnergyLoanRateResetV1(servicing.RateReset):
+    pass
+
+
+@event_type("energy.loan.restructured.v2", topic=ENERGY_EVENTS)
+class EnergyLoanRestructuredV2(servicing.Restructured):
+    pass
+
+
+@event_type("energy.loan.defaulted.v1", topic=ENERGY_EVENTS)
+class EnergyLoanDefaultedV1(servicing.Defaulted):
+    pass
+
+
+@event_type("energy.loan.written_off.v2", topic=ENERGY_EVENTS)
+class EnergyLoanWrittenOffV2(servicing.WrittenOff):
+    pass
+
+
+@event_type("energy.loan.settled.v1", topic=ENERGY_EVENTS)
+class EnergyLoanSettledV1(servicing.Settled):
+    pass
+
+
+@event_type("energy.loan.entry_reversed.v1", topic=ENERGY_EVENTS)
+class EnergyLoanEntryReversedV1(servicing.EntryReversed):
+    pass

@@ -23,3 +23,9 @@ class LoanTermsV1(BaseModel):
     grace_periods: int
     grace_kind: str
     installment_multiple: Decimal
+
+
+class LoanTermsV2(LoanTermsV1):
+    """V1 and the optional broken first period: the first installment falls on `first_due_date`."""
+
+    first_due_date: date | None = None

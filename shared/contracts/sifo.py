@@ -2,7 +2,10 @@
 
 They carry what the portfolio needs to rebuild its book without calling SIFO: a loan's terms
 (from which the shared engine gives the schedule), its borrower, target-group jobs, aid and
-every money movement with its allocation.
+every money movement with its allocation. Loan events are keyed by the loan id.
+
+A type whose payload changed got a new version; the older model stays registered so the history
+on the topic can still be read (see docs/events/CHANGES.md).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.loan_terms import LoanTermsV1
+from shared.contracts import loan_servicing as servicing
+from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -111,6 +115,8 @@ class LoanSnapshotV1(Contract):
 
 @event_type("sifo.loan.submitted.v1", topic=SIFO_EVENTS)
 class LoanSubmittedV1(LoanSnapshotV1):
+    """Superseded by v2 (terms with a first due date, aid with its rates); kept to read the history."""
+
     submitted_on: date
     rate_override_reason: str | None = None
     committee_reference: str | None = None
@@ -118,6 +124,8 @@ class LoanSubmittedV1(LoanSnapshotV1):
 
 @event_type("sifo.loan.approved.v1", topic=SIFO_EVENTS)
 class LoanApprovedV1(LoanSnapshotV1):
+    """Superseded by v2; kept to read the history."""
+
     approved_on: date
     drawing_right_id: str
     reserved: Decimal
@@ -133,7 +141,7 @@ class LoanRejectedV1(Contract):
 
 @event_type("sifo.loan.disbursed.v1", topic=SIFO_EVENTS)
 class LoanDisbursedV1(LoanSnapshotV1):
-    """The SIFO share was paid out; `terms.start_date` is the disbursement date and the schedule runs from it."""
+    """Superseded by v2; kept to read the history."""
 
     disbursed_on: date
     drawing_right_id: str
@@ -143,6 +151,8 @@ class LoanDisbursedV1(LoanSnapshotV1):
 
 @event_type("sifo.loan.repayment_recorded.v1", topic=SIFO_EVENTS)
 class LoanRepaymentRecordedV1(Contract):
+    """Superseded by v2 (entry id, fees apart, status); kept to read the history."""
+
     loan_id: str
     financier_id: str
     received_on: date
@@ -157,6 +167,8 @@ class LoanRepaymentRecordedV1(Contract):
 
 @event_type("sifo.loan.prepaid.v1", topic=SIFO_EVENTS)
 class LoanPrepaidV1(Contract):
+    """Superseded by v2 (entry id); kept to read the history."""
+
     loan_id: str
     financier_id: str
     received_on: date
@@ -167,6 +179,8 @@ class LoanPrepaidV1(Contract):
 
 @event_type("sifo.loan.rate_reset.v1", topic=SIFO_EVENTS)
 class LoanRateResetV1(Contract):
+    """Superseded by v2 (a four-eyes decision with its aid); kept to read the history."""
+
     loan_id: str
     financier_id: str
     effective_on: date
@@ -175,7 +189,7 @@ class LoanRateResetV1(Contract):
 
 @event_type("sifo.loan.restructured.v1", topic=SIFO_EVENTS)
 class LoanRestructuredV1(Contract):
-    """From `effective_on` the loan follows `terms`; their principal is what was owed on that day."""
+    """Superseded by v2 (entry id, aid, committee reference); kept to read the history."""
 
     loan_id: str
     financier_id: str
@@ -187,6 +201,8 @@ class LoanRestructuredV1(Contract):
 
 @event_type("sifo.loan.defaulted.v1", topic=SIFO_EVENTS)
 class LoanDefaultedV1(Contract):
+    """Superseded by v2 (who declared it); kept to read the history."""
+
     loan_id: str
     financier_id: str
     defaulted_on: date
@@ -194,14 +210,105 @@ class LoanDefaultedV1(Contract):
     reason: str
 
 
-@event_type("sifo.loan.written_off.v1", topic=SIFO_EVENTS)
-class LoanWrittenOffV1(Contract):
-    """SIFO bears the loss on its share: `amount` leaves the book."""
+class LoanSnapshotV2(Contract):
+    loan_id: str
+    financier_id: str
+    borrower_enterprise_number: str
+    borrower_name: str
+    target_group_vte: Decimal = Field(description="target-group employees (full-time equivalents) the loan supports")
+    loan_type: str
+    total_credit: Decimal
+    sifo_share: Decimal
+    terms: LoanTermsV2
+    rating: str
+    collateral: str
+    reference_rate: Decimal = Field(description="the EU reference rate the loan was priced at on submission")
+    aid: servicing.AidValuationV1 = Field(
+        description="gross grant equivalent of the SIFO share (de minimis aid), with the day and rates it was valued at"
+    )
+
+
+@event_type("sifo.loan.submitted.v2", topic=SIFO_EVENTS)
+class LoanSubmittedV2(LoanSnapshotV2):
+    submitted_on: date
+    rate_override_reason: str | None = None
+    committee_reference: str | None = None
+
+
+@event_type("sifo.loan.approved.v2", topic=SIFO_EVENTS)
+class LoanApprovedV2(LoanSnapshotV2):
+    """The SIFO share is reserved on a drawing right; `aid` was valued again on the approval date."""
+
+    approved_on: date
+    approved_by: str
+    drawing_right_id: str
+    reserved: Decimal
+
+
+@event_type("sifo.loan.disbursed.v2", topic=SIFO_EVENTS)
+class LoanDisbursedV2(LoanSnapshotV2):
+    """The SIFO share was paid out; `terms.start_date` is the disbursement date and the schedule runs from it."""
+
+    disbursed_on: date
+    drawing_right_id: str
+    amount: Decimal
+    creditor_iban: str
+    other_account_reason: str | None = Field(
+        default=None, description="why the payout went to an account other than the financier's registered one"
+    )
+
+
+@event_type("sifo.loan.cancelled.v1", topic=SIFO_EVENTS)
+class LoanCancelledV1(Contract):
+    """An approved loan will not be paid out: its reservation returns to the drawing right, its aid is released."""
 
     loan_id: str
     financier_id: str
-    written_off_on: date
-    amount: Decimal
+    cancelled_on: date
+    drawing_right_id: str
+    released: Decimal
     reason: str
     prepared_by: str
     approved_by: str
+
+
+@event_type("sifo.loan.repayment_recorded.v2", topic=SIFO_EVENTS)
+class LoanRepaymentRecordedV2(servicing.RepaymentRecorded):
+    financier_id: str
+
+
+@event_type("sifo.loan.prepaid.v2", topic=SIFO_EVENTS)
+class LoanPrepaidV2(servicing.Prepaid):
+    financier_id: str
+
+
+@event_type("sifo.loan.rate_reset.v2", topic=SIFO_EVENTS)
+class LoanRateResetV2(servicing.RateReset):
+    financier_id: str
+
+
+@event_type("sifo.loan.restructured.v2", topic=SIFO_EVENTS)
+class LoanRestructuredV2(servicing.Restructured):
+    financier_id: str
+
+
+@event_type("sifo.loan.defaulted.v2", topic=SIFO_EVENTS)
+class LoanDefaultedV2(servicing.Defaulted):
+    financier_id: str
+
+
+@event_type("sifo.loan.written_off.v1", topic=SIFO_EVENTS)
+class LoanWrittenOffV1(servicing.WrittenOff):
+    """SIFO bears the loss on its share: `amount` leaves the book."""
+
+    financier_id: str
+
+
+@event_type("sifo.loan.settled.v1", topic=SIFO_EVENTS)
+class LoanSettledV1(servicing.Settled):
+    financier_id: str
+
+
+@event_type("sifo.loan.entry_reversed.v1", topic=SIFO_EVENTS)
+class LoanEntryReversedV1(servicing.EntryReversed):
+    financier_id: str

@@ -66,6 +66,10 @@ def run_environment(metadata: MetaData, table_prefix: str, shared_tables: Collec
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     try:
         with engine.connect() as connection:
+            if is_sqlite:
+                # Batch migrations rebuild SQLite tables; rows referencing them must not block the copy.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
             context.configure(
                 connection=connection,
                 target_metadata=metadata,

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from services.energy.api import applications, programme
+from services.energy.api import applications, loans, programme
 
 router = APIRouter()
 router.include_router(programme.router)
 router.include_router(applications.router)
+router.include_router(loans.router)

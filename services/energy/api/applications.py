@@ -1,43 +1,39 @@
-"""Applications, decisions (four eyes), and loans with their servicing."""
+"""Applications: submission, assessment, approval, payout and cancellation; four-eyes decisions."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
 from shared.platform.request_context import current_request_id
+from shared.servicing.schemas import CancellationIn, RejectDecisionIn
 
 from services.energy.api.commands import Outcome, execute, read
 from services.energy.api.schemas import (
     ApplicationOut,
     Approve,
-    DecisionOut,
+    EnergyDecisionOut,
     InstallationIn,
     PrepareDisbursement,
-    PrepaymentIn,
     Reject,
-    RepaymentIn,
-    RestructureIn,
     SubmitApplication,
-    WriteOffIn,
 )
 from services.energy.domain.installations import Installation
 from services.energy.service import applications, loans
 from services.energy.service.context import Command
 
-router = APIRouter(tags=["applications and loans"])
+NO_REASON = RejectDecisionIn()
+router = APIRouter(tags=["applications"])
 IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Approvers = Annotated[Principal, Depends(require_roles(Role.APPROVER))]
 Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
-Collectors = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.JOB, Role.FUND_MANAGER))]
 Staff = Annotated[
     Principal, Depends(require_roles(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR, Role.JOB))
 ]
@@ -155,7 +151,7 @@ def reject(
 @router.post(
     "/applications/{application_id}/disbursement",
     status_code=201,
-    response_model=DecisionOut,
+    response_model=EnergyDecisionOut,
     responses=PROBLEM_RESPONSES,
     summary="Prepare the payout after delivery (another person approves)",
 )
@@ -166,23 +162,60 @@ def prepare_disbursement(
     principal: Preparers,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return execute(
+    def action(command: Command) -> Outcome:
+        decision = loans.prepare_disbursement(
+            command,
+            application_id,
+            body.delivery_date,
+            body.final_invoice_amount,
+            body.disbursed_on,
+            body.iban,
+            body.iban_reason,
+            body.first_due_date,
+        )
+        return 201, EnergyDecisionOut.of(decision)
+
+    return execute(request, principal, idempotency_key, body, action)
+
+
+@router.post(
+    "/applications/{application_id}/cancellation",
+    status_code=201,
+    response_model=EnergyDecisionOut,
+    responses=PROBLEM_RESPONSES,
+    summary="Prepare the cancellation of an approved application that will not be paid out (four eyes)",
+)
+def prepare_cancellation(
+    application_id: str,
+    body: CancellationIn,
+    request: Request,
+    principal: Preparers,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    def action(command: Command) -> Outcome:
+        decision = loans.prepare_cancellation(command, application_id, body.cancelled_on, body.reason)
+        return 201, EnergyDecisionOut.of(decision)
+
+    return execute(request, principal, idempotency_key, body, action)
+
+
+@router.get(
+    "/applications/{application_id}/decisions", response_model=list[EnergyDecisionOut], responses=PROBLEM_RESPONSES
+)
+def list_decisions(application_id: str, request: Request, principal: Staff) -> list[EnergyDecisionOut]:
+    return read(
         request,
         principal,
-        idempotency_key,
-        body,
-        lambda command: (
-            201,
-            DecisionOut.of(
-                loans.prepare_disbursement(
-                    command, application_id, body.delivery_date, body.final_invoice_amount, body.disbursed_on, body.iban
-                )
-            ),
-        ),
+        lambda command: [EnergyDecisionOut.of(row) for row in loans.decisions_of(command, application_id)],
     )
 
 
-@router.post("/decisions/{decision_id}/approval", response_model=DecisionOut, responses=PROBLEM_RESPONSES)
+@router.post(
+    "/decisions/{decision_id}/approval",
+    response_model=EnergyDecisionOut,
+    responses=PROBLEM_RESPONSES,
+    summary="Approve a prepared decision; the preparer may not approve it",
+)
 def approve_decision(
     decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -191,117 +224,30 @@ def approve_decision(
         principal,
         idempotency_key,
         None,
-        lambda command: (200, DecisionOut.of(loans.approve_decision(command, decision_id))),
+        lambda command: (200, EnergyDecisionOut.of(loans.approve_decision(command, decision_id))),
     )
 
 
-def _loan_view(command: Command, application_id: str, as_of: date | None) -> dict[str, Any]:
-    loan = loans.loan_of(command, application_id)
-    day = as_of or command.today
-    position = loans.position_on(command, loan, day)
-    live = loans.segment_at(command, loan, day)
-    return {
-        "loan_id": loan.id,
-        "application_id": application_id,
-        "status": loan.status,
-        "principal": str(loan.principal),
-        "start_date": loan.start_date.isoformat(),
-        "as_of": day.isoformat(),
-        "outstanding_principal": str(position.outstanding_principal),
-        "accrued_interest": str(position.accrued_interest),
-        "total_arrears": str(position.total_arrears),
-        "days_past_due": position.days_past_due,
-        "late_interest": str(position.late_interest),
-        "payoff_amount": str(position.payoff_amount),
-        "schedule": live.schedule(day).to_json()["installments"],
-    }
-
-
-@router.get(
-    "/applications/{application_id}/loan",
-    responses=PROBLEM_RESPONSES,
-    summary="The loan as of a date: schedule, balance and arrears",
-)
-def get_loan(application_id: str, request: Request, principal: Staff, as_of: date | None = None) -> dict[str, Any]:
-    return read(request, principal, lambda command: _loan_view(command, application_id, as_of))
-
-
-def _repay(command: Command, application_id: str, body: RepaymentIn) -> Outcome:
-    loan = loans.loan_of(command, application_id)
-    allocation, position = loans.record_repayment(command, loan.id, body.received_on, body.amount, body.surplus_mode)
-    return 201, {
-        "late_interest": str(allocation.late_interest),
-        "interest": str(allocation.interest),
-        "principal": str(allocation.principal),
-        "prepayment": str(allocation.prepayment),
-        "excess": str(allocation.excess),
-        "outstanding_principal": str(position.outstanding_principal),
-    }
-
-
-@router.post("/applications/{application_id}/loan/repayments", status_code=201, responses=PROBLEM_RESPONSES)
-def repay(
-    application_id: str,
-    body: RepaymentIn,
-    request: Request,
-    principal: Collectors,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return execute(request, principal, idempotency_key, body, lambda command: _repay(command, application_id, body))
-
-
-@router.post("/applications/{application_id}/loan/prepayments", status_code=201, responses=PROBLEM_RESPONSES)
-def prepay(
-    application_id: str,
-    body: PrepaymentIn,
-    request: Request,
-    principal: Collectors,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
-        position = loans.record_prepayment(command, loan.id, body.received_on, body.amount, body.mode)
-        return 201, {"outstanding_principal": str(position.outstanding_principal)}
-
-    return execute(request, principal, idempotency_key, body, action)
-
-
 @router.post(
-    "/applications/{application_id}/loan/restructuring",
-    status_code=201,
-    response_model=DecisionOut,
+    "/decisions/{decision_id}/rejection",
+    response_model=EnergyDecisionOut,
     responses=PROBLEM_RESPONSES,
+    summary="Reject a prepared decision (nothing happens); the preparer may not reject it",
 )
-def prepare_restructuring(
-    application_id: str,
-    body: RestructureIn,
+def reject_decision(
+    decision_id: str,
     request: Request,
-    principal: Preparers,
+    principal: Approvers,
+    body: Annotated[RejectDecisionIn, Body()] = NO_REASON,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
-        terms = LoanTerms(body.principal, body.annual_rate, body.periods, body.effective_on, Frequency(loan.frequency))
-        return 201, DecisionOut.of(loans.prepare_restructuring(command, loan.id, body.effective_on, terms))
-
-    return execute(request, principal, idempotency_key, body, action)
-
-
-@router.post(
-    "/applications/{application_id}/loan/write-off",
-    status_code=201,
-    response_model=DecisionOut,
-    responses=PROBLEM_RESPONSES,
-)
-def prepare_write_off(
-    application_id: str,
-    body: WriteOffIn,
-    request: Request,
-    principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
-        return 201, DecisionOut.of(loans.prepare_write_off(command, loan.id, body.written_off_on, body.reason))
-
-    return execute(request, principal, idempotency_key, body, action)
+    return execute(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: (
+            200,
+            EnergyDecisionOut.of(loans.reject_decision(command, decision_id, body.reason)),
+        ),
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
+from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
@@ -109,6 +109,7 @@ def _applicant(command: Command, body: RegisterApplicant) -> tuple[int, Applican
         body.workshop_type,
         body.recognition_number,
         [applicants.SiteRequest(site.name, site.address, site.yearly_energy_need_kwh) for site in body.sites],
+        body.iban,
     )
     return 201, _applicant_out(applicant, sites)
 
@@ -120,6 +121,7 @@ def _applicant_out(applicant: EnergyApplicant, sites: list[EnergySite]) -> Appli
         name=applicant.name,
         workshop_type=applicant.workshop_type,
         recognition_number=applicant.recognition_number,
+        iban=applicant.iban,
         sites=[SiteOut.model_validate(site) for site in sites],
     )
 
@@ -152,8 +154,8 @@ def _figures(figures: Figures) -> FiguresOut:
         committed=figures.committed,
         disbursed=figures.disbursed,
         installed=dict(sorted(figures.installed.items())),
-        expected_mwh_per_year=figures.expected_mwh_per_year.quantize(Decimal("0.001")),
-        co2_tonnes_per_year=figures.co2_tonnes_per_year.quantize(Decimal("0.001")),
+        expected_mwh_per_year=round_half_up(figures.expected_mwh_per_year, TONNE_QUANTUM),
+        co2_tonnes_per_year=round_half_up(figures.co2_tonnes_per_year, TONNE_QUANTUM),
     )
 
 

@@ -5,30 +5,33 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from shared.amortisation.loan_events import PrepaymentMode
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import Frequency
 from shared.platform.identifiers import EnterpriseNumber, Iban
+from shared.servicing.decisions import Decision
+from shared.servicing.schemas import (
+    AllocationOut,
+    DecisionOut,
+    HistoryOut,
+    InstallmentOut,
+    Money,
+    Rate,
+    Reason,
+    example,
+)
 
 from services.energy.domain.installations import Technology
-from services.energy.models import EnergyApplication, EnergyBudgetYear, EnergyCall, EnergyDecision, EnergyInstallation
+from services.energy.models import EnergyApplication, EnergyBudgetYear, EnergyCall, EnergyInstallation
 
-Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2, examples=["30000.00"])]
 Quantity = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def example(values: dict[str, Any]) -> ConfigDict:
-    """Request bodies refuse unknown fields and show an example in the OpenAPI document."""
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
 
 
 class OpenBudgetYear(Body):
@@ -128,6 +131,7 @@ class RegisterApplicant(Body):
     name: str = Field(min_length=1, max_length=200)
     workshop_type: str = Field(description="sheltered or social workshop (maatwerkbedrijf)")
     recognition_number: str = Field(min_length=1, max_length=50)
+    iban: Iban | None = Field(default=None, description="the account its loans are paid to")
     sites: list[SiteIn]
 
 
@@ -146,6 +150,7 @@ class ApplicantOut(BaseModel):
     name: str
     workshop_type: str
     recognition_number: str
+    iban: str | None
     sites: list[SiteOut]
 
 
@@ -211,6 +216,15 @@ class InstallationOut(BaseModel):
     yearly_savings_eur: Decimal
 
 
+class AidOut(BaseModel):
+    """The gross grant equivalent with the day and the rates it was valued at (at approval, else submission)."""
+
+    grant_date: date
+    gge: Decimal
+    reference_rate: Decimal
+    discount_rate: Decimal
+
+
 class ApplicationOut(BaseModel):
     id: str
     call_id: str
@@ -219,6 +233,7 @@ class ApplicationOut(BaseModel):
     requested_amount: Decimal
     status: str
     gge: Decimal
+    aid: AidOut
     committed_amount: Decimal | None
     documents: list[str]
     warnings: list[dict[str, str]]
@@ -238,6 +253,12 @@ class ApplicationOut(BaseModel):
             requested_amount=row.requested_amount,
             status=row.status,
             gge=row.gge,
+            aid=AidOut(
+                grant_date=row.gge_on,
+                gge=row.gge,
+                reference_rate=row.gge_reference_rate.normalize(),
+                discount_rate=row.gge_discount_rate.normalize(),
+            ),
             committed_amount=row.committed_amount,
             documents=json.loads(row.documents),
             warnings=json.loads(row.warnings),
@@ -276,45 +297,23 @@ class PrepareDisbursement(Body):
     delivery_date: date
     final_invoice_amount: Money
     disbursed_on: date
-    iban: Iban
+    iban: Iban | None = Field(default=None, description="defaults to the applicant's registered account")
+    iban_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="required when the payout goes to an account other than the applicant's registered one",
+    )
+    first_due_date: date | None = Field(
+        default=None, description="a broken first period: the first installment's date, within two periods"
+    )
 
 
-class DecisionOut(BaseModel):
-    id: str
-    application_id: str
-    kind: str
-    status: str
-    request: dict[str, Any]
-    prepared_by: str
-    decided_by: str | None
+class EnergyDecisionOut(DecisionOut):
+    application_id: str = Field(description="the application (and its loan: the same id)")
 
     @classmethod
-    def of(cls, row: EnergyDecision) -> DecisionOut:
-        return cls(
-            id=row.id,
-            application_id=row.application_id,
-            kind=row.kind,
-            status=row.status,
-            request=json.loads(row.payload),
-            prepared_by=row.prepared_by,
-            decided_by=row.decided_by,
-        )
-
-
-class RepaymentIn(Body):
-    model_config = example({"received_on": "2026-07-15", "amount": "805.96"})
-
-    received_on: date
-    amount: Money
-    surplus_mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
-
-
-class PrepaymentIn(Body):
-    model_config = example({"received_on": "2027-01-15", "amount": "10000.00", "mode": "reduce_term"})
-
-    received_on: date
-    amount: Money
-    mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
+    def of(cls, decision: Decision) -> EnergyDecisionOut:
+        return cls(**DecisionOut.of(decision).model_dump(), application_id=decision.loan_id)
 
 
 class RestructureIn(Body):
@@ -324,15 +323,57 @@ class RestructureIn(Body):
 
     effective_on: date
     principal: Money
-    annual_rate: Decimal = Field(ge=0, lt=1, decimal_places=6)
+    annual_rate: Rate
     periods: int = Field(ge=1, le=1200)
+    committee_reference: str | None = Field(
+        default=None, max_length=100, description="PFV's approval of a term beyond the programme's maximum"
+    )
+    reason: str | None = Field(default=None, max_length=2000)
 
 
-class WriteOffIn(Body):
-    model_config = example({"written_off_on": "2028-03-31", "reason": "workshop closed"})
+class EnergyLoanOut(BaseModel):
+    """The loan as of a date; its id is its application's id."""
 
-    written_off_on: date
-    reason: Reason
+    loan_id: str
+    application_id: str
+    status: str = Field(description="disbursed | defaulted | written_off | settled")
+    position_status: str = Field(description="current | in_arrears | settled")
+    principal: Decimal
+    annual_rate: Decimal
+    start_date: date
+    first_due_date: date | None
+    iban: str
+    as_of: date
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    total_arrears: Decimal
+    days_past_due: int
+    late_interest: Decimal
+    collection_fees: Decimal
+    payoff_amount: Decimal
+    next_due_date: date | None
+    schedule: list[InstallmentOut]
+    payments: list[AllocationOut]
+    history: list[HistoryOut]
+
+
+class EnergyRepaymentOut(BaseModel):
+    loan_id: str
+    entry_id: int
+    late_interest: Decimal
+    collection_fees: Decimal
+    interest: Decimal
+    principal: Decimal
+    prepayment: Decimal
+    excess: Decimal
+    outstanding_principal: Decimal
+    status: str = Field(description="current | in_arrears | settled after this payment")
+
+
+class PrepaymentOut(BaseModel):
+    loan_id: str
+    entry_id: int
+    outstanding_principal: Decimal
 
 
 class FiguresOut(BaseModel):

@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from shared.amortisation.money import ZERO, exact, round_half_up
+from shared.amortisation.money import TONNE_QUANTUM, ZERO, exact, round_half_up
 from shared.amortisation.reference_rates import DEFAULT_RATE_TABLE, Collateral, RateTable, Rating
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.state_aid import (
@@ -42,6 +42,7 @@ from shared.amortisation.state_aid import (
 )
 from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.rules import RuleViolation
+from shared.servicing.accounts import LateInterestKind, ProductRules
 
 from services.energy.domain.installations import (
     DEFAULT_RANGES,
@@ -55,7 +56,6 @@ from services.energy.domain.installations import (
     total_yearly_savings,
 )
 
-TONNE_QUANTUM = Decimal("0.001")
 KG_PER_TONNE = Decimal(1000)
 
 
@@ -73,7 +73,14 @@ class EnergyProgramme:
     term_months: int = 120
     frequency: Frequency = Frequency.MONTHLY
     emission_factor_kg_per_kwh: Decimal = Decimal("0.20")
+    late_interest: LateInterestKind = LateInterestKind.CONTRACTUAL
     late_interest_margin: Decimal = Decimal("0.02")
+    max_term_months: int = 120
+
+    @property
+    def rules(self) -> ProductRules:
+        """What the shared servicing core enforces on a live energy loan."""
+        return ProductRules("energy loan", self.max_term_months, self.late_interest, self.late_interest_margin)
 
     def terms(self, principal: Decimal, start_date: date) -> LoanTerms:
         """The standard energy loan terms: fixed rate, annuity, repaid over `term_months`."""
@@ -168,7 +175,7 @@ def assess(
     with exact():
         coverage = round_half_up(savings / debt_service) if debt_service > 0 else None
         payback = round_half_up(cost / savings) if savings > 0 else None
-        co2 = (production * emission_factor_kg_per_kwh / KG_PER_TONNE).quantize(TONNE_QUANTUM, rounding=ROUND_HALF_UP)
+        co2 = round_half_up(production * emission_factor_kg_per_kwh / KG_PER_TONNE, TONNE_QUANTUM)
     gge = gross_grant_equivalent(terms, grant_date, rating, collateral, rates)
     before = de_minimis_headroom(aid_grants, enterprise_number, grant_date, de_minimis_rules)
     with exact():

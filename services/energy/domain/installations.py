@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from shared.amortisation.money import CENT, ZERO, exact
+from shared.amortisation.money import CENT, ZERO, exact, round_half_up
 from shared.platform.rules import RuleViolation
 
 
@@ -191,7 +191,7 @@ class PlausibilityWarning:
 def _figure(value: Decimal, places: int = 0) -> str:
     """A figure for a message: rounded half-up to `places` decimals, never in exponent notation."""
     with exact():
-        rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        rounded = round_half_up(value, Decimal(1).scaleb(-places))
     return format(rounded, "f")
 
 

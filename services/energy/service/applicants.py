@@ -30,6 +30,7 @@ def register_applicant(
     workshop_type: str,
     recognition_number: str,
     sites: list[SiteRequest],
+    iban: str | None = None,
 ) -> tuple[EnergyApplicant, list[EnergySite]]:
     kind = parse_workshop_type(workshop_type)
     if not sites:
@@ -47,6 +48,7 @@ def register_applicant(
         name=name,
         workshop_type=kind.value,
         recognition_number=recognition_number,
+        iban=iban,
         created_at=command.now,
         created_by=command.actor,
     )

@@ -11,9 +11,11 @@ from decimal import Decimal
 from sqlmodel import col, func, select
 
 from shared.amortisation.reference_rates import Collateral, Rating
-from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant
+from shared.amortisation.state_aid import AidGrant
 from shared.amortisation.terms import Frequency, LoanTerms
-from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation
+from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.servicing.aid import AidValuation
+from shared.servicing.four_eyes import ensure_four_eyes
 
 from services.energy import events
 from services.energy.domain.applications import DocumentChecklist, check_application
@@ -21,7 +23,6 @@ from services.energy.domain.assessment import Assessment, assess
 from services.energy.domain.budget import next_in_line
 from services.energy.domain.installations import Installation, Technology, plausibility_warnings
 from services.energy.models import (
-    EnergyAidGrant,
     EnergyApplicant,
     EnergyApplication,
     EnergyBudgetYear,
@@ -29,6 +30,7 @@ from services.energy.models import (
     EnergyInstallation,
     EnergySite,
 )
+from services.energy.service.aid import aid_register
 from services.energy.service.context import Command, get_for_update
 from services.energy.service.programme import apply_balance, balance_of
 
@@ -37,7 +39,7 @@ APPROVED = "approved"
 WAIT_LISTED = "wait_listed"
 REJECTED = "rejected"
 DISBURSED = "disbursed"
-ACTIVE_AID = ("reserved", "granted")
+CANCELLED = "cancelled"
 LIVE_REQUESTS = (SUBMITTED, APPROVED, WAIT_LISTED, DISBURSED)
 
 
@@ -152,6 +154,9 @@ def submit(command: Command, request: ApplicationRequest) -> tuple[EnergyApplica
         warnings=json.dumps([warning.to_json() for warning in warnings]),
         status=SUBMITTED,
         gge=preview.gge.gge,
+        gge_on=request.submitted_on,
+        gge_reference_rate=preview.gge.reference_rate,
+        gge_discount_rate=preview.gge.discount_rate,
         submitted_at=command.now,
         submitted_by=command.actor,
     )
@@ -186,12 +191,7 @@ def get_application(command: Command, application_id: str) -> EnergyApplication:
 
 
 def _aid_grants(command: Command, enterprise_number: str) -> list[AidGrant]:
-    rows = command.session.exec(
-        select(EnergyAidGrant).where(
-            EnergyAidGrant.enterprise_number == enterprise_number, col(EnergyAidGrant.status).in_(ACTIVE_AID)
-        )
-    ).all()
-    return [AidGrant(row.enterprise_number, row.grant_date, row.gge) for row in rows]
+    return aid_register(command.session).active(enterprise_number)
 
 
 def assessment(command: Command, application: EnergyApplication, on: date) -> Assessment:
@@ -235,29 +235,23 @@ def approve(command: Command, application_id: str, approved_on: date, wait_list_
     application = get_for_update(session, EnergyApplication, application_id, "application")
     if application.status != SUBMITTED:
         raise Conflict(f"application {application_id} is {application.status}; only a submitted one can be approved")
-    if application.submitted_by == command.actor:
-        raise Forbidden(f"{command.actor} prepared this application and may not also approve it (four-eyes rule)")
+    ensure_four_eyes(application.submitted_by, command.actor, "application")
     DocumentChecklist.of(json.loads(application.documents)).ensure_complete()
     applicant = get_for_update(session, EnergyApplicant, application.applicant_id, "applicant")
     call = session.get(EnergyCall, application.call_id)
     assert call is not None
-    grants = _aid_grants(command, applicant.enterprise_number)
-    result = _assess(command, application, call, applicant, approved_on, grants)
-    try:
-        check_new_grant(grants, AidGrant(applicant.enterprise_number, approved_on, result.gge.gge))
-    except DeMinimisExceeded as exc:
-        raise Conflict(
-            exc.rule,
-            ceiling=str(exc.headroom.ceiling),
-            used=str(exc.headroom.used),
-            available=str(exc.headroom.available),
-            gge=str(result.gge.gge),
-        ) from None
+    register = aid_register(session)
+    result = _assess(command, application, call, applicant, approved_on, register.active(applicant.enterprise_number))
+    valuation = AidValuation.of(approved_on, result.gge)
+    register.ensure_headroom(applicant.enterprise_number, valuation)
     year = get_for_update(session, EnergyBudgetYear, call.budget_year, "budget year")
     balance = balance_of(year)
     application.decided_by = command.actor
     application.decided_on = approved_on
-    application.gge = result.gge.gge
+    application.gge = valuation.gge
+    application.gge_on = valuation.grant_date
+    application.gge_reference_rate = valuation.reference_rate
+    application.gge_discount_rate = valuation.discount_rate
     if application.requested_amount > balance.available:
         if not wait_list_if_short:
             balance.commit(application.requested_amount, year.year)
@@ -282,15 +276,17 @@ def _commit(
     application.status = APPROVED
     application.committed_amount = application.requested_amount
     command.session.add(application)
-    assert application.decided_on is not None
-    command.session.add(
-        EnergyAidGrant(
-            application_id=application.id,
-            enterprise_number=applicant.enterprise_number,
-            grant_date=application.decided_on,
-            gge=application.gge,
-            status="reserved",
-        )
+    # The headroom was checked when the approver approved; an application served from the waiting list
+    # reserves what was valued then.
+    aid_register(command.session).record(
+        applicant.enterprise_number,
+        application.id,
+        AidValuation(
+            application.gge_on, application.gge, application.gge_reference_rate, application.gge_discount_rate
+        ),
+        "grant",
+        application.id,
+        "reserved",
     )
     rows = installations_of(command, application.id)
     command.publish(events.approved(application, applicant, budget_year, rows))
@@ -305,8 +301,7 @@ def reject(command: Command, application_id: str, rejected_on: date, reason: str
     application = get_for_update(command.session, EnergyApplication, application_id, "application")
     if application.status not in (SUBMITTED, WAIT_LISTED):
         raise Conflict(f"application {application_id} is {application.status}; it can no longer be rejected")
-    if application.submitted_by == command.actor:
-        raise Forbidden(f"{command.actor} prepared this application and may not also decide on it (four-eyes rule)")
+    ensure_four_eyes(application.submitted_by, command.actor, "application", "decide on")
     if not reason.strip():
         raise RuleViolation("reason", "must not be blank")
     application.status = REJECTED

@@ -1,45 +1,40 @@
-"""Loans: disbursement after delivery, servicing through the shared engine, four-eyes decisions.
+"""Loans: payout after delivery and cancellation (energy's own decisions), and the shared servicing core.
 
-A disbursement, a restructuring and a write-off are prepared by one person and approved by
-another. Disbursing pays the final invoice (never more than committed); the rest of the
-commitment goes back to its budget year and the waiting list is served from it.
+A payout pays the final invoice (never more than committed) once the installation is delivered;
+the rest of the commitment goes back to its budget year and serves the waiting list. Paying to an
+account other than the applicant's registered one needs a reason the approver sees. An approved
+application that will not be paid out is cancelled: its commitment and its aid return.
+
+Once paid out, the loan (whose id is its application's id) is serviced by the shared core:
+repayments, prepayments, default, and the four-eyes rate resets, restructurings, write-offs and
+reversals.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session
 
-from shared.amortisation.allocation import Allocation
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.late_interest import LateInterestPolicy
-from shared.amortisation.live_loan import LiveLoan
-from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, Repayment
-from shared.amortisation.position import LoanPosition
+from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.amortisation.reference_rates import Collateral, Rating
-from shared.amortisation.servicing_history import (
-    HistoryEntry,
-    Segment,
-    entry_of,
-    record_latest,
-    replay,
-    request_field,
-    segment_on,
-)
 from shared.amortisation.state_aid import gross_grant_equivalent
 from shared.amortisation.terms import Frequency, LoanTerms
+from shared.contracts import energy as contract
 from shared.platform.identifiers import normalise_iban
-from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation
+from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.servicing import service as core
+from shared.servicing.accounts import LoanAccount, LoanStatus
+from shared.servicing.aid import AidValuation
+from shared.servicing.decisions import CancellationRequest, Decision, DecisionKind, DisbursementRequest
+from shared.servicing.events import ServicingEvents
+from shared.servicing.sql import ServicingTables, SqlServicing
 
 from services.energy import events
 from services.energy.domain.installations import total_yearly_production_kwh
 from services.energy.models import (
-    EnergyAidGrant,
     EnergyApplicant,
     EnergyApplication,
     EnergyBudgetYear,
@@ -48,8 +43,10 @@ from services.energy.models import (
     EnergyLoan,
     EnergyLoanEvent,
 )
+from services.energy.service.aid import aid_register
 from services.energy.service.applications import (
     APPROVED,
+    CANCELLED,
     DISBURSED,
     domain_installations,
     installations_of,
@@ -58,8 +55,18 @@ from services.energy.service.applications import (
 from services.energy.service.context import Command, get_for_update
 from services.energy.service.programme import apply_balance, balance_of
 
-LOAN_ACTIVE = "active"
-LOAN_WRITTEN_OFF = "written_off"
+EVENTS = ServicingEvents(
+    source=contract.ENERGY_SOURCE,
+    repayment_recorded=contract.EnergyRepaymentRecordedV2,
+    prepaid=contract.EnergyLoanPrepaidV2,
+    rate_reset=contract.EnergyLoanRateResetV1,
+    restructured=contract.EnergyLoanRestructuredV2,
+    defaulted=contract.EnergyLoanDefaultedV1,
+    written_off=contract.EnergyLoanWrittenOffV2,
+    settled=contract.EnergyLoanSettledV1,
+    entry_reversed=contract.EnergyLoanEntryReversedV1,
+)
+TABLES = ServicingTables(entry=EnergyLoanEvent, decision=EnergyDecision)
 
 
 def terms_of(loan: EnergyLoan) -> LoanTerms:
@@ -69,31 +76,67 @@ def terms_of(loan: EnergyLoan) -> LoanTerms:
         periods=loan.periods,
         start_date=loan.start_date,
         frequency=Frequency(loan.frequency),
+        first_due_date=loan.first_due_date,
     )
 
 
-def _prepare(command: Command, application_id: str, kind: str, payload: dict[str, Any]) -> EnergyDecision:
-    pending = command.session.exec(
-        select(EnergyDecision).where(
-            EnergyDecision.application_id == application_id,
-            EnergyDecision.kind == kind,
-            EnergyDecision.status == "prepared",
+# --------------------------------------------------------------------------- the shared core, plugged in
+
+
+class EnergyAccounts:
+    """Energy loans as servicing accounts: rating and collateral of the application, undertaking of the applicant."""
+
+    def load(self, session: Session, loan_id: str, lock: bool) -> LoanAccount:
+        loan = get_for_update(session, EnergyLoan, loan_id, "loan") if lock else session.get(EnergyLoan, loan_id)
+        if loan is None:
+            raise NotFound("loan", loan_id)
+        application = session.get(EnergyApplication, loan.application_id)
+        applicant = session.get(EnergyApplicant, loan.applicant_id)
+        assert application is not None
+        assert applicant is not None
+        return LoanAccount(
+            id=loan.id,
+            status=LoanStatus(loan.status),
+            terms=terms_of(loan),
+            enterprise_number=applicant.enterprise_number,
+            rating=Rating(application.rating),
+            collateral=Collateral(application.collateral),
+            disbursed_on=loan.start_date,
+            defaulted_on=loan.defaulted_on,
+            settled_on=loan.settled_on,
+            written_off_on=loan.written_off_on,
+            written_off_amount=loan.written_off_amount,
+            status_reason=loan.status_reason,
         )
-    ).first()
-    if pending is not None:
-        raise Conflict(f"a {kind} of application {application_id} already awaits approval (decision {pending.id})")
-    decision = EnergyDecision(
-        id=str(uuid.uuid4()),
-        application_id=application_id,
-        kind=kind,
-        payload=json.dumps(payload, sort_keys=True),
-        status="prepared",
-        prepared_by=command.actor,
-        prepared_at=command.now,
-    )
-    command.session.add(decision)
-    command.session.flush()
-    return decision
+
+    def save(self, session: Session, account: LoanAccount) -> None:
+        loan = session.get(EnergyLoan, account.id)
+        assert loan is not None
+        loan.status = account.status.value
+        loan.defaulted_on = account.defaulted_on
+        loan.settled_on = account.settled_on
+        loan.written_off_on = account.written_off_on
+        loan.written_off_amount = account.written_off_amount
+        loan.status_reason = account.status_reason
+        session.add(loan)
+
+
+def unit_of_work(command: Command) -> SqlServicing:
+    return SqlServicing(command, TABLES, EnergyAccounts(), aid_register(command.session))
+
+
+def product(command: Command) -> core.Product:
+    return core.Product(command.programme.rules, EVENTS)
+
+
+def loan_of(command: Command, application_id: str) -> EnergyLoan:
+    loan = command.session.get(EnergyLoan, application_id)
+    if loan is None:
+        raise NotFound("loan of application", application_id)
+    return loan
+
+
+# --------------------------------------------------------------------------- payout and cancellation
 
 
 def prepare_disbursement(
@@ -102,149 +145,141 @@ def prepare_disbursement(
     delivery_date: date,
     final_invoice_amount: Decimal,
     disbursed_on: date,
-    iban: str,
-) -> EnergyDecision:
+    iban: str | None,
+    iban_reason: str | None = None,
+    first_due_date: date | None = None,
+) -> Decision:
     application = get_for_update(command.session, EnergyApplication, application_id, "application")
-    _check_disbursement(application, delivery_date, final_invoice_amount, disbursed_on)
-    return _prepare(
-        command,
-        application_id,
-        "disbursement",
-        {
-            "delivery_date": delivery_date.isoformat(),
-            "final_invoice_amount": str(final_invoice_amount),
-            "disbursed_on": disbursed_on.isoformat(),
-            "iban": normalise_iban(iban),
-        },
+    applicant = command.session.get(EnergyApplicant, application.applicant_id)
+    assert applicant is not None
+    if iban is None and applicant.iban is None:
+        raise RuleViolation(
+            "iban", f"is required: applicant {applicant.id} has no registered account to pay the loan to"
+        )
+    request = DisbursementRequest(
+        disbursed_on=disbursed_on,
+        amount=final_invoice_amount,
+        iban=normalise_iban(iban) if iban else str(applicant.iban),
+        registered_iban=applicant.iban,
+        iban_reason=(iban_reason or "").strip() or None,
+        delivery_date=delivery_date,
+        first_due_date=first_due_date,
     )
+    _check_disbursement(command, application, request)
+    return core.prepare_decision(unit_of_work(command), application_id, request)
 
 
-def _check_disbursement(
-    application: EnergyApplication, delivery_date: date, final_invoice_amount: Decimal, disbursed_on: date
-) -> None:
+def _check_disbursement(command: Command, application: EnergyApplication, request: DisbursementRequest) -> LoanTerms:
     if application.status != APPROVED:
         raise Conflict(f"application {application.id} is {application.status}; only an approved one is disbursed")
     assert application.committed_amount is not None
-    if final_invoice_amount > application.committed_amount:
+    assert request.delivery_date is not None
+    if request.amount > application.committed_amount:
         raise RuleViolation(
-            "final_invoice_amount",
-            f"{final_invoice_amount} exceeds the committed {application.committed_amount}",
+            "final_invoice_amount", f"{request.amount} exceeds the committed {application.committed_amount}"
         )
-    if disbursed_on < delivery_date:
+    if request.disbursed_on < request.delivery_date:
         raise RuleViolation(
             "disbursed_on",
-            f"{disbursed_on.isoformat()} is before the delivery on {delivery_date.isoformat()}; "
+            f"{request.disbursed_on.isoformat()} is before the delivery on {request.delivery_date.isoformat()}; "
             "energy loans are paid out after the installation is delivered",
         )
-    if application.decided_on is not None and delivery_date < application.decided_on:
-        raise RuleViolation("delivery_date", f"{delivery_date.isoformat()} is before the approval")
+    if application.decided_on is not None and request.delivery_date < application.decided_on:
+        raise RuleViolation("delivery_date", f"{request.delivery_date.isoformat()} is before the approval")
+    call = command.session.get(EnergyCall, application.call_id)
+    assert call is not None
+    try:
+        return LoanTerms(
+            principal=request.amount,
+            annual_rate=call.annual_rate,
+            periods=call.periods,
+            start_date=request.disbursed_on,
+            frequency=Frequency(call.frequency),
+            first_due_date=request.first_due_date,
+        )
+    except InvalidTerms as exc:
+        raise RuleViolation(exc.field, exc.rule) from None
 
 
-def prepare_write_off(command: Command, loan_id: str, written_off_on: date, reason: str) -> EnergyDecision:
-    loan = get_for_update(command.session, EnergyLoan, loan_id, "loan")
-    _ensure_active(loan)
+def prepare_cancellation(command: Command, application_id: str, cancelled_on: date, reason: str) -> Decision:
+    application = get_for_update(command.session, EnergyApplication, application_id, "application")
+    _check_cancellation(application, cancelled_on)
     if not reason.strip():
         raise RuleViolation("reason", "must not be blank")
-    return _prepare(
-        command, loan.application_id, "write_off", {"written_off_on": written_off_on.isoformat(), "reason": reason}
+    return core.prepare_decision(
+        unit_of_work(command), application_id, CancellationRequest(cancelled_on, reason.strip())
     )
 
 
-def prepare_restructuring(command: Command, loan_id: str, effective_on: date, terms: LoanTerms) -> EnergyDecision:
-    loan = get_for_update(command.session, EnergyLoan, loan_id, "loan")
-    _ensure_active(loan)
-    _check_restructuring(command, loan, effective_on, terms)
-    return _prepare(
-        command,
-        loan.application_id,
-        "restructure",
-        {"effective_on": effective_on.isoformat(), "terms": terms.to_json()},
-    )
-
-
-def _check_restructuring(command: Command, loan: EnergyLoan, effective_on: date, terms: LoanTerms) -> None:
-    if terms.start_date != effective_on:
-        raise RuleViolation("terms.start_date", f"must equal effective_on {effective_on.isoformat()}")
-    owed = position_on(command, loan, effective_on).payoff_amount
-    if terms.principal != owed:
+def _check_cancellation(application: EnergyApplication, cancelled_on: date) -> None:
+    if application.status != APPROVED:
+        raise Conflict(f"application {application.id} is {application.status}; only an approved one is cancelled")
+    if application.decided_on is not None and cancelled_on < application.decided_on:
         raise RuleViolation(
-            "terms.principal", f"{terms.principal} must equal everything owed on {effective_on.isoformat()}: {owed}"
+            "cancelled_on", f"{cancelled_on.isoformat()} is before the approval on {application.decided_on}"
         )
 
 
-def approve_decision(command: Command, decision_id: str) -> EnergyDecision:
-    decision = get_for_update(command.session, EnergyDecision, decision_id, "decision")
-    if decision.status != "prepared":
-        raise Conflict(f"decision {decision_id} is already {decision.status}")
-    if decision.prepared_by == command.actor:
-        raise Forbidden(
-            f"{command.actor} prepared this {decision.kind.replace('_', '-')} and may not also approve it "
-            "(four-eyes rule)"
-        )
-    payload = json.loads(decision.payload)
-    if decision.kind == "disbursement":
-        _disburse(command, decision.application_id, payload)
-    else:
-        loan = loan_of(command, decision.application_id, lock=True)
-        if decision.kind == "restructure":
-            _restructure(command, loan, decision, payload)
-        else:
-            _write_off(command, loan, decision, payload)
-    decision.status = "approved"
-    decision.decided_by = command.actor
-    decision.decided_at = command.now
-    command.session.add(decision)
-    return decision
+def approve_decision(command: Command, decision_id: str) -> Decision:
+    handlers = {
+        DecisionKind.DISBURSEMENT: lambda decision: _disburse(command, decision),
+        DecisionKind.CANCELLATION: lambda decision: _cancel(command, decision),
+    }
+    return core.approve(unit_of_work(command), product(command), decision_id, handlers)
 
 
-def _disburse(command: Command, application_id: str, payload: dict[str, Any]) -> None:
+def reject_decision(command: Command, decision_id: str, reason: str | None) -> Decision:
+    return core.reject(unit_of_work(command), decision_id, reason)
+
+
+def decisions_of(command: Command, application_id: str) -> list[Decision]:
+    if command.session.get(EnergyApplication, application_id) is None:
+        raise NotFound("application", application_id)
+    return unit_of_work(command).decisions(application_id)
+
+
+def _disburse(command: Command, decision: Decision) -> None:
     session = command.session
-    application = get_for_update(session, EnergyApplication, application_id, "application")
-    delivery_date = date.fromisoformat(payload["delivery_date"])
-    paid = Decimal(payload["final_invoice_amount"])
-    disbursed_on = date.fromisoformat(payload["disbursed_on"])
-    _check_disbursement(application, delivery_date, paid, disbursed_on)
+    request = decision.request
+    assert isinstance(request, DisbursementRequest)
+    assert request.delivery_date is not None
+    application = get_for_update(session, EnergyApplication, decision.loan_id, "application")
+    terms = _check_disbursement(command, application, request)
     applicant = session.get(EnergyApplicant, application.applicant_id)
     call = session.get(EnergyCall, application.call_id)
     assert applicant is not None
     assert call is not None
     assert application.committed_amount is not None
     year = get_for_update(session, EnergyBudgetYear, call.budget_year, "budget year")
-    apply_balance(year, balance_of(year).disburse(application.committed_amount, paid))
+    apply_balance(year, balance_of(year).disburse(application.committed_amount, request.amount))
     session.add(year)
     loan = EnergyLoan(
-        id=str(uuid.uuid4()),
+        id=application.id,
         application_id=application.id,
         applicant_id=applicant.id,
         budget_year=year.year,
-        principal=paid,
-        annual_rate=call.annual_rate,
-        periods=call.periods,
-        frequency=call.frequency,
-        start_date=disbursed_on,
-        delivery_date=delivery_date,
-        iban=payload["iban"],
-        status=LOAN_ACTIVE,
+        principal=terms.principal,
+        annual_rate=terms.annual_rate,
+        periods=terms.periods,
+        frequency=terms.frequency.value,
+        start_date=terms.start_date,
+        first_due_date=terms.first_due_date,
+        delivery_date=request.delivery_date,
+        iban=request.iban,
+        status=LoanStatus.DISBURSED.value,
         created_at=command.now,
     )
     session.add(loan)
     application.status = DISBURSED
     session.add(application)
-    terms = terms_of(loan)
-    aid = session.get(EnergyAidGrant, application.id)
-    gge = gross_grant_equivalent(
-        terms, application.decided_on or disbursed_on, Rating(application.rating), Collateral(application.collateral)
-    ).gge
-    if aid is not None:
-        aid.gge = min(aid.gge, gge)
-        aid.status = "granted"
-        session.add(aid)
+    granted = _grant_aid(command, application, terms)
     rows = installations_of(command, application.id)
     production = total_yearly_production_kwh(domain_installations(rows))
-    co2 = (production * command.programme.emission_factor_kg_per_kwh / 1000).quantize(Decimal("0.001"))
+    co2 = round_half_up(production * command.programme.emission_factor_kg_per_kwh / 1000, TONNE_QUANTUM)
     session.flush()
-    command.publish(events.disbursed(loan, applicant, terms, rows, gge, co2))
-    unused = application.committed_amount - paid
+    reason = request.iban_reason if request.other_account else None
+    command.publish(events.disbursed(loan, applicant, terms, rows, granted, co2, reason))
+    unused = application.committed_amount - request.amount
     if unused > 0:
         available = balance_of(year).available
         command.publish(
@@ -253,116 +288,40 @@ def _disburse(command: Command, application_id: str, payload: dict[str, Any]) ->
         serve_waiting_list(command, year)
 
 
-def _restructure(command: Command, loan: EnergyLoan, decision: EnergyDecision, payload: dict[str, Any]) -> None:
-    effective_on = date.fromisoformat(payload["effective_on"])
-    try:
-        terms = LoanTerms.from_json(payload["terms"])
-    except InvalidTerms as exc:
-        raise RuleViolation(f"terms.{exc.field}", exc.rule) from None
-    _check_restructuring(command, loan, effective_on, terms)
-    command.session.add(
-        EnergyLoanEvent(
-            loan_id=loan.id,
-            kind="restructure",
-            on=effective_on,
-            terms=json.dumps(terms.to_json(), sort_keys=True),
-            recorded_by=command.actor,
-            recorded_at=command.now,
-        )
-    )
-    command.publish(events.restructured(loan, effective_on, terms, decision.prepared_by, command.actor))
+def _grant_aid(command: Command, application: EnergyApplication, terms: LoanTerms) -> AidValuation:
+    """The reserved aid becomes granted; a final invoice below the commitment lowers it (valued on the approval day)."""
+    valued_on = application.gge_on
+    paid = gross_grant_equivalent(terms, valued_on, Rating(application.rating), Collateral(application.collateral))
+    for row in aid_register(command.session).of_loan(application.id):
+        if row.measure == "grant" and row.status == "reserved":
+            row.gge = min(row.gge, paid.gge)
+            row.status = "granted"
+            command.session.add(row)
+            return AidValuation(row.grant_date, row.gge, row.reference_rate, row.discount_rate)
+    return AidValuation(valued_on, application.gge, application.gge_reference_rate, application.gge_discount_rate)
 
 
-def _write_off(command: Command, loan: EnergyLoan, decision: EnergyDecision, payload: dict[str, Any]) -> None:
-    _ensure_active(loan)
-    written_off_on = date.fromisoformat(payload["written_off_on"])
-    loan.written_off_on = written_off_on
-    loan.written_off_amount = position_on(command, loan, written_off_on).payoff_amount
-    loan.status = LOAN_WRITTEN_OFF
-    command.session.add(loan)
-    command.publish(events.written_off(loan, payload["reason"], decision.prepared_by, command.actor))
-
-
-def _ensure_active(loan: EnergyLoan) -> None:
-    if loan.status != LOAN_ACTIVE:
-        raise Conflict(f"loan {loan.id} is {loan.status}")
-
-
-def late_interest_policy(loan: EnergyLoan, margin: Decimal) -> LateInterestPolicy:
-    """Contractual late interest: the loan's own rate plus the programme's margin."""
-    return LateInterestPolicy.contractual(loan.annual_rate + margin)
-
-
-def segments(command: Command, loan: EnergyLoan) -> list[Segment]:
+def _cancel(command: Command, decision: Decision) -> None:
     session = command.session
-    rows = session.exec(
-        select(EnergyLoanEvent).where(EnergyLoanEvent.loan_id == loan.id).order_by(col(EnergyLoanEvent.id))
-    ).all()
-    history = [
-        HistoryEntry(
-            row.kind, row.on, row.amount, row.mode, row.annual_rate, json.loads(row.terms) if row.terms else None
-        )
-        for row in rows
-    ]
-    return replay(terms_of(loan), late_interest_policy(loan, command.programme.late_interest_margin), history)
-
-
-def position_on(command: Command, loan: EnergyLoan, day: date) -> LoanPosition:
-    try:
-        return segment_on(segments(command, loan), day).live.position(day)
-    except InvalidTerms as exc:
-        raise RuleViolation("as_of", exc.rule) from None
-
-
-def loan_of(command: Command, application_id: str, lock: bool = False) -> EnergyLoan:
-    query = select(EnergyLoan).where(EnergyLoan.application_id == application_id)
-    loan = command.session.exec(query.with_for_update() if lock else query).first()
-    if loan is None:
-        raise NotFound("loan of application", application_id)
-    return loan
-
-
-def segment_at(command: Command, loan: EnergyLoan, day: date) -> LiveLoan:
-    return segment_on(segments(command, loan), day).live
-
-
-def _record(command: Command, loan: EnergyLoan, event: LoanEvent) -> LiveLoan:
-    try:
-        live = record_latest(segments(command, loan), event)
-    except InvalidTerms as exc:
-        raise RuleViolation(request_field(exc.field, "received_on"), exc.rule) from None
-    entry = entry_of(event)
-    command.session.add(
-        EnergyLoanEvent(
-            loan_id=loan.id,
-            kind=entry.kind,
-            on=entry.on,
-            amount=entry.amount,
-            mode=entry.mode,
-            annual_rate=entry.annual_rate,
-            recorded_by=command.actor,
-            recorded_at=command.now,
-        )
+    request = decision.request
+    assert isinstance(request, CancellationRequest)
+    application = get_for_update(session, EnergyApplication, decision.loan_id, "application")
+    _check_cancellation(application, request.cancelled_on)
+    call = session.get(EnergyCall, application.call_id)
+    assert call is not None
+    assert application.committed_amount is not None
+    year = get_for_update(session, EnergyBudgetYear, call.budget_year, "budget year")
+    released = application.committed_amount
+    apply_balance(year, balance_of(year).release(released))
+    session.add(year)
+    aid_register(session).set_status(application.id, "grant", "released")
+    application.status = CANCELLED
+    application.reason = request.reason
+    session.add(application)
+    core.supersede_pending(unit_of_work(command), application.id, decision)
+    session.flush()
+    command.publish(events.cancelled(application, year.year, request, decision, released))
+    command.publish(
+        events.budget_released(year.year, application.id, released, balance_of(year).available, "application cancelled")
     )
-    return live
-
-
-def record_repayment(
-    command: Command, loan_id: str, received_on: date, amount: Decimal, surplus_mode: PrepaymentMode
-) -> tuple[Allocation, LoanPosition]:
-    loan = get_for_update(command.session, EnergyLoan, loan_id, "loan")
-    _ensure_active(loan)
-    live = _record(command, loan, Repayment(received_on, amount, surplus_mode))
-    allocation, position = live.allocations()[-1], live.position(received_on)
-    command.publish(events.repayment_recorded(loan, allocation, position))
-    return allocation, position
-
-
-def record_prepayment(
-    command: Command, loan_id: str, received_on: date, amount: Decimal, mode: PrepaymentMode
-) -> LoanPosition:
-    loan = get_for_update(command.session, EnergyLoan, loan_id, "loan")
-    _ensure_active(loan)
-    position = _record(command, loan, Prepayment(received_on, amount, mode)).position(received_on)
-    command.publish(events.prepaid(loan, received_on, amount, mode.value, position))
-    return position
+    serve_waiting_list(command, year)

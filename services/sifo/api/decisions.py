@@ -1,21 +1,25 @@
-"""Four-eyes decisions: prepare a disbursement, restructuring or write-off; another person approves."""
+"""Four-eyes decisions: prepare a disbursement, restructuring, write-off or cancellation; another person decides."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
-from shared.amortisation.terms import LoanTerms
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.servicing import service as core
+from shared.servicing.schemas import CancellationIn, DecisionOut, RejectDecisionIn, WriteOffIn
 
 from services.sifo.api.commands import execute, read
-from services.sifo.api.schemas import DecisionOut, PrepareDisbursement, RestructureIn, WriteOffIn
+from services.sifo.api.schemas import PrepareDisbursement, RestructureIn
 from services.sifo.service import decisions
+from services.sifo.service.context import Command
+from services.sifo.service.servicing import product, unit_of_work
 
+NO_REASON = RejectDecisionIn()
 router = APIRouter(tags=["decisions"])
 IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
@@ -45,36 +49,70 @@ def prepare_disbursement(
         principal,
         idempotency_key,
         body,
-        lambda command: DecisionOut.of(decisions.prepare_disbursement(command, loan_id, body.disbursed_on, body.iban)),
+        lambda command: DecisionOut.of(
+            decisions.prepare_disbursement(command, loan_id, body.disbursed_on, body.iban, body.iban_reason)
+        ),
         status_code=201,
     )
 
 
-@router.post("/loans/{loan_id}/restructuring", status_code=201, response_model=DecisionOut, responses=PROBLEM_RESPONSES)
+@router.post(
+    "/loans/{loan_id}/restructuring",
+    status_code=201,
+    response_model=DecisionOut,
+    summary="Prepare a restructuring: new terms whose principal is everything owed that day (four eyes)",
+    responses=PROBLEM_RESPONSES,
+)
 def prepare_restructuring(
     loan_id: str, body: RestructureIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    terms = LoanTerms(**body.terms.model_dump())
-    return execute(
-        request,
-        principal,
-        idempotency_key,
-        body,
-        lambda command: DecisionOut.of(decisions.prepare_restructuring(command, loan_id, body.effective_on, terms)),
-        status_code=201,
-    )
+    def action(command: Command) -> DecisionOut:
+        terms = core.requested_terms(body.terms.model_dump())
+        decision = core.prepare_restructuring(
+            unit_of_work(command),
+            product(command),
+            loan_id,
+            body.effective_on,
+            terms,
+            body.committee_reference,
+            body.reason,
+        )
+        return DecisionOut.of(decision)
+
+    return execute(request, principal, idempotency_key, body, action, status_code=201)
 
 
 @router.post("/loans/{loan_id}/write-off", status_code=201, response_model=DecisionOut, responses=PROBLEM_RESPONSES)
 def prepare_write_off(
     loan_id: str, body: WriteOffIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
+    def action(command: Command) -> DecisionOut:
+        decision = core.prepare_write_off(
+            unit_of_work(command), product(command), loan_id, body.written_off_on, body.reason
+        )
+        return DecisionOut.of(decision)
+
+    return execute(request, principal, idempotency_key, body, action, status_code=201)
+
+
+@router.post(
+    "/loans/{loan_id}/cancellation",
+    status_code=201,
+    response_model=DecisionOut,
+    summary="Prepare the cancellation of an approved loan that will not be paid out (four eyes)",
+    responses=PROBLEM_RESPONSES,
+)
+def prepare_cancellation(
+    loan_id: str, body: CancellationIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     return execute(
         request,
         principal,
         idempotency_key,
         body,
-        lambda command: DecisionOut.of(decisions.prepare_write_off(command, loan_id, body.written_off_on, body.reason)),
+        lambda command: DecisionOut.of(
+            decisions.prepare_cancellation(command, loan_id, body.cancelled_on, body.reason)
+        ),
         status_code=201,
     )
 
@@ -93,20 +131,29 @@ def approve(
         principal,
         idempotency_key,
         None,
-        lambda command: DecisionOut.of(decisions.approve(command, decision_id).decision),
+        lambda command: DecisionOut.of(decisions.approve(command, decision_id)),
     )
 
 
-@router.post("/decisions/{decision_id}/rejection", response_model=DecisionOut, responses=PROBLEM_RESPONSES)
+@router.post(
+    "/decisions/{decision_id}/rejection",
+    response_model=DecisionOut,
+    summary="Reject a prepared decision (nothing happens); the preparer may not reject it",
+    responses=PROBLEM_RESPONSES,
+)
 def reject(
-    decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+    decision_id: str,
+    request: Request,
+    principal: Approvers,
+    body: Annotated[RejectDecisionIn, Body()] = NO_REASON,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     return execute(
         request,
         principal,
         idempotency_key,
-        None,
-        lambda command: DecisionOut.of(decisions.reject(command, decision_id)),
+        body,
+        lambda command: DecisionOut.of(decisions.reject(command, decision_id, body.reason)),
     )
 
 

@@ -11,9 +11,10 @@ from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
 from shared.platform.rules import RuleViolation
+from shared.servicing.schemas import installments
 
 from services.sifo.api.commands import execute, read
-from services.sifo.api.schemas import ApproveLoan, LoanOut, RejectLoan, SubmitLoan, SubmittedLoanOut, installments
+from services.sifo.api.schemas import ApproveLoan, LoanOut, RejectLoan, SubmitLoan, SubmittedLoanOut
 from services.sifo.domain.loans import LoanStatus
 from services.sifo.service import loans
 from services.sifo.service.context import Command
@@ -48,6 +49,7 @@ def _submission(body: SubmitLoan, command: Command) -> LoanSubmission:
             grace_periods=plan.grace_periods,
             grace_kind=plan.grace_kind,
             installment_multiple=plan.installment_multiple,
+            first_due_date=plan.first_due_date,
         ),
         rating=body.rating,
         collateral=body.collateral,

@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.amortisation.allocation import Allocation
-from shared.amortisation.loan_events import PrepaymentMode
-from shared.amortisation.position import LoanPosition
 from shared.amortisation.reference_rates import Collateral, Rating
-from shared.amortisation.schedule import Schedule
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, Method
 from shared.platform.identifiers import EnterpriseNumber, Iban
+from shared.servicing.schemas import (
+    AllocationOut,
+    HistoryOut,
+    InstallmentOut,
+    Money,
+    PositionOut,
+    Rate,
+    Reason,
+    example,
+)
 
 from services.sifo.domain.loans import LoanType
-from services.sifo.models import SifoDecision, SifoDrawingRight, SifoLoan, SifoLoanEvent
-
-Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2, examples=["250000.00"])]
-Rate = Annotated[Decimal, Field(ge=0, lt=1, max_digits=9, decimal_places=6, examples=["0.0439"])]
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+from services.sifo.models import SifoDrawingRight, SifoLoan
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def example(values: dict[str, Any]) -> ConfigDict:
-    """Request bodies refuse unknown fields and show an example in the OpenAPI document."""
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
 
 
 class SuspendFinancier(Body):
@@ -125,6 +120,11 @@ class RepaymentPlanIn(Body):
     grace_periods: int = Field(default=0, ge=0)
     grace_kind: GraceKind = GraceKind.INTEREST_ONLY
     installment_multiple: Money = Decimal("0.01")
+    first_due_date: date | None = Field(
+        default=None,
+        description="a broken first period: the first installment's date, within two periods of the start; "
+        "the real disbursement date must still fall before it",
+    )
 
 
 class RateOverride(Body):
@@ -179,6 +179,7 @@ class TermsOut(BaseModel):
     grace_periods: int
     grace_kind: str
     installment_multiple: Decimal
+    first_due_date: date | None
 
 
 class TermsIn(RepaymentPlanIn):
@@ -198,6 +199,15 @@ class PricingOut(BaseModel):
     override_reason: str | None
 
 
+class AidOut(BaseModel):
+    """The gross grant equivalent with the day and the rates it was valued at (at approval, else submission)."""
+
+    grant_date: date
+    gge: Decimal
+    reference_rate: Decimal
+    discount_rate: Decimal
+
+
 class LoanOut(BaseModel):
     id: str
     status: str
@@ -213,6 +223,7 @@ class LoanOut(BaseModel):
     collateral: str
     pricing: PricingOut
     gge: Decimal
+    aid: AidOut
     committee_reference: str | None
     submitted_on: date
     submitted_by: str
@@ -222,8 +233,10 @@ class LoanOut(BaseModel):
     disbursed_on: date | None
     disbursement_iban: str | None
     defaulted_on: date | None
+    settled_on: date | None
     written_off_on: date | None
     written_off_amount: Decimal | None
+    status_reason: str | None
 
     @classmethod
     def of(cls, loan: SifoLoan) -> LoanOut:
@@ -248,6 +261,7 @@ class LoanOut(BaseModel):
                 grace_periods=loan.grace_periods,
                 grace_kind=loan.grace_kind,
                 installment_multiple=loan.installment_multiple,
+                first_due_date=loan.first_due_date,
             ),
             rating=loan.rating,
             collateral=loan.collateral,
@@ -260,6 +274,12 @@ class LoanOut(BaseModel):
                 override_reason=loan.rate_override_reason,
             ),
             gge=loan.gge,
+            aid=AidOut(
+                grant_date=loan.gge_on,
+                gge=loan.gge,
+                reference_rate=loan.gge_reference_rate.normalize(),
+                discount_rate=loan.gge_discount_rate.normalize(),
+            ),
             committee_reference=loan.committee_reference,
             submitted_on=loan.submitted_on,
             submitted_by=loan.submitted_by,
@@ -269,36 +289,11 @@ class LoanOut(BaseModel):
             disbursed_on=loan.disbursed_on,
             disbursement_iban=loan.disbursement_iban,
             defaulted_on=loan.defaulted_on,
+            settled_on=loan.settled_on,
             written_off_on=loan.written_off_on,
             written_off_amount=loan.written_off_amount,
+            status_reason=loan.status_reason,
         )
-
-
-class InstallmentOut(BaseModel):
-    number: int
-    due_date: date
-    opening_balance: Decimal
-    interest: Decimal
-    principal: Decimal
-    payment: Decimal
-    capitalised: Decimal
-    closing_balance: Decimal
-
-
-def installments(schedule: Schedule) -> list[InstallmentOut]:
-    return [
-        InstallmentOut(
-            number=row.number,
-            due_date=row.due_date,
-            opening_balance=row.opening_balance,
-            interest=row.interest,
-            principal=row.principal,
-            payment=row.payment,
-            capitalised=row.capitalised,
-            closing_balance=row.closing_balance,
-        )
-        for row in schedule.installments
-    ]
 
 
 class SubmittedLoanOut(LoanOut):
@@ -326,30 +321,12 @@ class PrepareDisbursement(Body):
     model_config = example({"disbursed_on": "2026-04-01", "iban": "BE68 5390 0754 7034"})
 
     disbursed_on: date
-    iban: Iban | None = Field(default=None, description="defaults to the financier's account")
-
-
-class RepaymentIn(Body):
-    model_config = example({"received_on": "2026-05-01", "amount": "2732.40", "surplus_mode": "reduce_installment"})
-
-    received_on: date
-    amount: Money
-    surplus_mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
-
-
-class PrepaymentIn(Body):
-    model_config = example({"received_on": "2026-09-15", "amount": "20000.00", "mode": "reduce_term"})
-
-    received_on: date
-    amount: Money
-    mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
-
-
-class RateResetIn(Body):
-    model_config = example({"effective_on": "2027-01-01", "annual_rate": "0.0419"})
-
-    effective_on: date
-    annual_rate: Rate
+    iban: Iban | None = Field(default=None, description="defaults to the financier's registered account")
+    iban_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="required when the payout goes to an account other than the financier's registered one",
+    )
 
 
 class RestructureIn(Body):
@@ -362,141 +339,10 @@ class RestructureIn(Body):
 
     effective_on: date
     terms: TermsIn
-
-
-class DefaultIn(Body):
-    model_config = example({"defaulted_on": "2026-10-15", "reason": "insolvency proceedings opened"})
-
-    defaulted_on: date
-    reason: Reason
-
-
-class WriteOffIn(Body):
-    model_config = example({"written_off_on": "2026-11-30", "reason": "bankruptcy closed without dividend"})
-
-    written_off_on: date
-    reason: Reason
-
-
-class DecisionOut(BaseModel):
-    id: str
-    loan_id: str
-    kind: str
-    status: str
-    request: dict[str, Any]
-    prepared_by: str
-    prepared_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-
-    @classmethod
-    def of(cls, decision: SifoDecision) -> DecisionOut:
-        return cls(
-            id=decision.id,
-            loan_id=decision.loan_id,
-            kind=decision.kind,
-            status=decision.status,
-            request=json.loads(decision.payload),
-            prepared_by=decision.prepared_by,
-            prepared_at=decision.prepared_at,
-            decided_by=decision.decided_by,
-            decided_at=decision.decided_at,
-        )
-
-
-class AllocationOut(BaseModel):
-    received_on: date
-    amount: Decimal
-    late_interest: Decimal
-    collection_fees: Decimal
-    interest: Decimal
-    principal: Decimal
-    prepayment: Decimal
-    excess: Decimal
-
-    @classmethod
-    def of(cls, allocation: Allocation) -> AllocationOut:
-        return cls(
-            received_on=allocation.on,
-            amount=allocation.amount,
-            late_interest=allocation.late_interest,
-            collection_fees=allocation.collection_fees,
-            interest=allocation.interest,
-            principal=allocation.principal,
-            prepayment=allocation.prepayment,
-            excess=allocation.excess,
-        )
-
-
-class RepaymentRecorded(BaseModel):
-    loan_id: str
-    allocation: AllocationOut
-    outstanding_principal: Decimal
-
-
-class ArrearsOut(BaseModel):
-    number: int
-    due_date: date
-    interest_outstanding: Decimal
-    principal_outstanding: Decimal
-    days_past_due: int
-
-
-class PositionOut(BaseModel):
-    outstanding_principal: Decimal
-    accrued_interest: Decimal
-    total_arrears: Decimal
-    days_past_due: int
-    late_interest: Decimal
-    next_due_date: date | None
-    principal_repaid: Decimal
-    prepaid: Decimal
-    payoff_amount: Decimal
-    arrears: list[ArrearsOut]
-
-    @classmethod
-    def of(cls, position: LoanPosition) -> PositionOut:
-        return cls(
-            outstanding_principal=position.outstanding_principal,
-            accrued_interest=position.accrued_interest,
-            total_arrears=position.total_arrears,
-            days_past_due=position.days_past_due,
-            late_interest=position.late_interest,
-            next_due_date=position.next_due_date,
-            principal_repaid=position.principal_repaid,
-            prepaid=position.prepaid,
-            payoff_amount=position.payoff_amount,
-            arrears=[
-                ArrearsOut(
-                    number=line.number,
-                    due_date=line.due_date,
-                    interest_outstanding=line.interest_outstanding,
-                    principal_outstanding=line.principal_outstanding,
-                    days_past_due=line.days_past_due,
-                )
-                for line in position.arrears
-            ],
-        )
-
-
-class HistoryOut(BaseModel):
-    kind: str
-    on: date
-    amount: Decimal | None
-    mode: str | None
-    annual_rate: Decimal | None
-    recorded_by: str
-
-    @classmethod
-    def of(cls, row: SifoLoanEvent) -> HistoryOut:
-        return cls(
-            kind=row.kind,
-            on=row.on,
-            amount=row.amount,
-            mode=row.mode,
-            annual_rate=row.annual_rate,
-            recorded_by=row.recorded_by,
-        )
+    committee_reference: str | None = Field(
+        default=None, max_length=100, description="the committee's approval of a term beyond the fund's maximum"
+    )
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class LoanViewOut(BaseModel):

@@ -1,4 +1,4 @@
-"""Servicing: repayments, prepayments, rate resets, default, and the loan as of any date."""
+"""Servicing: repayments, prepayments, default, and the loan as of any date; rate resets and reversals are decisions."""
 
 from __future__ import annotations
 
@@ -11,52 +11,63 @@ from fastapi.responses import JSONResponse
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
-
-from services.sifo.api.commands import execute, read
-from services.sifo.api.schemas import (
+from shared.servicing import service as core
+from shared.servicing.schemas import (
     AllocationOut,
+    DecisionOut,
     DefaultIn,
     HistoryOut,
-    LoanOut,
-    LoanViewOut,
     PositionOut,
     PrepaymentIn,
     RateResetIn,
     RepaymentIn,
     RepaymentRecorded,
+    ReversalIn,
     installments,
 )
-from services.sifo.service import decisions, loans, servicing
+
+from services.sifo.api.commands import execute, read
+from services.sifo.api.schemas import LoanOut, LoanViewOut
+from services.sifo.service import loans
 from services.sifo.service.context import Command
+from services.sifo.service.servicing import product, unit_of_work
 
 router = APIRouter(tags=["servicing"])
 IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Collectors = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.JOB, Role.FUND_MANAGER))]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
+Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
 Anyone = Annotated[Principal, Depends(require_roles(*Role))]
+
+
+def _repay(command: Command, loan_id: str, body: RepaymentIn) -> RepaymentRecorded:
+    recorded = core.record_repayment(
+        unit_of_work(command), product(command), loan_id, body.received_on, body.amount, body.surplus_mode
+    )
+    assert recorded.entry.id is not None
+    return RepaymentRecorded(
+        loan_id=loan_id,
+        entry_id=recorded.entry.id,
+        allocation=AllocationOut.of(recorded.allocation),
+        outstanding_principal=recorded.position.outstanding_principal,
+        status=recorded.position.status.value,
+    )
 
 
 @router.post(
     "/loans/{loan_id}/repayments",
     status_code=201,
     response_model=RepaymentRecorded,
-    summary="Record money received: late interest, overdue interest, overdue principal, current due, then prepayment",
+    summary="Record money received: late interest, overdue installments, the next installment (even before it is "
+    "due), then prepayment; the quoted payoff amount settles the loan",
     responses=PROBLEM_RESPONSES,
 )
 def repay(
     loan_id: str, body: RepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    def action(command: Command) -> RepaymentRecorded:
-        _, allocation, position = servicing.record_repayment(
-            command, loan_id, body.received_on, body.amount, body.surplus_mode
-        )
-        return RepaymentRecorded(
-            loan_id=loan_id,
-            allocation=AllocationOut.of(allocation),
-            outstanding_principal=position.outstanding_principal,
-        )
-
-    return execute(request, principal, idempotency_key, body, action, status_code=201)
+    return execute(
+        request, principal, idempotency_key, body, lambda command: _repay(command, loan_id, body), status_code=201
+    )
 
 
 @router.post(
@@ -69,61 +80,79 @@ def repay(
 def prepay(
     loan_id: str, body: PrepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    return execute(
-        request,
-        principal,
-        idempotency_key,
-        body,
-        lambda command: PositionOut.of(
-            servicing.record_prepayment(command, loan_id, body.received_on, body.amount, body.mode)[1]
-        ),
-        status_code=201,
-    )
+    def action(command: Command) -> PositionOut:
+        recorded = core.record_prepayment(
+            unit_of_work(command), product(command), loan_id, body.received_on, body.amount, body.mode
+        )
+        return PositionOut.of(recorded.position)
+
+    return execute(request, principal, idempotency_key, body, action, status_code=201)
 
 
-@router.post("/loans/{loan_id}/rate-resets", response_model=LoanOut, responses=PROBLEM_RESPONSES)
+@router.post(
+    "/loans/{loan_id}/rate-resets",
+    status_code=201,
+    response_model=DecisionOut,
+    summary="Prepare a rate reset (four eyes); on approval any state aid it creates is registered",
+    responses=PROBLEM_RESPONSES,
+)
 def reset_rate(
-    loan_id: str, body: RateResetIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: RateResetIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    return execute(
-        request,
-        principal,
-        idempotency_key,
-        body,
-        lambda command: LoanOut.of(servicing.reset_rate(command, loan_id, body.effective_on, body.annual_rate)),
-    )
+    def action(command: Command) -> DecisionOut:
+        decision = core.prepare_rate_reset(
+            unit_of_work(command), product(command), loan_id, body.effective_on, body.annual_rate, body.reason
+        )
+        return DecisionOut.of(decision)
+
+    return execute(request, principal, idempotency_key, body, action, status_code=201)
+
+
+@router.post(
+    "/loans/{loan_id}/reversals",
+    status_code=201,
+    response_model=DecisionOut,
+    summary="Prepare the reversal of a repayment or prepayment recorded by mistake (four eyes)",
+    responses=PROBLEM_RESPONSES,
+)
+def reverse(
+    loan_id: str, body: ReversalIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    def action(command: Command) -> DecisionOut:
+        decision = core.prepare_reversal(unit_of_work(command), product(command), loan_id, body.entry_id, body.reason)
+        return DecisionOut.of(decision)
+
+    return execute(request, principal, idempotency_key, body, action, status_code=201)
 
 
 @router.post("/loans/{loan_id}/default", response_model=LoanOut, responses=PROBLEM_RESPONSES)
 def declare_default(
     loan_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    return execute(
-        request,
-        principal,
-        idempotency_key,
-        body,
-        lambda command: LoanOut.of(decisions.declare_default(command, loan_id, body.defaulted_on, body.reason)),
-    )
+    def action(command: Command) -> LoanOut:
+        core.declare_default(unit_of_work(command), product(command), loan_id, body.defaulted_on, body.reason)
+        return LoanOut.of(loans.visible_loan(command, loan_id))
+
+    return execute(request, principal, idempotency_key, body, action)
 
 
 def _view(command: Command, loan_id: str, as_of: date | None) -> LoanViewOut:
     loan = loans.visible_loan(command, loan_id)
-    result = servicing.view(command, loan, as_of or command.today)
+    result = core.view(unit_of_work(command), product(command), loan_id, as_of or command.today)
     return LoanViewOut(
         loan=LoanOut.of(loan),
         as_of=result.as_of,
         position=PositionOut.of(result.position) if result.position else None,
         schedule=installments(result.schedule) if result.schedule else [],
         payments=[AllocationOut.of(allocation) for allocation in result.allocations],
-        history=[HistoryOut.of(row) for row in result.history],
+        history=[HistoryOut.of(entry, result.reversed) for entry in result.entries],
     )
 
 
 @router.get(
     "/loans/{loan_id}/position",
     response_model=LoanViewOut,
-    summary="The loan as of a date: schedule, payments, balance and arrears",
+    summary="The loan as of a date: schedule, payments, balance, arrears and the payoff amount",
     responses=PROBLEM_RESPONSES,
 )
 def position(loan_id: str, request: Request, principal: Anyone, as_of: date | None = None) -> LoanViewOut:

@@ -13,7 +13,10 @@ from decimal import Decimal
 
 from shared.amortisation.reference_rates import RateQuote
 from shared.amortisation.terms import LoanTerms
-from shared.platform.rules import Conflict, Forbidden, RuleViolation
+from shared.platform.rules import Conflict, RuleViolation
+from shared.servicing.accounts import LateInterestKind, LoanStatus, ProductRules
+
+__all__ = ["LoanRequest", "LoanStatus", "LoanType", "Pricing", "SifoPolicy", "ensure_status"]
 
 
 class LoanType(enum.StrEnum):
@@ -24,22 +27,19 @@ class LoanType(enum.StrEnum):
     MICROCREDIT = "microcredit"
 
 
-class LoanStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    DISBURSED = "disbursed"
-    DEFAULTED = "defaulted"
-    WRITTEN_OFF = "written_off"
-
-
 @dataclass(frozen=True)
 class SifoPolicy:
     max_share_numerator: int = 2
     max_share_denominator: int = 3
     max_sifo_share: Decimal = Decimal("350000.00")
     max_term_months: int = 120
+    late_interest: LateInterestKind = LateInterestKind.CONTRACTUAL
     late_interest_margin: Decimal = Decimal("0.02")
+
+    @property
+    def rules(self) -> ProductRules:
+        """What the shared servicing core enforces on a live SIFO loan."""
+        return ProductRules("SIFO", self.max_term_months, self.late_interest, self.late_interest_margin)
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,6 @@ class Pricing:
                 f"is required: the rate {override_rate} departs from the reference rate {quote.reference_rate}",
             )
         return cls(quote=quote, applied_rate=override_rate, override_reason=override_reason.strip())
-
-
-def ensure_four_eyes(prepared_by: str, decided_by: str, action: str) -> None:
-    """Whoever prepares an approval, disbursement or write-off may not be the one who approves it."""
-    if prepared_by == decided_by:
-        raise Forbidden(f"{decided_by} prepared this {action} and may not also approve it (four-eyes rule)")
 
 
 def ensure_status(current: LoanStatus, allowed: tuple[LoanStatus, ...], action: str, loan_id: str) -> None:

@@ -1,164 +1,120 @@
-"""Four-eyes decisions on a loan: disbursement, restructuring and write-off.
+"""SIFO's own four-eyes decisions, executed through the shared core: disbursement and cancellation.
 
-One person prepares (the request is stored with its figures), another approves; only then does
-money move. Approval re-checks everything against the loan as it is at that moment.
+A disbursement pays the SIFO share to the financier (a pain.001 is produced); paying it to any
+account but the financier's registered one needs a reason, shown to the approver. A cancellation
+gives an approved loan's reservation back to its drawing right and releases its aid. Servicing
+decisions (rate resets, restructurings, write-offs, reversals) are the shared core's.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.terms import LoanTerms
 from shared.platform.identifiers import normalise_iban
-from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.platform.rules import NotFound, RuleViolation
+from shared.servicing import service as core
+from shared.servicing.decisions import (
+    CancellationRequest,
+    Decision,
+    DecisionKind,
+    DisbursementRequest,
+)
 
 from services.sifo import events
-from services.sifo.domain.loans import LoanStatus, ensure_four_eyes, ensure_status
-from services.sifo.models import (
-    SifoAidGrant,
-    SifoDecision,
-    SifoDrawingRight,
-    SifoFinancier,
-    SifoLoan,
-    SifoLoanEvent,
-    SifoPaymentInstruction,
-)
+from services.sifo.domain.loans import LoanStatus, ensure_status
+from services.sifo.models import SifoDrawingRight, SifoFinancier, SifoLoan, SifoPaymentInstruction
 from services.sifo.payments import Disbursement, credit_transfer_xml
 from services.sifo.service.context import Command, get_for_update
 from services.sifo.service.drawing_rights import apply_balance, balance_of
 from services.sifo.service.loans import terms_of
-from services.sifo.service.servicing import position_on
-
-DISBURSEMENT = "disbursement"
-RESTRUCTURE = "restructure"
-WRITE_OFF = "write_off"
+from services.sifo.service.servicing import aid_register, product, unit_of_work, visible
 
 
-@dataclass(frozen=True)
-class Outcome:
-    decision: SifoDecision
-    loan: SifoLoan
-
-
-def _prepare(command: Command, loan: SifoLoan, kind: str, payload: dict[str, Any]) -> SifoDecision:
-    pending = command.session.exec(
-        select(SifoDecision).where(
-            SifoDecision.loan_id == loan.id, SifoDecision.kind == kind, SifoDecision.status == "prepared"
-        )
-    ).first()
-    if pending is not None:
-        raise Conflict(f"a {kind} of loan {loan.id} is already prepared and awaits approval (decision {pending.id})")
-    decision = SifoDecision(
-        id=str(uuid.uuid4()),
-        loan_id=loan.id,
-        kind=kind,
-        payload=json.dumps(payload, sort_keys=True),
-        status="prepared",
-        prepared_by=command.actor,
-        prepared_at=command.now,
-    )
-    command.session.add(decision)
-    command.session.flush()
-    return decision
-
-
-def prepare_disbursement(command: Command, loan_id: str, disbursed_on: date, iban: str | None) -> SifoDecision:
+def _approved_loan(command: Command, loan_id: str, action: str) -> SifoLoan:
     loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
-    ensure_status(LoanStatus(loan.status), (LoanStatus.APPROVED,), "a disbursement", loan_id)
-    if loan.approved_on is not None and disbursed_on < loan.approved_on:
-        raise RuleViolation("disbursed_on", f"{disbursed_on.isoformat()} is before the approval on {loan.approved_on}")
+    ensure_status(LoanStatus(loan.status), (LoanStatus.APPROVED,), action, loan_id)
+    return loan
+
+
+def _not_before_approval(loan: SifoLoan, field: str, day: date) -> None:
+    if loan.approved_on is not None and day < loan.approved_on:
+        raise RuleViolation(field, f"{day.isoformat()} is before the approval on {loan.approved_on}")
+
+
+def _check_payout_date(loan: SifoLoan, disbursed_on: date) -> None:
+    """The schedule runs from the payout: the contract's terms must hold from that day (a first due date after it)."""
+    _not_before_approval(loan, "disbursed_on", disbursed_on)
+    try:
+        replace(terms_of(loan), start_date=disbursed_on)
+    except InvalidTerms as exc:
+        raise RuleViolation(
+            "disbursed_on", f"{disbursed_on.isoformat()} does not fit the loan's terms: {exc}"
+        ) from None
+
+
+def _financier(command: Command, loan: SifoLoan) -> SifoFinancier:
     financier = command.session.get(SifoFinancier, loan.financier_id)
     assert financier is not None
-    account = normalise_iban(iban) if iban else financier.iban
-    return _prepare(command, loan, DISBURSEMENT, {"disbursed_on": disbursed_on.isoformat(), "iban": account})
+    return financier
 
 
-def prepare_restructuring(command: Command, loan_id: str, effective_on: date, terms: LoanTerms) -> SifoDecision:
-    loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
-    ensure_status(LoanStatus(loan.status), (LoanStatus.DISBURSED, LoanStatus.DEFAULTED), "a restructuring", loan_id)
-    _check_restructuring(command, loan, effective_on, terms)
-    return _prepare(command, loan, RESTRUCTURE, {"effective_on": effective_on.isoformat(), "terms": terms.to_json()})
+def prepare_disbursement(
+    command: Command, loan_id: str, disbursed_on: date, iban: str | None, iban_reason: str | None = None
+) -> Decision:
+    loan = _approved_loan(command, loan_id, "a disbursement")
+    _check_payout_date(loan, disbursed_on)
+    registered = _financier(command, loan).iban
+    request = DisbursementRequest(
+        disbursed_on=disbursed_on,
+        amount=loan.sifo_share,
+        iban=normalise_iban(iban) if iban else registered,
+        registered_iban=registered,
+        iban_reason=(iban_reason or "").strip() or None,
+    )
+    return core.prepare_decision(unit_of_work(command), loan_id, request)
 
 
-def _check_restructuring(command: Command, loan: SifoLoan, effective_on: date, terms: LoanTerms) -> None:
-    if terms.start_date != effective_on:
-        raise RuleViolation("terms.start_date", f"must equal effective_on {effective_on.isoformat()}")
-    owed = position_on(command, loan, effective_on).payoff_amount
-    if terms.principal != owed:
-        raise RuleViolation(
-            "terms.principal",
-            f"{terms.principal} must equal everything owed on {effective_on.isoformat()}: {owed}",
-        )
-
-
-def prepare_write_off(command: Command, loan_id: str, written_off_on: date, reason: str) -> SifoDecision:
-    loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
-    ensure_status(LoanStatus(loan.status), (LoanStatus.DEFAULTED,), "a write-off", loan_id)
+def prepare_cancellation(command: Command, loan_id: str, cancelled_on: date, reason: str) -> Decision:
+    loan = _approved_loan(command, loan_id, "a cancellation")
+    _not_before_approval(loan, "cancelled_on", cancelled_on)
     if not reason.strip():
         raise RuleViolation("reason", "must not be blank")
-    if loan.defaulted_on is not None and written_off_on < loan.defaulted_on:
-        raise RuleViolation(
-            "written_off_on", f"{written_off_on.isoformat()} is before the default on {loan.defaulted_on}"
-        )
-    return _prepare(command, loan, WRITE_OFF, {"written_off_on": written_off_on.isoformat(), "reason": reason.strip()})
+    return core.prepare_decision(unit_of_work(command), loan_id, CancellationRequest(cancelled_on, reason.strip()))
 
 
-def approve(command: Command, decision_id: str) -> Outcome:
-    decision = get_for_update(command.session, SifoDecision, decision_id, "decision")
-    if decision.status != "prepared":
-        raise Conflict(f"decision {decision_id} is already {decision.status}")
-    ensure_four_eyes(decision.prepared_by, command.actor, decision.kind.replace("_", "-"))
-    loan = get_for_update(command.session, SifoLoan, decision.loan_id, "loan")
-    payload = json.loads(decision.payload)
-    if decision.kind == DISBURSEMENT:
-        _disburse(command, loan, date.fromisoformat(payload["disbursed_on"]), payload["iban"])
-    elif decision.kind == RESTRUCTURE:
-        _restructure(command, loan, decision, date.fromisoformat(payload["effective_on"]), payload["terms"])
-    else:
-        _write_off(command, loan, decision, date.fromisoformat(payload["written_off_on"]), payload["reason"])
-    decision.status = "approved"
-    decision.decided_by = command.actor
-    decision.decided_at = command.now
-    command.session.add(decision)
-    return Outcome(decision, loan)
+def approve(command: Command, decision_id: str) -> Decision:
+    handlers = {
+        DecisionKind.DISBURSEMENT: lambda decision: _disburse(command, decision),
+        DecisionKind.CANCELLATION: lambda decision: _cancel(command, decision),
+    }
+    return core.approve(unit_of_work(command), product(command), decision_id, handlers)
 
 
-def reject(command: Command, decision_id: str) -> SifoDecision:
-    decision = get_for_update(command.session, SifoDecision, decision_id, "decision")
-    if decision.status != "prepared":
-        raise Conflict(f"decision {decision_id} is already {decision.status}")
-    ensure_four_eyes(decision.prepared_by, command.actor, decision.kind.replace("_", "-"))
-    decision.status = "rejected"
-    decision.decided_by = command.actor
-    decision.decided_at = command.now
-    command.session.add(decision)
-    return decision
+def reject(command: Command, decision_id: str, reason: str | None) -> Decision:
+    return core.reject(unit_of_work(command), decision_id, reason)
 
 
-def _disburse(command: Command, loan: SifoLoan, disbursed_on: date, iban: str) -> None:
-    ensure_status(LoanStatus(loan.status), (LoanStatus.APPROVED,), "a disbursement", loan.id)
+def _disburse(command: Command, decision: Decision) -> None:
+    request = decision.request
+    assert isinstance(request, DisbursementRequest)
+    loan = _approved_loan(command, decision.loan_id, "a disbursement")
+    _check_payout_date(loan, request.disbursed_on)
     assert loan.drawing_right_id is not None
     right = get_for_update(command.session, SifoDrawingRight, loan.drawing_right_id, "drawing right")
     apply_balance(right, balance_of(right).draw(loan.sifo_share))
     command.session.add(right)
-    aid = command.session.get(SifoAidGrant, loan.id)
-    if aid is not None:
-        aid.status = "granted"
-        command.session.add(aid)
-    loan.start_date = disbursed_on
-    loan.disbursed_on = disbursed_on
-    loan.disbursement_iban = iban
+    aid_register(command.session).set_status(loan.id, "grant", "granted")
+    loan.start_date = request.disbursed_on
+    loan.disbursed_on = request.disbursed_on
+    loan.disbursement_iban = request.iban
     loan.status = LoanStatus.DISBURSED.value
     command.session.add(loan)
-    financier = command.session.get(SifoFinancier, loan.financier_id)
-    assert financier is not None
+    financier = _financier(command, loan)
     end_to_end = loan.id.replace("-", "")[:32]
     message_id = f"SIFO{end_to_end[:28]}"
     document = credit_transfer_xml(
@@ -167,9 +123,9 @@ def _disburse(command: Command, loan: SifoLoan, disbursed_on: date, iban: str) -
             Disbursement(
                 end_to_end_id=end_to_end,
                 creditor_name=financier.name,
-                creditor_iban=iban,
+                creditor_iban=request.iban,
                 amount=loan.sifo_share,
-                execution_date=disbursed_on,
+                execution_date=request.disbursed_on,
                 remittance=f"SIFO loan {loan.id} to {loan.borrower_name}",
             )
         ],
@@ -183,83 +139,39 @@ def _disburse(command: Command, loan: SifoLoan, disbursed_on: date, iban: str) -
             message_id=message_id,
             end_to_end_id=end_to_end,
             amount=loan.sifo_share,
-            creditor_iban=iban,
-            execution_date=disbursed_on,
+            creditor_iban=request.iban,
+            execution_date=request.disbursed_on,
             document=document.decode(),
             created_at=command.now,
         )
     )
-    command.publish(events.loan_disbursed(loan, terms_of(loan)))
+    command.publish(events.loan_disbursed(loan, terms_of(loan), request.iban_reason if request.other_account else None))
 
 
-def _restructure(
-    command: Command, loan: SifoLoan, decision: SifoDecision, effective_on: date, terms_json: dict[str, Any]
-) -> None:
-    ensure_status(LoanStatus(loan.status), (LoanStatus.DISBURSED, LoanStatus.DEFAULTED), "a restructuring", loan.id)
-    try:
-        terms = LoanTerms.from_json(terms_json)
-    except InvalidTerms as exc:
-        raise RuleViolation(f"terms.{exc.field}", exc.rule) from None
-    _check_restructuring(command, loan, effective_on, terms)
-    command.session.add(
-        SifoLoanEvent(
-            loan_id=loan.id,
-            kind="restructure",
-            on=effective_on,
-            terms=json.dumps(terms.to_json(), sort_keys=True),
-            recorded_by=command.actor,
-            recorded_at=command.now,
-        )
-    )
-    loan.status = LoanStatus.DISBURSED.value
+def _cancel(command: Command, decision: Decision) -> None:
+    request = decision.request
+    assert isinstance(request, CancellationRequest)
+    loan = _approved_loan(command, decision.loan_id, "a cancellation")
+    _not_before_approval(loan, "cancelled_on", request.cancelled_on)
+    assert loan.drawing_right_id is not None
+    right = get_for_update(command.session, SifoDrawingRight, loan.drawing_right_id, "drawing right")
+    apply_balance(right, balance_of(right).unreserve(loan.sifo_share))
+    command.session.add(right)
+    aid_register(command.session).set_status(loan.id, "grant", "released")
+    loan.status = LoanStatus.CANCELLED.value
+    loan.status_reason = request.reason
     command.session.add(loan)
-    command.publish(events.restructured(loan, effective_on, terms, decision.prepared_by, command.actor))
+    core.supersede_pending(unit_of_work(command), loan.id, decision)
+    command.publish(events.loan_cancelled(loan, request, decision, right.id))
 
 
-def _write_off(command: Command, loan: SifoLoan, decision: SifoDecision, written_off_on: date, reason: str) -> None:
-    ensure_status(LoanStatus(loan.status), (LoanStatus.DEFAULTED,), "a write-off", loan.id)
-    amount = position_on(command, loan, written_off_on).payoff_amount
-    loan.status = LoanStatus.WRITTEN_OFF.value
-    loan.written_off_on = written_off_on
-    loan.written_off_amount = amount
-    loan.status_reason = reason
-    command.session.add(loan)
-    command.publish(events.written_off(loan, decision.prepared_by, command.actor))
-
-
-def declare_default(command: Command, loan_id: str, defaulted_on: date, reason: str) -> SifoLoan:
-    loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
-    ensure_status(LoanStatus(loan.status), (LoanStatus.DISBURSED,), "a default", loan_id)
-    if not reason.strip():
-        raise RuleViolation("reason", "must not be blank")
-    if loan.disbursed_on is not None and defaulted_on < loan.disbursed_on:
-        raise RuleViolation("defaulted_on", f"{defaulted_on.isoformat()} is before the disbursement")
-    position = position_on(command, loan, defaulted_on)
-    loan.status = LoanStatus.DEFAULTED.value
-    loan.defaulted_on = defaulted_on
-    loan.status_reason = reason.strip()
-    command.session.add(loan)
-    command.publish(events.defaulted(loan, defaulted_on, position.outstanding_principal, reason.strip()))
-    return loan
-
-
-def decisions_of(command: Command, loan_id: str) -> list[SifoDecision]:
-    loan = command.session.get(SifoLoan, loan_id)
-    if loan is None:
-        raise NotFound("loan", loan_id)
-    command.ensure_visible("loan", loan_id, loan.financier_id)
-    return list(
-        command.session.exec(
-            select(SifoDecision).where(SifoDecision.loan_id == loan_id).order_by(col(SifoDecision.prepared_at))
-        ).all()
-    )
+def decisions_of(command: Command, loan_id: str) -> list[Decision]:
+    visible(command, loan_id)
+    return unit_of_work(command).decisions(loan_id)
 
 
 def payment_instruction(command: Command, loan_id: str) -> SifoPaymentInstruction:
-    loan = command.session.get(SifoLoan, loan_id)
-    if loan is None:
-        raise NotFound("loan", loan_id)
-    command.ensure_visible("loan", loan_id, loan.financier_id)
+    visible(command, loan_id)
     instruction = command.session.exec(
         select(SifoPaymentInstruction).where(SifoPaymentInstruction.loan_id == loan_id)
     ).first()

@@ -7,24 +7,25 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, quote
 from shared.amortisation.schedule import Schedule, build_schedule
-from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant, gross_grant_equivalent
+from shared.amortisation.state_aid import GgeResult, gross_grant_equivalent
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
 from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.servicing.aid import AidValuation
+from shared.servicing.four_eyes import ensure_four_eyes
+from shared.servicing.sql import SqlAidRegister
 
 from services.sifo import events
 from services.sifo.domain.drawing_rights import DrawingRightStatus
-from services.sifo.domain.loans import LoanRequest, LoanStatus, LoanType, Pricing, ensure_four_eyes, ensure_status
-from services.sifo.models import SifoAidGrant, SifoBorrower, SifoDrawingRight, SifoFinancier, SifoLoan
+from services.sifo.domain.loans import LoanRequest, LoanStatus, LoanType, Pricing, ensure_status
+from services.sifo.models import SifoAidMeasure, SifoBorrower, SifoDrawingRight, SifoFinancier, SifoLoan
 from services.sifo.service.context import Command, get_for_update
 from services.sifo.service.drawing_rights import apply_balance, balance_of
 from services.sifo.service.financiers import standing
-
-ACTIVE_AID = ("reserved", "granted")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class RepaymentPlan:
     grace_periods: int
     grace_kind: GraceKind
     installment_multiple: Decimal
+    first_due_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,20 @@ def terms_of(loan: SifoLoan) -> LoanTerms:
         grace_periods=loan.grace_periods,
         grace_kind=GraceKind(loan.grace_kind),
         installment_multiple=loan.installment_multiple,
+        first_due_date=loan.first_due_date,
     )
+
+
+def aid_of(loan: SifoLoan) -> AidValuation:
+    """The loan's gross grant equivalent with the day and rates it was last valued at."""
+    return AidValuation(loan.gge_on, loan.gge, loan.gge_reference_rate, loan.gge_discount_rate)
+
+
+def _set_aid(loan: SifoLoan, on: date, result: GgeResult) -> None:
+    loan.gge = result.gge
+    loan.gge_on = on
+    loan.gge_reference_rate = result.reference_rate
+    loan.gge_discount_rate = result.discount_rate
 
 
 def _terms(submission: LoanSubmission, rate: Decimal) -> LoanTerms:
@@ -88,6 +103,7 @@ def _terms(submission: LoanSubmission, rate: Decimal) -> LoanTerms:
             grace_periods=plan.grace_periods,
             grace_kind=plan.grace_kind,
             installment_multiple=plan.installment_multiple,
+            first_due_date=plan.first_due_date,
         )
     except InvalidTerms as exc:
         field = exc.field if exc.field == "annual_rate" else f"terms.{exc.field}"
@@ -112,7 +128,7 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
     LoanRequest(submission.total_credit, submission.sifo_share, terms, submission.committee_reference).check(
         command.policy
     )
-    gge = gross_grant_equivalent(terms, submission.submitted_on, submission.rating, submission.collateral).gge
+    valued = gross_grant_equivalent(terms, submission.submitted_on, submission.rating, submission.collateral)
 
     borrower = session.get(SifoBorrower, submission.borrower_enterprise_number)
     if borrower is None:
@@ -137,6 +153,7 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         grace_kind=terms.grace_kind.value,
         installment_multiple=terms.installment_multiple,
         start_date=terms.start_date,
+        first_due_date=terms.first_due_date,
         rating=submission.rating.value,
         collateral=submission.collateral.value,
         base_rate=rate_quote.base_rate,
@@ -145,7 +162,10 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         discount_rate=rate_quote.discount_rate,
         rate_override_reason=pricing.override_reason,
         committee_reference=(submission.committee_reference or "").strip() or None,
-        gge=gge,
+        gge=valued.gge,
+        gge_on=submission.submitted_on,
+        gge_reference_rate=valued.reference_rate,
+        gge_discount_rate=valued.discount_rate,
         status=LoanStatus.SUBMITTED.value,
         submitted_on=submission.submitted_on,
         submitted_by=command.actor,
@@ -167,43 +187,23 @@ def approve(command: Command, loan_id: str, approved_on: date, drawing_right_id:
     financier = session.get(SifoFinancier, loan.financier_id)
     assert financier is not None
     standing(financier).ensure_may_draw(approved_on, "approved_on")
-    get_for_update(session, SifoBorrower, loan.borrower_enterprise_number, "borrower")
 
     terms = terms_of(loan)
     try:
-        gge = gross_grant_equivalent(terms, approved_on, Rating(loan.rating), Collateral(loan.collateral)).gge
+        valued = gross_grant_equivalent(terms, approved_on, Rating(loan.rating), Collateral(loan.collateral))
     except InvalidTerms as exc:
         raise RuleViolation("approved_on", exc.rule) from None
-    granted = session.exec(
-        select(SifoAidGrant).where(
-            SifoAidGrant.enterprise_number == loan.borrower_enterprise_number, col(SifoAidGrant.status).in_(ACTIVE_AID)
-        )
-    ).all()
-    try:
-        check_new_grant(
-            [AidGrant(row.enterprise_number, row.grant_date, row.gge) for row in granted],
-            AidGrant(loan.borrower_enterprise_number, approved_on, gge),
-        )
-    except DeMinimisExceeded as exc:
-        raise Conflict(
-            exc.rule,
-            ceiling=str(exc.headroom.ceiling),
-            used=str(exc.headroom.used),
-            available=str(exc.headroom.available),
-            gge=str(gge),
-        ) from None
-
-    right = _reserve_on_a_right(command, loan, approved_on, drawing_right_id)
-    session.add(
-        SifoAidGrant(
-            loan_id=loan.id,
-            enterprise_number=loan.borrower_enterprise_number,
-            grant_date=approved_on,
-            gge=gge,
-            status="reserved",
-        )
+    register = SqlAidRegister(session, SifoAidMeasure, _lock_borrower)
+    register.add(
+        loan.borrower_enterprise_number,
+        loan.id,
+        AidValuation.of(approved_on, valued),
+        "grant",
+        loan.id,
+        "reserved",
     )
-    loan.gge = gge
+    right = _reserve_on_a_right(command, loan, approved_on, drawing_right_id)
+    _set_aid(loan, approved_on, valued)
     loan.status = LoanStatus.APPROVED.value
     loan.approved_by = command.actor
     loan.approved_on = approved_on
@@ -211,6 +211,10 @@ def approve(command: Command, loan_id: str, approved_on: date, drawing_right_id:
     session.add(loan)
     command.publish(events.loan_approved(loan, terms))
     return loan
+
+
+def _lock_borrower(session: Session, enterprise_number: str) -> None:
+    get_for_update(session, SifoBorrower, enterprise_number, "borrower")
 
 
 def _reserve_on_a_right(

@@ -1,153 +1,100 @@
-"""Servicing a disbursed loan: repayments, prepayments, rate resets and the loan as of a date.
+"""SIFO's side of the shared servicing core: its loan rows as accounts, its tables, events and rules.
 
-The servicing history (`sifo_loan_event`) is replayed through the shared engine's `LiveLoan`
-for every answer. A restructuring starts a new segment: from its date the loan follows the new
-terms, whose principal is everything owed on that day.
+Every servicing command (repayments, prepayments, defaults, rate resets, restructurings,
+write-offs, reversals) is the shared core's; this module only plugs SIFO in and keeps a financier
+from touching another financier's loans.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from sqlmodel import Session
 
-from sqlmodel import Session, col, select
+from shared.amortisation.reference_rates import Collateral, Rating
+from shared.contracts import sifo as contract
+from shared.platform.database import get_for_update
+from shared.platform.rules import NotFound
+from shared.servicing import service as core
+from shared.servicing.accounts import LoanAccount, LoanStatus
+from shared.servicing.events import ServicingEvents
+from shared.servicing.sql import ServicingTables, SqlAidRegister, SqlServicing
 
-from shared.amortisation.allocation import Allocation
-from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.late_interest import LateInterestPolicy
-from shared.amortisation.live_loan import LiveLoan
-from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
-from shared.amortisation.position import LoanPosition
-from shared.amortisation.schedule import Schedule
-from shared.amortisation.servicing_history import (
-    HistoryEntry,
-    Segment,
-    entry_of,
-    record_latest,
-    replay,
-    request_field,
-    segment_on,
-)
-from shared.platform.rules import RuleViolation
-
-from services.sifo import events
-from services.sifo.domain.loans import LoanStatus, SifoPolicy, ensure_status
-from services.sifo.models import SifoLoan, SifoLoanEvent
-from services.sifo.service.context import Command, get_for_update
+from services.sifo.models import SifoAidMeasure, SifoBorrower, SifoDecision, SifoLoan, SifoLoanEvent
+from services.sifo.service.context import Command
 from services.sifo.service.loans import terms_of
 
-SERVICEABLE = (LoanStatus.DISBURSED, LoanStatus.DEFAULTED)
+EVENTS = ServicingEvents(
+    source=contract.SIFO_SOURCE,
+    repayment_recorded=contract.LoanRepaymentRecordedV2,
+    prepaid=contract.LoanPrepaidV2,
+    rate_reset=contract.LoanRateResetV2,
+    restructured=contract.LoanRestructuredV2,
+    defaulted=contract.LoanDefaultedV2,
+    written_off=contract.LoanWrittenOffV1,
+    settled=contract.LoanSettledV1,
+    entry_reversed=contract.LoanEntryReversedV1,
+)
+TABLES = ServicingTables(entry=SifoLoanEvent, decision=SifoDecision)
 
 
-def late_interest_policy(loan: SifoLoan, policy: SifoPolicy) -> LateInterestPolicy:
-    """Contractual late interest: the loan's own rate plus the fund's late-interest margin."""
-    return LateInterestPolicy.contractual(loan.annual_rate + policy.late_interest_margin)
-
-
-def _entry(row: SifoLoanEvent) -> HistoryEntry:
-    return HistoryEntry(
-        kind=row.kind,
-        on=row.on,
-        amount=row.amount,
-        mode=row.mode,
-        annual_rate=row.annual_rate,
-        terms=json.loads(row.terms) if row.terms else None,
+def account_of(loan: SifoLoan) -> LoanAccount:
+    return LoanAccount(
+        id=loan.id,
+        status=LoanStatus(loan.status),
+        terms=terms_of(loan),
+        enterprise_number=loan.borrower_enterprise_number,
+        rating=Rating(loan.rating),
+        collateral=Collateral(loan.collateral),
+        disbursed_on=loan.disbursed_on,
+        defaulted_on=loan.defaulted_on,
+        settled_on=loan.settled_on,
+        written_off_on=loan.written_off_on,
+        written_off_amount=loan.written_off_amount,
+        status_reason=loan.status_reason,
+        parties={"financier_id": loan.financier_id},
     )
 
 
-def segments(session: Session, loan: SifoLoan, policy: SifoPolicy) -> list[Segment]:
-    rows = session.exec(
-        select(SifoLoanEvent).where(SifoLoanEvent.loan_id == loan.id).order_by(col(SifoLoanEvent.id))
-    ).all()
-    return replay(terms_of(loan), late_interest_policy(loan, policy), [_entry(row) for row in rows])
+class SifoAccounts:
+    """SIFO loans as servicing accounts (the `AccountStore` of the shared core)."""
+
+    def load(self, session: Session, loan_id: str, lock: bool) -> LoanAccount:
+        loan = get_for_update(session, SifoLoan, loan_id, "loan") if lock else session.get(SifoLoan, loan_id)
+        if loan is None:
+            raise NotFound("loan", loan_id)
+        return account_of(loan)
+
+    def save(self, session: Session, account: LoanAccount) -> None:
+        loan = session.get(SifoLoan, account.id)
+        assert loan is not None
+        loan.status = account.status.value
+        loan.defaulted_on = account.defaulted_on
+        loan.settled_on = account.settled_on
+        loan.written_off_on = account.written_off_on
+        loan.written_off_amount = account.written_off_amount
+        loan.status_reason = account.status_reason
+        session.add(loan)
 
 
-def _record(command: Command, loan: SifoLoan, event: LoanEvent, field: str) -> LiveLoan:
-    """Check the event against the replayed loan (order, amounts), then store it."""
-    try:
-        live = record_latest(segments(command.session, loan, command.policy), event)
-    except InvalidTerms as exc:
-        raise RuleViolation(request_field(exc.field, field), exc.rule) from None
-    entry = entry_of(event)
-    command.session.add(
-        SifoLoanEvent(
-            loan_id=loan.id,
-            kind=entry.kind,
-            on=entry.on,
-            amount=entry.amount,
-            mode=entry.mode,
-            annual_rate=entry.annual_rate,
-            recorded_by=command.actor,
-            recorded_at=command.now,
-        )
-    )
-    return live
+def lock_borrower(session: Session, enterprise_number: str) -> None:
+    """The de minimis check of one undertaking runs under a lock on its borrower row."""
+    get_for_update(session, SifoBorrower, enterprise_number, "borrower")
 
 
-def record_repayment(
-    command: Command, loan_id: str, received_on: date, amount: Decimal, surplus_mode: PrepaymentMode
-) -> tuple[SifoLoan, Allocation, LoanPosition]:
-    loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
+def aid_register(session: Session) -> SqlAidRegister:
+    return SqlAidRegister(session, SifoAidMeasure, lock_borrower)
+
+
+def unit_of_work(command: Command) -> SqlServicing:
+    return SqlServicing(command, TABLES, SifoAccounts(), aid_register(command.session))
+
+
+def product(command: Command) -> core.Product:
+    return core.Product(command.policy.rules, EVENTS)
+
+
+def visible(command: Command, loan_id: str) -> None:
+    """A financier token learns nothing about other financiers' loans: 404, as for a missing id."""
+    loan = command.session.get(SifoLoan, loan_id)
+    if loan is None:
+        raise NotFound("loan", loan_id)
     command.ensure_visible("loan", loan_id, loan.financier_id)
-    ensure_status(LoanStatus(loan.status), SERVICEABLE, "a repayment", loan_id)
-    live = _record(command, loan, Repayment(received_on, amount, surplus_mode), "received_on")
-    allocation = live.allocations()[-1]
-    position = live.position(received_on)
-    command.publish(events.repayment_recorded(loan, allocation, position))
-    return loan, allocation, position
-
-
-def record_prepayment(
-    command: Command, loan_id: str, received_on: date, amount: Decimal, mode: PrepaymentMode
-) -> tuple[SifoLoan, LoanPosition]:
-    loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
-    command.ensure_visible("loan", loan_id, loan.financier_id)
-    ensure_status(LoanStatus(loan.status), (LoanStatus.DISBURSED,), "a prepayment", loan_id)
-    live = _record(command, loan, Prepayment(received_on, amount, mode), "received_on")
-    position = live.position(received_on)
-    command.publish(events.prepaid(loan, received_on, amount, mode, position))
-    return loan, position
-
-
-def reset_rate(command: Command, loan_id: str, effective_on: date, annual_rate: Decimal) -> SifoLoan:
-    loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
-    ensure_status(LoanStatus(loan.status), (LoanStatus.DISBURSED,), "a rate reset", loan_id)
-    _record(command, loan, RateReset(effective_on, annual_rate), "effective_on")
-    command.publish(events.rate_reset(loan, effective_on, annual_rate))
-    return loan
-
-
-@dataclass(frozen=True)
-class LoanView:
-    loan: SifoLoan
-    as_of: date
-    position: LoanPosition | None
-    schedule: Schedule | None
-    allocations: tuple[Allocation, ...]
-    history: list[SifoLoanEvent]
-
-
-def view(command: Command, loan: SifoLoan, as_of: date) -> LoanView:
-    history = list(
-        command.session.exec(
-            select(SifoLoanEvent).where(SifoLoanEvent.loan_id == loan.id).order_by(col(SifoLoanEvent.id))
-        ).all()
-    )
-    if loan.disbursed_on is None or as_of < loan.disbursed_on:
-        return LoanView(loan, as_of, None, None, (), history)
-    segment = segment_on(segments(command.session, loan, command.policy), as_of)
-    try:
-        position = segment.live.position(as_of)
-    except InvalidTerms as exc:
-        raise RuleViolation("as_of", exc.rule) from None
-    return LoanView(loan, as_of, position, segment.live.schedule(as_of), segment.live.allocations(as_of), history)
-
-
-def position_on(command: Command, loan: SifoLoan, day: date) -> LoanPosition:
-    segment = segment_on(segments(command.session, loan, command.policy), day)
-    try:
-        return segment.live.position(day)
-    except InvalidTerms as exc:
-        raise RuleViolation("effective_on", exc.rule) from None

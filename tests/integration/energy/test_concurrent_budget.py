@@ -57,7 +57,7 @@ def test_exactly_166_commitments_fit_and_the_broker_agrees(energy: Energy, serve
 
     events = published(energy.engine, energy.settings.kafka_bootstrap_servers, energy.settings.topic(ENERGY_EVENTS))
     committed = [envelope for envelope in events if envelope.type == "energy.budget.committed.v1"]
-    approvals = {envelope.subject for envelope in events if envelope.type == "energy.application.approved.v1"}
+    approvals = {envelope.subject for envelope in events if envelope.type == "energy.application.approved.v2"}
     waiting = {envelope.subject for envelope in events if envelope.type == "energy.application.wait_listed.v1"}
     assert len(committed) == 166
     assert sum(Decimal(envelope.data["amount"]) for envelope in committed) == Decimal("4980000.00")

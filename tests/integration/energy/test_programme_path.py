@@ -97,10 +97,10 @@ def test_full_path_returns_the_unused_commitment_to_the_budget_year(energy: Ener
     by_application = [envelope.type for envelope in events if envelope.subject == application["id"]]
     assert by_application == [
         "energy.application.submitted.v1",
-        "energy.application.approved.v1",
-        "energy.loan.disbursed.v1",
-        "energy.loan.repayment_recorded.v1",
-        "energy.loan.repayment_recorded.v1",
+        "energy.application.approved.v2",
+        "energy.loan.disbursed.v2",
+        "energy.loan.repayment_recorded.v2",
+        "energy.loan.repayment_recorded.v2",
     ]
     by_year = [(envelope.type, envelope.data["amount"]) for envelope in events if envelope.subject == "2026"]
     assert by_year == [("energy.budget.committed.v1", "100000.00"), ("energy.budget.released.v1", "8000.00")]

@@ -54,7 +54,7 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
     assert document.findtext(".//p:CdtrAcct/p:Id/p:IBAN", namespaces=namespace) == "BE68539007547034"
 
     view = sifo.ok("GET", f"/loans/{loan_id}/position?as_of=2026-04-01", sifo.manager)
-    first, second, third = view["schedule"][:3]
+    first, second, third, fourth = view["schedule"][:4]
     assert first["due_date"] == "2026-05-01"
     for installment in (first, second):
         sifo.ok(
@@ -81,16 +81,24 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
         201,
     )
     allocation = recorded["allocation"]
-    assert allocation["interest"] == third["interest"]
-    assert allocation["principal"] == third["principal"]
+    # the overdue third installment, then the fourth (due 1 August) paid ahead; only the rest is a prepayment
+    assert Decimal(allocation["interest"]) == Decimal(third["interest"]) + Decimal(fourth["interest"])
+    assert Decimal(allocation["principal"]) == Decimal(third["principal"]) + Decimal(fourth["principal"])
     assert Decimal(allocation["late_interest"]) == Decimal(late["late_interest"])
     assert Decimal(allocation["prepayment"]) == Decimal("10000.00") - Decimal(third["payment"]) - Decimal(
-        late["late_interest"]
-    )
+        fourth["payment"]
+    ) - Decimal(late["late_interest"])
+    assert recorded["status"] == "current"
 
-    sifo.ok(
-        "POST", f"/loans/{loan_id}/rate-resets", sifo.manager, {"effective_on": "2026-08-01", "annual_rate": "0.05"}
+    reset = sifo.ok(
+        "POST",
+        f"/loans/{loan_id}/rate-resets",
+        sifo.manager,
+        {"effective_on": "2026-08-01", "annual_rate": "0.05"},
+        201,
     )
+    assert (reset["kind"], reset["status"]) == ("rate_reset", "prepared")
+    sifo.ok("POST", f"/decisions/{reset['id']}/approval", sifo.approver)
     sifo.ok("POST", f"/loans/{loan_id}/default", sifo.manager, {"defaulted_on": "2026-10-15", "reason": "insolvency"})
     write_off = sifo.ok(
         "POST",
@@ -107,14 +115,14 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
     everything = published(sifo.engine, sifo.settings.kafka_bootstrap_servers, sifo.settings.topic(SIFO_EVENTS))
     events = [envelope for envelope in everything if envelope.subject == loan_id]
     assert [envelope.type for envelope in events] == [
-        "sifo.loan.submitted.v1",
-        "sifo.loan.approved.v1",
-        "sifo.loan.disbursed.v1",
-        "sifo.loan.repayment_recorded.v1",
-        "sifo.loan.repayment_recorded.v1",
-        "sifo.loan.repayment_recorded.v1",
-        "sifo.loan.rate_reset.v1",
-        "sifo.loan.defaulted.v1",
+        "sifo.loan.submitted.v2",
+        "sifo.loan.approved.v2",
+        "sifo.loan.disbursed.v2",
+        "sifo.loan.repayment_recorded.v2",
+        "sifo.loan.repayment_recorded.v2",
+        "sifo.loan.repayment_recorded.v2",
+        "sifo.loan.rate_reset.v2",
+        "sifo.loan.defaulted.v2",
         "sifo.loan.written_off.v1",
     ]
     disbursed_event = events[2].data
@@ -146,8 +154,19 @@ def test_a_loan_below_the_reference_rate_carries_aid_and_can_be_restructured(sif
     )
     assert wrong.status_code == 422
     assert wrong.json()["detail"] == f"terms.principal: 1.00 must equal everything owed on 2026-09-01: {owed}"
+    too_long = sifo.client.post(
+        f"/loans/{loan_id}/restructuring",
+        headers=sifo.manager,
+        json={"effective_on": "2026-09-01", "terms": new_terms},
+    )
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "terms.periods"
     decision = sifo.ok(
-        "POST", f"/loans/{loan_id}/restructuring", sifo.manager, {"effective_on": "2026-09-01", "terms": new_terms}, 201
+        "POST",
+        f"/loans/{loan_id}/restructuring",
+        sifo.manager,
+        {"effective_on": "2026-09-01", "terms": new_terms, "committee_reference": "SC-2026-07"},
+        201,
     )
     sifo.ok("POST", f"/decisions/{decision['id']}/approval", sifo.approver)
     view = sifo.ok("GET", f"/loans/{loan_id}/position?as_of=2026-09-01", sifo.manager)

@@ -1,0 +1,162 @@
+"""shared servicing: history reversals, decision notes, aid measures with their rates, settled loans
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-29 20:30:00
+
+The aid register keeps one row per measure (the grant, and later rate resets or restructurings)
+instead of one per loan, with the EU reference and discount rates each was valued at. Existing
+grants are carried over as measure "grant", valued at the rates in force on their grant date for
+the loan's rating and collateral (the published, effective-dated table), which is what the
+approval used. A loan's last valuation (day and rates) is kept on the loan as well.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+from shared.amortisation.reference_rates import Collateral, Rating, quote
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+RATE = sa.Numeric(precision=9, scale=6)
+LOAN = sa.table(
+    "sifo_loan",
+    sa.column("id", sa.String()),
+    sa.column("gge_on", sa.Date()),
+    sa.column("gge_reference_rate", RATE),
+    sa.column("gge_discount_rate", RATE),
+)
+MEASURE = sa.table(
+    "sifo_aid_measure",
+    sa.column("loan_id", sa.String()),
+    sa.column("enterprise_number", sa.String()),
+    sa.column("measure", sa.String()),
+    sa.column("source_reference", sa.String()),
+    sa.column("grant_date", sa.Date()),
+    sa.column("gge", sa.Numeric(precision=18, scale=2)),
+    sa.column("reference_rate", RATE),
+    sa.column("discount_rate", RATE),
+    sa.column("status", sa.String()),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("sifo_loan") as table:
+        table.add_column(sa.Column("first_due_date", sa.Date(), nullable=True))
+        table.add_column(sa.Column("gge_on", sa.Date(), nullable=True))
+        table.add_column(sa.Column("gge_reference_rate", sa.Numeric(precision=9, scale=6), nullable=True))
+        table.add_column(sa.Column("gge_discount_rate", sa.Numeric(precision=9, scale=6), nullable=True))
+        table.add_column(sa.Column("settled_on", sa.Date(), nullable=True))
+    connection = op.get_bind()
+    loans = connection.execute(sa.text("SELECT id, submitted_on, approved_on, rating, collateral FROM sifo_loan"))
+    for loan_id, submitted_on, approved_on, rating, collateral in loans.fetchall():
+        valued_on = _date(approved_on or submitted_on)
+        rates = quote(valued_on, Rating(rating), Collateral(collateral))
+        connection.execute(
+            LOAN.update()
+            .where(LOAN.c.id == loan_id)
+            .values(gge_on=valued_on, gge_reference_rate=rates.reference_rate, gge_discount_rate=rates.discount_rate)
+        )
+    with op.batch_alter_table("sifo_loan") as table:
+        table.alter_column("gge_on", nullable=False)
+        table.alter_column("gge_reference_rate", nullable=False)
+        table.alter_column("gge_discount_rate", nullable=False)
+
+    with op.batch_alter_table("sifo_loan_event") as table:
+        table.add_column(sa.Column("reverses", sa.BigInteger(), nullable=True))
+        table.add_column(sa.Column("decision_id", sa.String(length=36), nullable=True))
+        table.add_column(sa.Column("reason", sa.Text(), nullable=True))
+    with op.batch_alter_table("sifo_decision") as table:
+        table.add_column(sa.Column("note", sa.Text(), nullable=True))
+
+    op.create_table(
+        "sifo_aid_measure",
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("loan_id", sa.String(length=36), nullable=False),
+        sa.Column("enterprise_number", sa.String(length=10), nullable=False),
+        sa.Column("measure", sa.String(length=20), nullable=False),
+        sa.Column("source_reference", sa.String(length=36), nullable=False),
+        sa.Column("grant_date", sa.Date(), nullable=False),
+        sa.Column("gge", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("reference_rate", sa.Numeric(precision=9, scale=6), nullable=False),
+        sa.Column("discount_rate", sa.Numeric(precision=9, scale=6), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["loan_id"], ["sifo_loan.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_sifo_aid_measure_enterprise_number"), "sifo_aid_measure", ["enterprise_number"])
+    op.create_index(op.f("ix_sifo_aid_measure_loan_id"), "sifo_aid_measure", ["loan_id"])
+    grants = connection.execute(
+        sa.text(
+            "SELECT g.loan_id, g.enterprise_number, g.grant_date, g.gge, g.status, l.rating, l.collateral "
+            "FROM sifo_aid_grant g JOIN sifo_loan l ON l.id = g.loan_id"
+        )
+    )
+    now = datetime.now(UTC)
+    for loan_id, enterprise_number, grant_date, gge, status, rating, collateral in grants.fetchall():
+        rates = quote(_date(grant_date), Rating(rating), Collateral(collateral))
+        connection.execute(
+            MEASURE.insert().values(
+                loan_id=loan_id,
+                enterprise_number=enterprise_number,
+                measure="grant",
+                source_reference=loan_id,
+                grant_date=_date(grant_date),
+                gge=gge,
+                reference_rate=rates.reference_rate,
+                discount_rate=rates.discount_rate,
+                status=status,
+                created_at=now,
+            )
+        )
+    op.drop_index(op.f("ix_sifo_aid_grant_enterprise_number"), table_name="sifo_aid_grant")
+    op.drop_table("sifo_aid_grant")
+
+
+def downgrade() -> None:
+    op.create_table(
+        "sifo_aid_grant",
+        sa.Column("loan_id", sa.String(length=36), nullable=False),
+        sa.Column("enterprise_number", sa.String(length=10), nullable=False),
+        sa.Column("grant_date", sa.Date(), nullable=False),
+        sa.Column("gge", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(["enterprise_number"], ["sifo_borrower.enterprise_number"]),
+        sa.ForeignKeyConstraint(["loan_id"], ["sifo_loan.id"]),
+        sa.PrimaryKeyConstraint("loan_id"),
+    )
+    op.create_index(op.f("ix_sifo_aid_grant_enterprise_number"), "sifo_aid_grant", ["enterprise_number"])
+    # One row per loan: its grant. Measures of later changes have no place in the older layout.
+    op.execute(
+        "INSERT INTO sifo_aid_grant (loan_id, enterprise_number, grant_date, gge, status) "
+        "SELECT loan_id, enterprise_number, grant_date, gge, status FROM sifo_aid_measure WHERE measure = 'grant'"
+    )
+    op.drop_index(op.f("ix_sifo_aid_measure_loan_id"), table_name="sifo_aid_measure")
+    op.drop_index(op.f("ix_sifo_aid_measure_enterprise_number"), table_name="sifo_aid_measure")
+    op.drop_table("sifo_aid_measure")
+    with op.batch_alter_table("sifo_decision") as table:
+        table.drop_column("note")
+    with op.batch_alter_table("sifo_loan_event") as table:
+        table.drop_column("reason")
+        table.drop_column("decision_id")
+        table.drop_column("reverses")
+    with op.batch_alter_table("sifo_loan") as table:
+        table.drop_column("settled_on")
+        table.drop_column("gge_discount_rate")
+        table.drop_column("gge_reference_rate")
+        table.drop_column("gge_on")
+        table.drop_column("first_due_date")
+
+
+def _date(value: date | str) -> date:
+    """SQLite returns dates as ISO strings, PostgreSQL as dates."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

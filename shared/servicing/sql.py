@@ -1,0 +1,277 @@
+"""The servicing unit of work on a service's own tables, inside the service's command transaction.
+
+A service supplies its table classes (built on `tables`), an `AccountStore` that reads and writes
+the servicing state on its own loan rows, and an aid register. Entries, decisions and events are
+written in the command's session, so they commit or roll back with everything else the command
+did, outbox rows included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant
+from shared.amortisation.terms import LoanTerms
+from shared.eventbus.command import CommandContext
+from shared.eventbus.registry import envelope_for
+from shared.platform.rules import Conflict, NotFound
+from shared.servicing.accounts import LoanAccount
+from shared.servicing.aid import AidValuation
+from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus, parse_request
+from shared.servicing.entries import EntryKind, LedgerEntry
+from shared.servicing.ports import AidRegister
+from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
+
+ACTIVE_AID = ("reserved", "granted")
+
+
+class AccountStore(Protocol):
+    """Maps a service's loan row to the core's `LoanAccount` and back."""
+
+    def load(self, session: Session, loan_id: str, lock: bool) -> LoanAccount: ...
+
+    def save(self, session: Session, account: LoanAccount) -> None: ...
+
+
+@dataclass(frozen=True)
+class ServicingTables:
+    entry: type[LoanEntryColumns]
+    decision: type[DecisionColumns]
+
+
+def entry_of(row: LoanEntryColumns) -> LedgerEntry:
+    return LedgerEntry(
+        kind=EntryKind(row.kind),
+        on=row.on,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+        id=row.id,
+        amount=row.amount,
+        mode=row.mode,
+        annual_rate=row.annual_rate,
+        terms=LoanTerms.from_json(json.loads(row.terms)) if row.terms else None,
+        reverses=row.reverses,
+        decision_id=row.decision_id,
+        reason=row.reason,
+    )
+
+
+def decision_of(row: DecisionColumns) -> Decision:
+    kind = DecisionKind(row.kind)
+    return Decision(
+        id=row.id,
+        loan_id=row.loan_id,
+        request=parse_request(kind, json.loads(row.payload)),
+        status=DecisionStatus(row.status),
+        prepared_by=row.prepared_by,
+        prepared_at=row.prepared_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        note=row.note,
+    )
+
+
+class SqlAidRegister:
+    """De minimis measures in a service's own aid table, checked under a lock on the undertaking's row."""
+
+    def __init__(
+        self, session: Session, table: type[AidMeasureColumns], lock_undertaking: Callable[[Session, str], None]
+    ) -> None:
+        self.session = session
+        self.table = table
+        self.lock_undertaking = lock_undertaking
+
+    def active(self, enterprise_number: str) -> list[AidGrant]:
+        rows = self.session.exec(
+            select(self.table).where(
+                self.table.enterprise_number == enterprise_number, col(self.table.status).in_(ACTIVE_AID)
+            )
+        ).all()
+        return [AidGrant(row.enterprise_number, row.grant_date, row.gge) for row in rows]
+
+    def add(
+        self,
+        enterprise_number: str,
+        loan_id: str,
+        valuation: AidValuation,
+        measure: str,
+        source_reference: str,
+        status: str,
+    ) -> AidMeasureColumns:
+        """Check the ceiling under the lock and add the measure; Conflict (409) with the headroom otherwise."""
+        self.lock_undertaking(self.session, enterprise_number)
+        self.ensure_headroom(enterprise_number, valuation)
+        return self.record(enterprise_number, loan_id, valuation, measure, source_reference, status)
+
+    def ensure_headroom(self, enterprise_number: str, valuation: AidValuation) -> None:
+        try:
+            check_new_grant(
+                self.active(enterprise_number), AidGrant(enterprise_number, valuation.grant_date, valuation.gge)
+            )
+        except DeMinimisExceeded as exc:
+            raise Conflict(
+                exc.rule,
+                ceiling=str(exc.headroom.ceiling),
+                used=str(exc.headroom.used),
+                available=str(exc.headroom.available),
+                gge=str(valuation.gge),
+            ) from None
+
+    def record(
+        self,
+        enterprise_number: str,
+        loan_id: str,
+        valuation: AidValuation,
+        measure: str,
+        source_reference: str,
+        status: str,
+    ) -> AidMeasureColumns:
+        """Add a measure whose headroom the caller has already checked."""
+        row = self.table(
+            loan_id=loan_id,
+            enterprise_number=enterprise_number,
+            measure=measure,
+            source_reference=source_reference,
+            grant_date=valuation.grant_date,
+            gge=valuation.gge,
+            reference_rate=valuation.reference_rate,
+            discount_rate=valuation.discount_rate,
+            status=status,
+            created_at=datetime.now(UTC),
+        )
+        self.session.add(row)
+        return row
+
+    def register(self, account: LoanAccount, valuation: AidValuation, measure: str, source_reference: str) -> None:
+        self.add(account.enterprise_number, account.id, valuation, measure, source_reference, "granted")
+
+    def of_loan(self, loan_id: str) -> list[AidMeasureColumns]:
+        return list(
+            self.session.exec(
+                select(self.table).where(self.table.loan_id == loan_id).order_by(col(self.table.id))
+            ).all()
+        )
+
+    def set_status(self, loan_id: str, measure: str, status: str) -> None:
+        for row in self.of_loan(loan_id):
+            if row.measure == measure and row.status in ACTIVE_AID:
+                row.status = status
+                self.session.add(row)
+
+
+class SqlServicing:
+    """`ServicingUnitOfWork` on the command's session."""
+
+    def __init__(
+        self, command: CommandContext, tables: ServicingTables, accounts: AccountStore, aid: AidRegister
+    ) -> None:
+        self.command = command
+        self.session = command.session
+        self.tables = tables
+        self.accounts = accounts
+        self._aid = aid
+
+    @property
+    def actor(self) -> str:
+        return self.command.actor
+
+    @property
+    def now(self) -> datetime:
+        return self.command.now
+
+    @property
+    def today(self) -> date:
+        return self.command.today
+
+    @property
+    def aid(self) -> AidRegister:
+        return self._aid
+
+    def account(self, loan_id: str, *, lock: bool = False) -> LoanAccount:
+        return self.accounts.load(self.session, loan_id, lock)
+
+    def save(self, account: LoanAccount) -> None:
+        self.accounts.save(self.session, account)
+
+    def entries(self, loan_id: str) -> list[LedgerEntry]:
+        table = self.tables.entry
+        rows = self.session.exec(select(table).where(table.loan_id == loan_id).order_by(col(table.id))).all()
+        return [entry_of(row) for row in rows]
+
+    def add_entry(self, loan_id: str, entry: LedgerEntry) -> LedgerEntry:
+        row = self.tables.entry(
+            loan_id=loan_id,
+            kind=entry.kind.value,
+            on=entry.on,
+            amount=entry.amount,
+            mode=entry.mode,
+            annual_rate=entry.annual_rate,
+            terms=json.dumps(entry.terms.to_json(), sort_keys=True) if entry.terms else None,
+            reverses=entry.reverses,
+            decision_id=entry.decision_id,
+            reason=entry.reason,
+            recorded_by=entry.recorded_by,
+            recorded_at=entry.recorded_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return entry_of(row)
+
+    def _decision_row(self, decision_id: str, lock: bool) -> DecisionColumns:
+        table = self.tables.decision
+        query = select(table).where(table.id == decision_id)
+        row = self.session.exec(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise NotFound("decision", decision_id)
+        return row
+
+    def decision(self, decision_id: str, *, lock: bool = False) -> Decision:
+        return decision_of(self._decision_row(decision_id, lock))
+
+    def decisions(self, loan_id: str) -> list[Decision]:
+        table = self.tables.decision
+        rows = self.session.exec(
+            select(table).where(table.loan_id == loan_id).order_by(col(table.prepared_at), col(table.id))
+        ).all()
+        return [decision_of(row) for row in rows]
+
+    def pending(self, loan_id: str, kind: DecisionKind) -> list[Decision]:
+        table = self.tables.decision
+        rows = self.session.exec(
+            select(table).where(
+                table.loan_id == loan_id, table.kind == kind.value, table.status == DecisionStatus.PREPARED.value
+            )
+        ).all()
+        return [decision_of(row) for row in rows]
+
+    def add_decision(self, decision: Decision) -> None:
+        self.session.add(
+            self.tables.decision(
+                id=decision.id,
+                loan_id=decision.loan_id,
+                kind=decision.kind.value,
+                payload=json.dumps(decision.request.to_json(), sort_keys=True),
+                status=decision.status.value,
+                prepared_by=decision.prepared_by,
+                prepared_at=decision.prepared_at,
+            )
+        )
+        self.session.flush()
+
+    def save_decision(self, decision: Decision) -> None:
+        row = self._decision_row(decision.id, lock=False)
+        row.status = decision.status.value
+        row.decided_by = decision.decided_by
+        row.decided_at = decision.decided_at
+        row.note = decision.note
+        self.session.add(row)
+
+    def publish(self, subject: str, source: str, payload: BaseModel) -> None:
+        self.command.publish(envelope_for(payload, source=source, subject=subject))
