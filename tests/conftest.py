@@ -19,6 +19,13 @@ from sqlalchemy.engine import make_url
 
 from deploy.kafka.broker import KafkaBroker
 from deploy.postgres.cluster import PostgresCluster
+from shared.platform import migrations
+
+from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
+from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
+from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
+
+SERVICE_MIGRATIONS = {"sifo": SIFO_MIGRATIONS, "energy": ENERGY_MIGRATIONS, "portfolio": PORTFOLIO_MIGRATIONS}
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +46,24 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _database_url(server_url: str, name: str) -> str:
+    return (
+        make_url(server_url).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    )
+
+
+def _create_database(server_url: str, name: str, template: str | None = None) -> None:
+    clause = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(_libpq(server_url), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"{clause}')
+
+
+def _drop_databases(server_url: str, names: list[str]) -> None:
+    with psycopg.connect(_libpq(server_url), autocommit=True) as connection:
+        for name in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def make_database(postgres_server_url: str) -> Iterator[Callable[[str], str]]:
     """Create empty databases for one test; drop them afterwards."""
@@ -46,19 +71,46 @@ def make_database(postgres_server_url: str) -> Iterator[Callable[[str], str]]:
 
     def make(label: str) -> str:
         name = f"t_{label}_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_libpq(postgres_server_url), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+        _create_database(postgres_server_url, name)
         created.append(name)
-        return (
-            make_url(postgres_server_url)
-            .set(drivername="postgresql+psycopg", database=name)
-            .render_as_string(hide_password=False)
-        )
+        return _database_url(postgres_server_url, name)
 
     yield make
-    with psycopg.connect(_libpq(postgres_server_url), autocommit=True) as connection:
-        for name in created:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop_databases(postgres_server_url, created)
+
+
+@pytest.fixture(scope="session")
+def database_templates(postgres_server_url: str) -> Iterator[Callable[[str], str]]:
+    """One database per service migrated to head once per run, used as the template of every test database."""
+    made: dict[str, str] = {}
+
+    def template(service: str) -> str:
+        if service not in made:
+            name = f"tpl_{service}_{uuid.uuid4().hex[:10]}"
+            _create_database(postgres_server_url, name)
+            migrations.upgrade(SERVICE_MIGRATIONS[service], _database_url(postgres_server_url, name))
+            made[service] = name
+        return made[service]
+
+    yield template
+    _drop_databases(postgres_server_url, list(made.values()))
+
+
+@pytest.fixture
+def migrated_database(
+    postgres_server_url: str, database_templates: Callable[[str], str]
+) -> Iterator[Callable[[str], str]]:
+    """A fresh database of a service (sifo, energy, portfolio) at head, copied from its migrated template."""
+    created: list[str] = []
+
+    def make(service: str) -> str:
+        name = f"t_{service}_{uuid.uuid4().hex[:10]}"
+        _create_database(postgres_server_url, name, template=database_templates(service))
+        created.append(name)
+        return _database_url(postgres_server_url, name)
+
+    yield make
+    _drop_databases(postgres_server_url, created)
 
 
 @pytest.fixture(scope="session")

@@ -30,10 +30,12 @@ Settings = TypeVar("Settings", bound=ServiceSettings)
 
 
 def migrated_settings(
-    kind: type[Settings], migrations_dir: Path, database_url: str, kafka: str, topic_prefix: str
+    kind: type[Settings], migrations_dir: Path | None, database_url: str, kafka: str, topic_prefix: str
 ) -> Settings:
-    """Test settings of a service whose database has been migrated to head."""
-    migrations.upgrade(migrations_dir, database_url)
+    """Test settings of a service; its database is migrated to head first unless `migrations_dir` is None
+    (a database copied from the migrated template already is)."""
+    if migrations_dir is not None:
+        migrations.upgrade(migrations_dir, database_url)
     return kind(
         environment="test",
         database_url=database_url,
@@ -43,16 +45,24 @@ def migrated_settings(
     )
 
 
-def sifo_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> SifoSettings:
-    return migrated_settings(SifoSettings, SIFO_MIGRATIONS, database_url, kafka, topic_prefix)
+def sifo_settings(
+    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+) -> SifoSettings:
+    return migrated_settings(SifoSettings, SIFO_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix)
 
 
-def energy_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> EnergySettings:
-    return migrated_settings(EnergySettings, ENERGY_MIGRATIONS, database_url, kafka, topic_prefix)
+def energy_settings(
+    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+) -> EnergySettings:
+    return migrated_settings(EnergySettings, ENERGY_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix)
 
 
-def portfolio_settings(database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "") -> PortfolioSettings:
-    return migrated_settings(PortfolioSettings, PORTFOLIO_MIGRATIONS, database_url, kafka, topic_prefix)
+def portfolio_settings(
+    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+) -> PortfolioSettings:
+    return migrated_settings(
+        PortfolioSettings, PORTFOLIO_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix
+    )
 
 
 def bearer(settings: ServiceSettings, subject: str, *roles: Role, financier_id: str | None = None) -> dict[str, str]:

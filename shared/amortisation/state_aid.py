@@ -49,7 +49,7 @@ from shared.amortisation.reference_rates import (
     read_data,
 )
 from shared.amortisation.returns import DAYS_PER_YEAR, discount_factor
-from shared.amortisation.schedule import build_schedule
+from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.terms import LoanTerms
 
 # --------------------------------------------------------------------------- gross grant equivalent
@@ -77,13 +77,18 @@ def gross_grant_equivalent(
     rating: Rating,
     collateral: Collateral,
     rates: RateTable = DEFAULT_RATE_TABLE,
+    schedule: Schedule | None = None,
 ) -> GgeResult:
-    """The GGE of `terms` granted on `grant_date`, by the formula in the module docstring."""
+    """The GGE of `terms` granted on `grant_date`, by the formula in the module docstring.
+
+    `schedule` may pass the terms' schedule when the caller has already built it.
+    """
     quote = rates.quote(grant_date, rating, collateral)
     reference, discount = quote.reference_rate, quote.discount_rate
     if terms.annual_rate >= reference:
         return GgeResult(gge=ZERO, reference_rate=reference, discount_rate=discount)
-    schedule = build_schedule(terms)
+    if schedule is None or schedule.terms != terms:
+        schedule = build_schedule(terms)
     first_due = schedule.installments[0].due_date
     if grant_date > first_due:
         raise InvalidTerms(

@@ -7,9 +7,10 @@ ones in `shared.contracts.loan_servicing`, registered under its own names); the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
 from shared.amortisation.allocation import Allocation
@@ -36,6 +37,18 @@ def aid_payload(valuation: AidValuation) -> contract.AidValuationV1:
     )
 
 
+_BASES: dict[str, type[contract.ServicingEvent]] = {
+    "repayment_recorded": contract.RepaymentRecorded,
+    "prepaid": contract.Prepaid,
+    "rate_reset": contract.RateReset,
+    "restructured": contract.Restructured,
+    "defaulted": contract.Defaulted,
+    "written_off": contract.WrittenOff,
+    "settled": contract.Settled,
+    "entry_reversed": contract.EntryReversed,
+}
+
+
 def _id(entry: LedgerEntry) -> int:
     assert entry.id is not None, "entries are stored before their events are built"
     return entry.id
@@ -52,6 +65,24 @@ class ServicingEvents:
     written_off: type[contract.WrittenOff]
     settled: type[contract.Settled]
     entry_reversed: type[contract.EntryReversed]
+
+    @classmethod
+    def of_module(cls, module: ModuleType, source: str) -> ServicingEvents:
+        """The catalogue of a producer's contract module: for each shared payload, its one subclass there."""
+        chosen: dict[str, type[contract.ServicingEvent]] = {}
+        for field in fields(cls):
+            if field.name == "source":
+                continue
+            base = _BASES[field.name]
+            found = [
+                value
+                for value in vars(module).values()
+                if isinstance(value, type) and issubclass(value, base) and value is not base
+            ]
+            if len(found) != 1:
+                raise TypeError(f"{module.__name__} must define exactly one subclass of {base.__name__}, not {found}")
+            chosen[field.name] = found[0]
+        return cls(source=source, **chosen)  # type: ignore[arg-type]
 
     @staticmethod
     def _keys(account: LoanAccount) -> dict[str, Any]:

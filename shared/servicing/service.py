@@ -27,7 +27,7 @@ from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
 from shared.amortisation.position import LoanPosition, PositionStatus
-from shared.amortisation.schedule import Schedule
+from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.servicing_history import Segment, record_latest, request_field, segment_on
 from shared.amortisation.terms import LoanTerms
 from shared.platform.rules import Conflict, NotFound, RuleViolation
@@ -264,11 +264,16 @@ def _check_reset(state: LoanState, request: RateResetRequest) -> LiveLoan:
 
 
 def requested_terms(values: Mapping[str, object], prefix: str = "terms") -> LoanTerms:
-    """Loan terms from a request's fields; the engine's refusal names ``terms.<field>`` (422, nothing stored)."""
+    """Loan terms from a request's fields whose schedule the engine can build.
+
+    The engine's refusal names ``terms.<field>`` (422, nothing stored).
+    """
     try:
-        return LoanTerms(**values)  # type: ignore[arg-type]
+        terms = LoanTerms(**values)  # type: ignore[arg-type]
+        build_schedule(terms)
     except InvalidTerms as exc:
         raise RuleViolation(f"{prefix}.{exc.field}", exc.rule) from None
+    return terms
 
 
 def prepare_restructuring(

@@ -9,27 +9,32 @@ did, outbox rows included.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
+from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant
 from shared.amortisation.terms import LoanTerms
 from shared.eventbus.command import CommandContext
 from shared.eventbus.registry import envelope_for
+from shared.platform.database import get_for_update
 from shared.platform.rules import Conflict, NotFound
-from shared.servicing.accounts import LoanAccount
+from shared.servicing.accounts import LoanAccount, LoanStatus, ProductRules
 from shared.servicing.aid import AidValuation
 from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus, parse_request
 from shared.servicing.entries import EntryKind, LedgerEntry
+from shared.servicing.events import ServicingEvents
 from shared.servicing.ports import AidRegister
+from shared.servicing.service import DecisionHandler, Product, approve, reject
 from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
 ACTIVE_AID = ("reserved", "granted")
+Row = TypeVar("Row", bound=SQLModel)
 
 
 class AccountStore(Protocol):
@@ -38,6 +43,58 @@ class AccountStore(Protocol):
     def load(self, session: Session, loan_id: str, lock: bool) -> LoanAccount: ...
 
     def save(self, session: Session, account: LoanAccount) -> None: ...
+
+
+SERVICING_STATE = ("defaulted_on", "settled_on", "written_off_on", "written_off_amount", "status_reason")
+"""The columns of a loan row the core changes, besides `status`; every lender's loan table has them."""
+
+
+@dataclass(frozen=True)
+class Particulars:
+    """What a service knows of a loan beyond the servicing state: its contract, borrower and risk."""
+
+    terms: LoanTerms
+    enterprise_number: str
+    rating: Rating
+    collateral: Collateral
+    disbursed_on: date | None
+    parties: Mapping[str, str] = field(default_factory=dict)
+
+
+class RowAccounts(Generic[Row]):
+    """An `AccountStore` over a loan table with an ``id``, a ``status`` and the `SERVICING_STATE` columns."""
+
+    def __init__(self, model: type[Row], particulars: Callable[[Session, Row], Particulars]) -> None:
+        self.model = model
+        self.particulars = particulars
+
+    def row(self, session: Session, loan_id: str, lock: bool) -> Row:
+        row = get_for_update(session, self.model, loan_id, "loan") if lock else session.get(self.model, loan_id)
+        if row is None:
+            raise NotFound("loan", loan_id)
+        return row
+
+    def load(self, session: Session, loan_id: str, lock: bool) -> LoanAccount:
+        row = self.row(session, loan_id, lock)
+        known = self.particulars(session, row)
+        return LoanAccount(
+            id=loan_id,
+            status=LoanStatus(getattr(row, "status")),  # noqa: B009 - any loan table's column
+            terms=known.terms,
+            enterprise_number=known.enterprise_number,
+            rating=known.rating,
+            collateral=known.collateral,
+            disbursed_on=known.disbursed_on,
+            parties=known.parties,
+            **{name: getattr(row, name) for name in SERVICING_STATE},
+        )
+
+    def save(self, session: Session, account: LoanAccount) -> None:
+        row = self.row(session, account.id, lock=False)
+        setattr(row, "status", account.status.value)  # noqa: B010 - any loan table's column
+        for name in SERVICING_STATE:
+            setattr(row, name, getattr(account, name))
+        session.add(row)
 
 
 @dataclass(frozen=True)
@@ -275,3 +332,48 @@ class SqlServicing:
 
     def publish(self, subject: str, source: str, payload: BaseModel) -> None:
         self.command.publish(envelope_for(payload, source=source, subject=subject))
+
+
+Command = TypeVar("Command", bound=CommandContext)
+ServiceHandler = Callable[[Command, Decision], None]
+
+
+@dataclass(frozen=True)
+class Lender(Generic[Command]):
+    """A lending service plugged into the core: its tables, loan rows, aid register, event types and rules.
+
+    Each service builds one and runs every servicing command through it; `disburse` and `cancel`
+    are the decisions only the service can execute (they move its drawing rights or budget).
+    """
+
+    tables: ServicingTables
+    accounts: AccountStore
+    events: ServicingEvents
+    aid_register: Callable[[Session], AidRegister]
+    rules: Callable[[Command], ProductRules]
+
+    def unit_of_work(self, command: Command) -> SqlServicing:
+        return SqlServicing(command, self.tables, self.accounts, self.aid_register(command.session))
+
+    def product(self, command: Command) -> Product:
+        return Product(self.rules(command), self.events)
+
+    def on(self, command: Command, loan_id: str) -> tuple[SqlServicing, Product, str]:
+        """The first three arguments of every use case in `shared.servicing.service`, for one loan."""
+        return self.unit_of_work(command), self.product(command), loan_id
+
+    def approve(
+        self,
+        command: Command,
+        decision_id: str,
+        disburse: ServiceHandler[Command],
+        cancel: ServiceHandler[Command],
+    ) -> Decision:
+        handlers: dict[DecisionKind, DecisionHandler] = {
+            DecisionKind.DISBURSEMENT: lambda decision: disburse(command, decision),
+            DecisionKind.CANCELLATION: lambda decision: cancel(command, decision),
+        }
+        return approve(self.unit_of_work(command), self.product(command), decision_id, handlers)
+
+    def reject(self, command: Command, decision_id: str, reason: str | None) -> Decision:
+        return reject(self.unit_of_work(command), decision_id, reason)

@@ -12,13 +12,12 @@ from shared.eventbus.topics import TopicSpec, ensure_topics
 from shared.platform.database import make_engine
 
 from tests.integration.event_slice import Slice
-from tests.support import portfolio_settings, sifo_settings
 
 
 @pytest.fixture
-def event_slice(make_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Slice]:
-    sifo = make_engine(sifo_settings(make_database("sifo")).effective_database_url)
-    portfolio = make_engine(portfolio_settings(make_database("portfolio")).effective_database_url)
+def event_slice(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Slice]:
+    sifo = make_engine(migrated_database("sifo"))
+    portfolio = make_engine(migrated_database("portfolio"))
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     relay = OutboxRelay(sifo, kafka_producer_factory(kafka_bootstrap, "test-relay"))
     yield Slice(sifo, portfolio, relay, kafka_bootstrap, topic_prefix)

@@ -14,10 +14,10 @@ from tests.support import portfolio_settings, sifo_settings
 pytestmark = pytest.mark.integration
 
 
-def test_ready_when_database_and_kafka_answer(make_database: Callable[[str], str], kafka_bootstrap: str) -> None:
+def test_ready_when_database_and_kafka_answer(migrated_database: Callable[[str], str], kafka_bootstrap: str) -> None:
     for app in (
-        build_sifo(sifo_settings(make_database("health"), kafka_bootstrap)),
-        build_portfolio(portfolio_settings(make_database("health"), kafka_bootstrap)),
+        build_sifo(sifo_settings(migrated_database("sifo"), kafka_bootstrap, migrate=False)),
+        build_portfolio(portfolio_settings(migrated_database("portfolio"), kafka_bootstrap, migrate=False)),
     ):
         with TestClient(app) as client:
             assert client.get("/healthz").json()["status"] == "ok"
@@ -27,8 +27,8 @@ def test_ready_when_database_and_kafka_answer(make_database: Callable[[str], str
             assert ready.headers["x-request-id"]
 
 
-def test_not_ready_when_kafka_is_unreachable(make_database: Callable[[str], str]) -> None:
-    with TestClient(build_sifo(sifo_settings(make_database("health"), "127.0.0.1:1"))) as client:
+def test_not_ready_when_kafka_is_unreachable(migrated_database: Callable[[str], str]) -> None:
+    with TestClient(build_sifo(sifo_settings(migrated_database("sifo"), "127.0.0.1:1", migrate=False))) as client:
         ready = client.get("/readyz", headers={"X-Request-ID": "probe-42"})
         assert ready.status_code == 503
         assert ready.json()["checks"]["database"] == "ok"

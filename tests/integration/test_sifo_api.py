@@ -21,8 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def settings(make_database: Callable[[str], str]) -> SifoSettings:
-    return sifo_settings(make_database("sifo_api"))
+def settings(migrated_database: Callable[[str], str]) -> SifoSettings:
+    return sifo_settings(migrated_database("sifo"), migrate=False)
 
 
 @pytest.fixture

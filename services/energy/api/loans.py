@@ -33,7 +33,7 @@ from services.energy.api.schemas import (
     PrepaymentOut,
     RestructureIn,
 )
-from services.energy.service import loans
+from services.energy.service import servicing
 from services.energy.service.context import Command
 
 router = APIRouter(tags=["loans"])
@@ -48,9 +48,9 @@ LOAN = "/applications/{application_id}/loan"
 
 
 def _view(command: Command, application_id: str, as_of: date | None) -> EnergyLoanOut:
-    loan = loans.loan_of(command, application_id)
+    loan = servicing.loan_of(command, application_id)
     day = as_of or command.today
-    result = core.view(loans.unit_of_work(command), loans.product(command), loan.id, day)
+    result = core.view(*servicing.LENDER.on(command, loan.id), day)
     position = result.position
     if position is None:
         raise RuleViolation("as_of", f"{day.isoformat()} is before disbursement ({loan.start_date})")
@@ -90,9 +90,12 @@ def get_loan(application_id: str, request: Request, principal: Staff, as_of: dat
 
 
 def _repay(command: Command, application_id: str, body: RepaymentIn) -> Outcome:
-    loan = loans.loan_of(command, application_id)
+    loan = servicing.loan_of(command, application_id)
     recorded = core.record_repayment(
-        loans.unit_of_work(command), loans.product(command), loan.id, body.received_on, body.amount, body.surplus_mode
+        *servicing.LENDER.on(command, loan.id),
+        body.received_on,
+        body.amount,
+        body.surplus_mode,
     )
     allocation = recorded.allocation
     assert recorded.entry.id is not None
@@ -137,9 +140,12 @@ def prepay(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
+        loan = servicing.loan_of(command, application_id)
         recorded = core.record_prepayment(
-            loans.unit_of_work(command), loans.product(command), loan.id, body.received_on, body.amount, body.mode
+            *servicing.LENDER.on(command, loan.id),
+            body.received_on,
+            body.amount,
+            body.mode,
         )
         assert recorded.entry.id is not None
         return 201, PrepaymentOut(
@@ -156,9 +162,11 @@ def declare_default(
     application_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
+        loan = servicing.loan_of(command, application_id)
         core.declare_default(
-            loans.unit_of_work(command), loans.product(command), loan.id, body.defaulted_on, body.reason
+            *servicing.LENDER.on(command, loan.id),
+            body.defaulted_on,
+            body.reason,
         )
         return 200, _view(command, application_id, body.defaulted_on)
 
@@ -180,11 +188,9 @@ def reset_rate(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
+        loan = servicing.loan_of(command, application_id)
         decision = core.prepare_rate_reset(
-            loans.unit_of_work(command),
-            loans.product(command),
-            loan.id,
+            *servicing.LENDER.on(command, loan.id),
             body.effective_on,
             body.annual_rate,
             body.reason,
@@ -209,20 +215,18 @@ def prepare_restructuring(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
+        loan = servicing.loan_of(command, application_id)
         terms = core.requested_terms(
             {
                 "principal": body.principal,
                 "annual_rate": body.annual_rate,
                 "periods": body.periods,
                 "start_date": body.effective_on,
-                "frequency": loans.terms_of(loan).frequency,
+                "frequency": servicing.terms_of(loan).frequency,
             }
         )
         decision = core.prepare_restructuring(
-            loans.unit_of_work(command),
-            loans.product(command),
-            loan.id,
+            *servicing.LENDER.on(command, loan.id),
             body.effective_on,
             terms,
             body.committee_reference,
@@ -242,9 +246,11 @@ def prepare_write_off(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
+        loan = servicing.loan_of(command, application_id)
         decision = core.prepare_write_off(
-            loans.unit_of_work(command), loans.product(command), loan.id, body.written_off_on, body.reason
+            *servicing.LENDER.on(command, loan.id),
+            body.written_off_on,
+            body.reason,
         )
         return 201, EnergyDecisionOut.of(decision)
 
@@ -266,9 +272,11 @@ def reverse(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        loan = loans.loan_of(command, application_id)
+        loan = servicing.loan_of(command, application_id)
         decision = core.prepare_reversal(
-            loans.unit_of_work(command), loans.product(command), loan.id, body.entry_id, body.reason
+            *servicing.LENDER.on(command, loan.id),
+            body.entry_id,
+            body.reason,
         )
         return 201, EnergyDecisionOut.of(decision)
 

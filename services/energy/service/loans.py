@@ -15,22 +15,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session
-
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.state_aid import gross_grant_equivalent
 from shared.amortisation.terms import Frequency, LoanTerms
-from shared.contracts import energy as contract
 from shared.platform.identifiers import normalise_iban
 from shared.platform.rules import Conflict, NotFound, RuleViolation
 from shared.servicing import service as core
-from shared.servicing.accounts import LoanAccount, LoanStatus
+from shared.servicing.accounts import LoanStatus
 from shared.servicing.aid import AidValuation
-from shared.servicing.decisions import CancellationRequest, Decision, DecisionKind, DisbursementRequest
-from shared.servicing.events import ServicingEvents
-from shared.servicing.sql import ServicingTables, SqlServicing
+from shared.servicing.decisions import CancellationRequest, Decision, DisbursementRequest
 
 from services.energy import events
 from services.energy.domain.installations import total_yearly_production_kwh
@@ -39,9 +34,7 @@ from services.energy.models import (
     EnergyApplication,
     EnergyBudgetYear,
     EnergyCall,
-    EnergyDecision,
     EnergyLoan,
-    EnergyLoanEvent,
 )
 from services.energy.service.aid import aid_register
 from services.energy.service.applications import (
@@ -54,87 +47,7 @@ from services.energy.service.applications import (
 )
 from services.energy.service.context import Command, get_for_update
 from services.energy.service.programme import apply_balance, balance_of
-
-EVENTS = ServicingEvents(
-    source=contract.ENERGY_SOURCE,
-    repayment_recorded=contract.EnergyRepaymentRecordedV2,
-    prepaid=contract.EnergyLoanPrepaidV2,
-    rate_reset=contract.EnergyLoanRateResetV1,
-    restructured=contract.EnergyLoanRestructuredV2,
-    defaulted=contract.EnergyLoanDefaultedV1,
-    written_off=contract.EnergyLoanWrittenOffV2,
-    settled=contract.EnergyLoanSettledV1,
-    entry_reversed=contract.EnergyLoanEntryReversedV1,
-)
-TABLES = ServicingTables(entry=EnergyLoanEvent, decision=EnergyDecision)
-
-
-def terms_of(loan: EnergyLoan) -> LoanTerms:
-    return LoanTerms(
-        principal=loan.principal,
-        annual_rate=loan.annual_rate,
-        periods=loan.periods,
-        start_date=loan.start_date,
-        frequency=Frequency(loan.frequency),
-        first_due_date=loan.first_due_date,
-    )
-
-
-# --------------------------------------------------------------------------- the shared core, plugged in
-
-
-class EnergyAccounts:
-    """Energy loans as servicing accounts: rating and collateral of the application, undertaking of the applicant."""
-
-    def load(self, session: Session, loan_id: str, lock: bool) -> LoanAccount:
-        loan = get_for_update(session, EnergyLoan, loan_id, "loan") if lock else session.get(EnergyLoan, loan_id)
-        if loan is None:
-            raise NotFound("loan", loan_id)
-        application = session.get(EnergyApplication, loan.application_id)
-        applicant = session.get(EnergyApplicant, loan.applicant_id)
-        assert application is not None
-        assert applicant is not None
-        return LoanAccount(
-            id=loan.id,
-            status=LoanStatus(loan.status),
-            terms=terms_of(loan),
-            enterprise_number=applicant.enterprise_number,
-            rating=Rating(application.rating),
-            collateral=Collateral(application.collateral),
-            disbursed_on=loan.start_date,
-            defaulted_on=loan.defaulted_on,
-            settled_on=loan.settled_on,
-            written_off_on=loan.written_off_on,
-            written_off_amount=loan.written_off_amount,
-            status_reason=loan.status_reason,
-        )
-
-    def save(self, session: Session, account: LoanAccount) -> None:
-        loan = session.get(EnergyLoan, account.id)
-        assert loan is not None
-        loan.status = account.status.value
-        loan.defaulted_on = account.defaulted_on
-        loan.settled_on = account.settled_on
-        loan.written_off_on = account.written_off_on
-        loan.written_off_amount = account.written_off_amount
-        loan.status_reason = account.status_reason
-        session.add(loan)
-
-
-def unit_of_work(command: Command) -> SqlServicing:
-    return SqlServicing(command, TABLES, EnergyAccounts(), aid_register(command.session))
-
-
-def product(command: Command) -> core.Product:
-    return core.Product(command.programme.rules, EVENTS)
-
-
-def loan_of(command: Command, application_id: str) -> EnergyLoan:
-    loan = command.session.get(EnergyLoan, application_id)
-    if loan is None:
-        raise NotFound("loan of application", application_id)
-    return loan
-
+from services.energy.service.servicing import LENDER
 
 # --------------------------------------------------------------------------- payout and cancellation
 
@@ -166,7 +79,7 @@ def prepare_disbursement(
         first_due_date=first_due_date,
     )
     _check_disbursement(command, application, request)
-    return core.prepare_decision(unit_of_work(command), application_id, request)
+    return core.prepare_decision(LENDER.unit_of_work(command), application_id, request)
 
 
 def _check_disbursement(command: Command, application: EnergyApplication, request: DisbursementRequest) -> LoanTerms:
@@ -207,7 +120,7 @@ def prepare_cancellation(command: Command, application_id: str, cancelled_on: da
     if not reason.strip():
         raise RuleViolation("reason", "must not be blank")
     return core.prepare_decision(
-        unit_of_work(command), application_id, CancellationRequest(cancelled_on, reason.strip())
+        LENDER.unit_of_work(command), application_id, CancellationRequest(cancelled_on, reason.strip())
     )
 
 
@@ -221,21 +134,17 @@ def _check_cancellation(application: EnergyApplication, cancelled_on: date) -> N
 
 
 def approve_decision(command: Command, decision_id: str) -> Decision:
-    handlers = {
-        DecisionKind.DISBURSEMENT: lambda decision: _disburse(command, decision),
-        DecisionKind.CANCELLATION: lambda decision: _cancel(command, decision),
-    }
-    return core.approve(unit_of_work(command), product(command), decision_id, handlers)
+    return LENDER.approve(command, decision_id, disburse=_disburse, cancel=_cancel)
 
 
 def reject_decision(command: Command, decision_id: str, reason: str | None) -> Decision:
-    return core.reject(unit_of_work(command), decision_id, reason)
+    return LENDER.reject(command, decision_id, reason)
 
 
 def decisions_of(command: Command, application_id: str) -> list[Decision]:
     if command.session.get(EnergyApplication, application_id) is None:
         raise NotFound("application", application_id)
-    return unit_of_work(command).decisions(application_id)
+    return LENDER.unit_of_work(command).decisions(application_id)
 
 
 def _disburse(command: Command, decision: Decision) -> None:
@@ -318,7 +227,7 @@ def _cancel(command: Command, decision: Decision) -> None:
     application.status = CANCELLED
     application.reason = request.reason
     session.add(application)
-    core.supersede_pending(unit_of_work(command), application.id, decision)
+    core.supersede_pending(LENDER.unit_of_work(command), application.id, decision)
     session.flush()
     command.publish(events.cancelled(application, year.year, request, decision, released))
     command.publish(

@@ -17,7 +17,7 @@ from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import PrepareDisbursement, RestructureIn
 from services.sifo.service import decisions
 from services.sifo.service.context import Command
-from services.sifo.service.servicing import product, unit_of_work
+from services.sifo.service.servicing import LENDER
 
 NO_REASON = RejectDecisionIn()
 router = APIRouter(tags=["decisions"])
@@ -69,9 +69,7 @@ def prepare_restructuring(
     def action(command: Command) -> DecisionOut:
         terms = core.requested_terms(body.terms.model_dump())
         decision = core.prepare_restructuring(
-            unit_of_work(command),
-            product(command),
-            loan_id,
+            *LENDER.on(command, loan_id),
             body.effective_on,
             terms,
             body.committee_reference,
@@ -87,9 +85,7 @@ def prepare_write_off(
     loan_id: str, body: WriteOffIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     def action(command: Command) -> DecisionOut:
-        decision = core.prepare_write_off(
-            unit_of_work(command), product(command), loan_id, body.written_off_on, body.reason
-        )
+        decision = core.prepare_write_off(*LENDER.on(command, loan_id), body.written_off_on, body.reason)
         return DecisionOut.of(decision)
 
     return execute(request, principal, idempotency_key, body, action, status_code=201)

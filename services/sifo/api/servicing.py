@@ -30,7 +30,7 @@ from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import LoanOut, LoanViewOut
 from services.sifo.service import loans
 from services.sifo.service.context import Command
-from services.sifo.service.servicing import product, unit_of_work
+from services.sifo.service.servicing import LENDER
 
 router = APIRouter(tags=["servicing"])
 IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
@@ -41,9 +41,7 @@ Anyone = Annotated[Principal, Depends(require_roles(*Role))]
 
 
 def _repay(command: Command, loan_id: str, body: RepaymentIn) -> RepaymentRecorded:
-    recorded = core.record_repayment(
-        unit_of_work(command), product(command), loan_id, body.received_on, body.amount, body.surplus_mode
-    )
+    recorded = core.record_repayment(*LENDER.on(command, loan_id), body.received_on, body.amount, body.surplus_mode)
     assert recorded.entry.id is not None
     return RepaymentRecorded(
         loan_id=loan_id,
@@ -81,9 +79,7 @@ def prepay(
     loan_id: str, body: PrepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     def action(command: Command) -> PositionOut:
-        recorded = core.record_prepayment(
-            unit_of_work(command), product(command), loan_id, body.received_on, body.amount, body.mode
-        )
+        recorded = core.record_prepayment(*LENDER.on(command, loan_id), body.received_on, body.amount, body.mode)
         return PositionOut.of(recorded.position)
 
     return execute(request, principal, idempotency_key, body, action, status_code=201)
@@ -101,7 +97,10 @@ def reset_rate(
 ) -> JSONResponse:
     def action(command: Command) -> DecisionOut:
         decision = core.prepare_rate_reset(
-            unit_of_work(command), product(command), loan_id, body.effective_on, body.annual_rate, body.reason
+            *LENDER.on(command, loan_id),
+            body.effective_on,
+            body.annual_rate,
+            body.reason,
         )
         return DecisionOut.of(decision)
 
@@ -119,7 +118,7 @@ def reverse(
     loan_id: str, body: ReversalIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     def action(command: Command) -> DecisionOut:
-        decision = core.prepare_reversal(unit_of_work(command), product(command), loan_id, body.entry_id, body.reason)
+        decision = core.prepare_reversal(*LENDER.on(command, loan_id), body.entry_id, body.reason)
         return DecisionOut.of(decision)
 
     return execute(request, principal, idempotency_key, body, action, status_code=201)
@@ -130,7 +129,7 @@ def declare_default(
     loan_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     def action(command: Command) -> LoanOut:
-        core.declare_default(unit_of_work(command), product(command), loan_id, body.defaulted_on, body.reason)
+        core.declare_default(*LENDER.on(command, loan_id), body.defaulted_on, body.reason)
         return LoanOut.of(loans.visible_loan(command, loan_id))
 
     return execute(request, principal, idempotency_key, body, action)
@@ -138,7 +137,7 @@ def declare_default(
 
 def _view(command: Command, loan_id: str, as_of: date | None) -> LoanViewOut:
     loan = loans.visible_loan(command, loan_id)
-    result = core.view(unit_of_work(command), product(command), loan_id, as_of or command.today)
+    result = core.view(*LENDER.on(command, loan_id), as_of or command.today)
     return LoanViewOut(
         loan=LoanOut.of(loan),
         as_of=result.as_of,

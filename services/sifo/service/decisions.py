@@ -21,7 +21,6 @@ from shared.servicing import service as core
 from shared.servicing.decisions import (
     CancellationRequest,
     Decision,
-    DecisionKind,
     DisbursementRequest,
 )
 
@@ -32,7 +31,7 @@ from services.sifo.payments import Disbursement, credit_transfer_xml
 from services.sifo.service.context import Command, get_for_update
 from services.sifo.service.drawing_rights import apply_balance, balance_of
 from services.sifo.service.loans import terms_of
-from services.sifo.service.servicing import aid_register, product, unit_of_work, visible
+from services.sifo.service.servicing import LENDER, aid_register, visible
 
 
 def _approved_loan(command: Command, loan_id: str, action: str) -> SifoLoan:
@@ -76,7 +75,7 @@ def prepare_disbursement(
         registered_iban=registered,
         iban_reason=(iban_reason or "").strip() or None,
     )
-    return core.prepare_decision(unit_of_work(command), loan_id, request)
+    return core.prepare_decision(LENDER.unit_of_work(command), loan_id, request)
 
 
 def prepare_cancellation(command: Command, loan_id: str, cancelled_on: date, reason: str) -> Decision:
@@ -84,19 +83,17 @@ def prepare_cancellation(command: Command, loan_id: str, cancelled_on: date, rea
     _not_before_approval(loan, "cancelled_on", cancelled_on)
     if not reason.strip():
         raise RuleViolation("reason", "must not be blank")
-    return core.prepare_decision(unit_of_work(command), loan_id, CancellationRequest(cancelled_on, reason.strip()))
+    return core.prepare_decision(
+        LENDER.unit_of_work(command), loan_id, CancellationRequest(cancelled_on, reason.strip())
+    )
 
 
 def approve(command: Command, decision_id: str) -> Decision:
-    handlers = {
-        DecisionKind.DISBURSEMENT: lambda decision: _disburse(command, decision),
-        DecisionKind.CANCELLATION: lambda decision: _cancel(command, decision),
-    }
-    return core.approve(unit_of_work(command), product(command), decision_id, handlers)
+    return LENDER.approve(command, decision_id, disburse=_disburse, cancel=_cancel)
 
 
 def reject(command: Command, decision_id: str, reason: str | None) -> Decision:
-    return core.reject(unit_of_work(command), decision_id, reason)
+    return LENDER.reject(command, decision_id, reason)
 
 
 def _disburse(command: Command, decision: Decision) -> None:
@@ -161,13 +158,13 @@ def _cancel(command: Command, decision: Decision) -> None:
     loan.status = LoanStatus.CANCELLED.value
     loan.status_reason = request.reason
     command.session.add(loan)
-    core.supersede_pending(unit_of_work(command), loan.id, decision)
+    core.supersede_pending(LENDER.unit_of_work(command), loan.id, decision)
     command.publish(events.loan_cancelled(loan, request, decision, right.id))
 
 
 def decisions_of(command: Command, loan_id: str) -> list[Decision]:
     visible(command, loan_id)
-    return unit_of_work(command).decisions(loan_id)
+    return LENDER.unit_of_work(command).decisions(loan_id)
 
 
 def payment_instruction(command: Command, loan_id: str) -> SifoPaymentInstruction:

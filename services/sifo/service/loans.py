@@ -89,10 +89,11 @@ def _set_aid(loan: SifoLoan, on: date, result: GgeResult) -> None:
     loan.gge_discount_rate = result.discount_rate
 
 
-def _terms(submission: LoanSubmission, rate: Decimal) -> LoanTerms:
+def _terms(submission: LoanSubmission, rate: Decimal) -> tuple[LoanTerms, Schedule]:
+    """The submitted terms and their schedule; the engine's refusal names the request's field."""
     plan = submission.plan
     try:
-        return LoanTerms(
+        terms = LoanTerms(
             principal=submission.sifo_share,
             annual_rate=rate,
             periods=plan.periods,
@@ -105,9 +106,11 @@ def _terms(submission: LoanSubmission, rate: Decimal) -> LoanTerms:
             installment_multiple=plan.installment_multiple,
             first_due_date=plan.first_due_date,
         )
+        return terms, build_schedule(terms)
     except InvalidTerms as exc:
-        field = exc.field if exc.field == "annual_rate" else f"terms.{exc.field}"
-        raise RuleViolation("rate_override.rate" if exc.field == "annual_rate" else field, exc.rule) from None
+        raise RuleViolation(
+            "rate_override.rate" if exc.field == "annual_rate" else f"terms.{exc.field}", exc.rule
+        ) from None
 
 
 def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Schedule]:
@@ -124,11 +127,13 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         )
     rate_quote = _quote(submission.submitted_on, submission.rating, submission.collateral)
     pricing = Pricing.decide(rate_quote, submission.override_rate, submission.override_reason)
-    terms = _terms(submission, pricing.applied_rate)
+    terms, schedule = _terms(submission, pricing.applied_rate)
     LoanRequest(submission.total_credit, submission.sifo_share, terms, submission.committee_reference).check(
         command.policy
     )
-    valued = gross_grant_equivalent(terms, submission.submitted_on, submission.rating, submission.collateral)
+    valued = gross_grant_equivalent(
+        terms, submission.submitted_on, submission.rating, submission.collateral, schedule=schedule
+    )
 
     borrower = session.get(SifoBorrower, submission.borrower_enterprise_number)
     if borrower is None:
@@ -174,7 +179,7 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
     session.add(loan)
     session.flush()
     command.publish(events.loan_submitted(loan, terms))
-    return loan, build_schedule(terms)
+    return loan, schedule
 
 
 def approve(command: Command, loan_id: str, approved_on: date, drawing_right_id: str | None) -> SifoLoan:

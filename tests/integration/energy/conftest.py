@@ -92,8 +92,8 @@ class Energy:
 
 
 @pytest.fixture
-def energy(make_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Energy]:
-    settings = energy_settings(make_database("energy"), kafka_bootstrap, topic_prefix)
+def energy(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Energy]:
+    settings = energy_settings(migrated_database("energy"), kafka_bootstrap, topic_prefix, migrate=False)
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
     with TestClient(app) as client:

@@ -67,8 +67,8 @@ def loan_body(financier_id: str, **change: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def sifo(make_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Sifo]:
-    settings = sifo_settings(make_database("sifo"), kafka_bootstrap, topic_prefix)
+def sifo(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Sifo]:
+    settings = sifo_settings(migrated_database("sifo"), kafka_bootstrap, topic_prefix, migrate=False)
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
     with TestClient(app) as client:

@@ -186,10 +186,11 @@ def test_invalid_input_exits_2_with_one_line_naming_field_and_rule(argv: list[st
     assert err.startswith(message)
 
 
+EARLY_PAYMENT = [{"kind": "repayment", "on": "2026-02-13", "amount": "1036.38"}]
 POSITION = {
     "terms": {"principal": "100000.00", "annual_rate": "0.045", "periods": 120, "start_date": "2026-01-15"},
     "late_interest": {"rate": "0.065"},
-    "events": [{"kind": "repayment", "on": "2026-02-13", "amount": "1036.38"}],
+    "events": EARLY_PAYMENT,
     "as_of": "2026-03-01",
 }
 
@@ -221,7 +222,7 @@ def test_position_paying_the_quoted_payoff_settles() -> None:
     payoff = json.loads(out.getvalue())["payoff_amount"]
     request = {
         **POSITION,
-        "events": [*POSITION["events"], {"kind": "repayment", "on": "2026-03-01", "amount": payoff}],  # type: ignore[list-item]
+        "events": [*EARLY_PAYMENT, {"kind": "repayment", "on": "2026-03-01", "amount": payoff}],
         "as_of": "2027-01-01",
     }
     out = io.StringIO()
