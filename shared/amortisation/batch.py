@@ -173,6 +173,9 @@ _FIRST_DAY: Int64Array = _MONTH_STARTS[:-1].astype(np.int64)
 _MONTH_LENGTH: Int64Array = np.diff(_MONTH_STARTS.astype(np.int64)).astype(np.int64)
 
 
+_DAY_SHIFT = -int(_MONTH_STARTS[0].astype(np.int64))  # day numbers of year 1 on are >= 0 once shifted
+
+
 def _is_leap(years: Int64Array) -> npt.NDArray[np.bool_]:
     result: npt.NDArray[np.bool_] = (years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0))
     return result
@@ -235,10 +238,8 @@ def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
         inactive = np.arange(1, count + 1)[:, None] > terms.periods[None, :]
         for array in (opening, interest, principal):
             array[inactive] = 0
-    # A level payment rounded up can repay the balance early; the schedule ends there, as the scalar one does.
-    effective = np.count_nonzero(opening > 0, axis=0).astype(np.int64) if count else terms.periods.copy()
     return BatchSchedule(
-        periods=effective,
+        periods=_effective_periods(terms.periods, opening),
         opening_balance=opening.T,
         interest=interest.T,
         principal=principal.T,
@@ -323,7 +324,8 @@ def _amortise(
                     )
                     refused[np.flatnonzero(starting) + (part.start or 0)] = flagged
 
-        regular = np.maximum(np.minimum(level - row_interest * annuity, balance), 0.0)
+        regular = np.minimum(level - row_interest * annuity, balance)
+        np.maximum(regular, 0.0, out=regular)
         if k >= shortest:
             regular = np.where(periods == k, balance, regular)
             if active is not None:
@@ -342,6 +344,18 @@ def _amortise(
     if float(opening[:, part].max(initial=0)) > FLOAT_EXACT_LIMIT:
         raise InvalidTerms("principal", "too large for the batch path; use build_schedule")
     assert not balance.any(), "every schedule closes at 0.00"
+
+
+def _effective_periods(periods: Int64Array, opening: Int64Array) -> Int64Array:
+    """Each loan's number of installments: a level payment rounded up can repay the balance before the last
+    period, and the schedule ends there, as the scalar one does (only those loans open their last row at 0)."""
+    effective = periods.copy()
+    if not len(periods):
+        return effective
+    early = np.flatnonzero(opening[periods - 1, np.arange(len(periods))] == 0)
+    if len(early):
+        effective[early] = np.count_nonzero(opening[:, early] > 0, axis=0)
+    return effective
 
 
 def _non_amortising(
@@ -368,26 +382,24 @@ def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, In
     as its longest loan reaches; later rows repeat its last date and are never read.
     """
     start = terms.start.astype("datetime64[D]")
-    has_first = np.zeros(len(terms), dtype=np.bool_) if terms.first_due is None else ~np.isnat(terms.first_due)
-    anchor = start if terms.first_due is None else np.where(has_first, terms.first_due, start)
-    keys = np.stack(
-        [
-            start.astype(np.int64),
-            anchor.astype("datetime64[D]").astype(np.int64),
-            has_first.astype(np.int64),
-            terms.months,
-            terms.day_count.astype(np.int64),
-        ]
-    )
-    unique, combination = np.unique(keys, axis=1, return_inverse=True)
+    start_days = start.astype(np.int64)
+    # A broken first period lies 1 to 732 days after the start: offset 0 means a regular schedule.
+    offset = np.zeros(len(terms), dtype=np.int64)
+    if terms.first_due is not None:
+        broken = ~np.isnat(terms.first_due)
+        offset[broken] = (terms.first_due[broken] - start[broken]).astype(np.int64)
+    # One int64 per calendar (a 1-D unique is far cheaper than a unique over rows of a 2-D key).
+    keys = ((start_days + _DAY_SHIFT) << 16) | (offset << 6) | (terms.months << 2) | terms.day_count.astype(np.int64)
+    unique, combination = np.unique(keys, return_inverse=True)
     combination = combination.reshape(-1).astype(np.int64)
-    reach = np.zeros(unique.shape[1], dtype=np.int64)
+    reach = np.zeros(unique.shape[0], dtype=np.int64)
     np.maximum.at(reach, combination, terms.periods)
-    start_u = unique[0].astype("datetime64[D]")
-    anchor_u = unique[1].astype("datetime64[D]")
-    broken_u = unique[2].astype(np.bool_)
-    months = unique[3]
-    code = unique[4]
+    start_u = ((unique >> 16) - _DAY_SHIFT).astype("datetime64[D]")
+    offset_u = (unique >> 6) & 0x3FF
+    broken_u = offset_u > 0
+    anchor_u = start_u + offset_u.astype("timedelta64[D]")
+    months = (unique >> 2) & 0xF
+    code = unique & 0x3
 
     anchor_index, anchor_day = _month_index(anchor_u)
     shift = (~broken_u).astype(np.int64)
