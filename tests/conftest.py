@@ -9,6 +9,8 @@ see each other's rows or events. Unit tests request none of these fixtures and n
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,17 +31,21 @@ SERVICE_MIGRATIONS = {"sifo": SIFO_MIGRATIONS, "energy": ENERGY_MIGRATIONS, "por
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server_url() -> Iterator[str]:
     configured = os.environ.get("DATABASE_URL")
     if configured:
         yield configured
         return
-    cluster = PostgresCluster(tmp_path_factory.mktemp("postgres") / "data")
+    # Not under pytest's own temporary root: another pytest run on the machine makes that root
+    # private again, and the server (the 'postgres' user when run as root) would lose its path.
+    home = Path(tempfile.mkdtemp(prefix="sef-postgres-"))
+    cluster = PostgresCluster(home / "data")
     cluster.start()
     try:
         yield cluster.url()
     finally:
         cluster.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _libpq(url: str) -> str:

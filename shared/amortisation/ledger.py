@@ -7,11 +7,17 @@ the late-interest accrual, which `advance` books on the overdue base of the inte
 Three words used below:
 
 * the *open* installment on a date is the first one due after it (the period the date lies in);
-* the *next* installment on a date is the first one due on or after it that still owes something:
-  a repayment pays it (interest, then principal) after the arrears, even before its due date;
+* the *next* installment on a date is the installment due that day, or else the open one, that
+  still owes something; when it is already paid in full by money received, the one after it (and
+  so on). A repayment pays it (interest, then principal) after the arrears, even before its due
+  date. An installment that owes nothing without having been paid (a capitalised grace period)
+  ends the search: money received then is a prepayment from that day, not a payment a year ahead;
 * an installment is *paid ahead* when money reached it before its due date. Its amounts (and
   those of the installments before it) are then fixed: a later prepayment or rate reset rebuilds
-  the schedule from the installment after the last one paid ahead, from the start of its period.
+  the schedule from the installment after the last one paid ahead, from the start of its period;
+* a *settlement* (a repayment of at least the payoff amount) charges the open period's interest
+  only up to its date: interest already paid ahead beyond that (on the open installment or on
+  installments whose period has not started) counts as principal repaid.
 """
 
 from __future__ import annotations
@@ -153,9 +159,13 @@ class Ledger:
             self.settle(event, payoff)
             return
         overdue = [self._owed(row) for row in self.rows if row.due_date < on and self.owed(row) > 0]
-        upcoming = [self._owed(row) for row in self.rows if row.due_date >= on and self.owed(row) > 0]
+        upcoming = self._next_installment(on)
         result = waterfall(
-            event.amount, self.late_unpaid(), self.fees_unpaid(), overdue, upcoming[0] if upcoming else None
+            event.amount,
+            self.late_unpaid(),
+            self.fees_unpaid(),
+            overdue,
+            None if upcoming is None else self._owed(upcoming),
         )
         self.late_paid += result.late_interest
         self.fees_paid += result.collection_fees
@@ -175,6 +185,17 @@ class Ledger:
                 excess=result.surplus - prepayment,
             )
         )
+
+    def _next_installment(self, on: date) -> Installment | None:
+        """The installment a payment on `on` pays after the arrears (module docstring), if any."""
+        for row in self.rows:
+            if row.due_date < on:
+                continue
+            if self.owed(row) > 0:
+                return row
+            if not self._received(row):
+                return None
+        return None
 
     def settle(self, event: Repayment, payoff: Decimal) -> None:
         """Pay everything owed on the event's date; the schedule ends with a final installment that day.
@@ -198,19 +219,21 @@ class Ledger:
         lines = list(due_lines)
         index = self.open_index(on)
         if index is not None:
-            interest = self._open_interest_due(on, index)
+            charged = self._accrued(on, index)
             remaining = self.outstanding_principal(on)
             later = self.rows[index:]
             ahead_interest = sum((self.interest_paid.pop(row.number, ZERO) for row in later), ZERO)
             ahead_principal = sum((self.principal_paid.pop(row.number, ZERO) for row in later), ZERO)
+            interest = max(charged - ahead_interest, ZERO)
+            principal = max(remaining - max(ahead_interest - charged, ZERO), ZERO)
             opening = self.rows[index]
             final = Installment(
                 number=opening.number,
                 due_date=on,
                 opening_balance=remaining + ahead_principal,
-                interest=ahead_interest + interest,
+                interest=charged,
                 principal=remaining + ahead_principal,
-                payment=ahead_interest + interest + remaining + ahead_principal,
+                payment=charged + remaining + ahead_principal,
                 capitalised=ZERO,
                 closing_balance=ZERO,
                 fraction=year_fraction(self.terms.day_count, self.period_start(index), on),
@@ -220,8 +243,8 @@ class Ledger:
             self.split = {number: parts for number, parts in self.split.items() if number < final.number}
             self.interest_paid[final.number] = final.interest
             self.principal_paid[final.number] = final.principal
-            if interest or remaining:
-                lines.append(InstallmentAllocation(final.number, on, interest, remaining))
+            if interest or principal:
+                lines.append(InstallmentAllocation(final.number, on, interest, principal))
         self.allocations.append(
             Allocation(
                 on=on,
@@ -242,11 +265,6 @@ class Ledger:
 
     def _owed(self, row: Installment) -> Owed:
         return Owed(row.number, row.due_date, self.interest_outstanding(row), self.principal_outstanding(row))
-
-    def _open_interest_due(self, on: date, index: int) -> Decimal:
-        """Interest of the open period accrued up to `on`, less what was paid ahead on that installment."""
-        accrued = self._accrued(on, index)
-        return max(accrued - self.interest_paid.get(self.rows[index].number, ZERO), ZERO)
 
     def _accrued(self, on: date, index: int) -> Decimal:
         segments = self.segments(index)
@@ -302,7 +320,9 @@ class Ledger:
             status = PositionStatus.CURRENT
         index = None if status is PositionStatus.SETTLED else self.open_index(as_of)
         accrued = ZERO if index is None else self._accrued(as_of, index)
-        paid_ahead = ZERO if index is None else self.interest_paid.get(self.rows[index].number, ZERO)
+        paid_ahead = ZERO
+        if index is not None:
+            paid_ahead = sum((self.interest_paid.get(row.number, ZERO) for row in self.rows[index:]), ZERO)
         return LoanPosition(
             as_of=as_of,
             status=status,

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.money import CENT
+from shared.amortisation.money import CENT, MONEY_LIMIT
 from shared.amortisation.terms import RATE_QUANTUM
 
 
@@ -26,6 +26,8 @@ def _positive_money(amount: Decimal) -> None:
         raise InvalidTerms("amount", "must be a Decimal amount such as Decimal('100.00')")
     if amount <= 0:
         raise InvalidTerms("amount", "must be greater than 0.00")
+    if amount >= MONEY_LIMIT:
+        raise InvalidTerms("amount", "must stay below 10000000000000000.00")
     if amount != amount.quantize(CENT):
         raise InvalidTerms("amount", f"{amount} has more than two decimals")
 

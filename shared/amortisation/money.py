@@ -10,6 +10,8 @@ from shared.amortisation.errors import InvalidTerms
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# NUMERIC(18,2) holds amounts below 10^16; anything larger cannot be stored, so it is refused on the way in.
+MONEY_LIMIT = Decimal(10) ** 16
 # Wide enough that no intermediate of a loan up to 10^12 EUR is ever rounded before the final cent.
 PRECISION = 50
 
@@ -58,6 +60,8 @@ def parse_decimal(field: str, value: object) -> Decimal:
 def parse_money(field: str, value: object) -> Decimal:
     """An amount in euro with at most two decimals, returned with exactly two."""
     amount = parse_decimal(field, value)
+    if abs(amount) >= MONEY_LIMIT:
+        raise InvalidTerms(field, f"{value} is too large: amounts stay below 10000000000000000.00")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise InvalidTerms(field, f"{value} has more than two decimals")
     return amount.quantize(CENT)

@@ -41,8 +41,9 @@ class LoanPosition:
 
     `outstanding_principal` = principal + capitalised interest - principal repaid - prepaid; it
     includes overdue principal. `accrued_interest` is the contractual interest of the open period
-    from its start to `as_of`, not yet due; `interest_paid_ahead` is what was already paid on that
-    installment before its due date. `late_interest` and `collection_fees` are charged and unpaid.
+    from its start to `as_of`, not yet due; `interest_paid_ahead` is the interest already paid on
+    that installment and any later one before their due dates. `late_interest` and
+    `collection_fees` are charged and unpaid.
     `days_past_due` is that of the oldest unpaid installment (0 if none). `status` is in_arrears
     while anything due (installments, late interest, fees) is unpaid, settled when nothing is owed
     now or later, else current.
@@ -70,10 +71,14 @@ class LoanPosition:
     def payoff_amount(self) -> Decimal:
         """What settles the loan if paid on `as_of`: a repayment of at least this amount that day settles it.
 
-        Principal outstanding, overdue interest, the open period's interest accrued until `as_of`
-        (less what was paid ahead on it; interest paid ahead beyond that is not refunded), late
-        interest and collection fees.
+        Overdue installments, late interest and collection fees; the open period's interest accrued
+        until `as_of`; and the principal not yet due. Interest paid ahead counts against the accrued
+        interest, and what exceeds it as principal repaid (interest of a period that never runs is
+        not kept).
         """
-        arrears_interest = sum((line.interest_outstanding for line in self.arrears), Decimal("0.00"))
-        open_interest = max(self.accrued_interest - self.interest_paid_ahead, Decimal("0.00"))
-        return self.outstanding_principal + arrears_interest + open_interest + self.late_interest + self.collection_fees
+        zero = Decimal("0.00")
+        arrears = sum((line.outstanding for line in self.arrears), zero)
+        open_interest = max(self.accrued_interest - self.interest_paid_ahead, zero)
+        credit = max(self.interest_paid_ahead - self.accrued_interest, zero)
+        principal = max(self.principal_not_yet_due - credit, zero)
+        return arrears + self.late_interest + self.collection_fees + open_interest + principal

@@ -15,7 +15,11 @@ after it ("the open period") the schedule is recomputed with the rules of `sched
   otherwise (reduce_term) the payment is kept and the schedule stops as soon as the balance is
   repaid, the last installment taking the remainder. A bullet loan has nothing to shorten: its
   final repayment is simply smaller;
-* principal is never negative (no negative amortisation) and never exceeds the balance.
+* principal is never negative (no negative amortisation) and never exceeds the balance;
+* a recomputed annuity payment that would not exceed a period's interest on the balance (an
+  installment multiple rounding a small payment to 0.00) is not taken: the payment stays what it
+  was, or becomes the smallest multiple above that interest if even that is not enough, so the
+  rebuilt schedule keeps amortising, as the original one must.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from shared.amortisation.day_counts import installment_due_date, installment_fraction, year_fraction
 from shared.amortisation.money import ZERO, exact, round_half_up
@@ -91,6 +95,20 @@ def accrued_interest(day_count: DayCount, segments: Sequence[Segment], as_of: da
     return round_half_up(_segment_sum(day_count, segments, as_of))
 
 
+def _amortising(
+    terms: LoanTerms, balance: Decimal, rate: Decimal, payment: Decimal, previous: Decimal, count: int
+) -> Decimal:
+    """`payment`, or a payment that still amortises when the multiple rounded it down to a period's interest."""
+    with exact():
+        interest = balance * rate / terms.frequency.per_year
+        if terms.method is not Method.ANNUITY or count < 2 or payment > interest:
+            return payment
+        if previous > interest:
+            return previous
+        multiple = terms.installment_multiple
+        return round_half_up(((interest / multiple).to_integral_value(rounding=ROUND_FLOOR) + 1) * multiple)
+
+
 def rebuild(
     terms: LoanTerms,
     kept: Sequence[Installment],
@@ -120,8 +138,9 @@ def rebuild(
         else:
             if recompute and number == max(first, terms.grace_periods + 1):
                 count = terms.periods - number + 1
+                payment = level_payment(opening, rate, terms.frequency.per_year, count, terms.installment_multiple)
                 level = Level(
-                    payment=level_payment(opening, rate, terms.frequency.per_year, count, terms.installment_multiple),
+                    payment=_amortising(terms, opening, rate, payment, level.payment, count),
                     linear_part=linear_principal(opening, count),
                 )
             if number == terms.periods:

@@ -12,7 +12,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.money import CENT, parse_decimal, parse_money
+from shared.amortisation.money import CENT, MONEY_LIMIT, parse_decimal, parse_money
 
 MAX_RATE_DECIMALS = 6
 RATE_QUANTUM = Decimal(1).scaleb(-MAX_RATE_DECIMALS)
@@ -81,6 +81,8 @@ class LoanTerms:
     def __post_init__(self) -> None:
         if self.principal <= 0:
             raise InvalidTerms("principal", "must be greater than 0.00")
+        if self.principal >= MONEY_LIMIT:
+            raise InvalidTerms("principal", "must stay below 10000000000000000.00")
         if self.principal != self.principal.quantize(CENT):
             raise InvalidTerms("principal", f"{self.principal} has more than two decimals")
         if self.annual_rate < 0:
@@ -95,7 +97,11 @@ class LoanTerms:
             raise InvalidTerms("periods", "must be >= grace_periods + 1")
         if self.periods > MAX_PERIODS:
             raise InvalidTerms("periods", f"must be <= {MAX_PERIODS}")
-        if self.installment_multiple <= 0 or self.installment_multiple != self.installment_multiple.quantize(CENT):
+        if (
+            self.installment_multiple <= 0
+            or self.installment_multiple >= MONEY_LIMIT
+            or self.installment_multiple != self.installment_multiple.quantize(CENT)
+        ):
             raise InvalidTerms("installment_multiple", "must be a positive multiple of 0.01")
         self._check_first_due_date()
         last_month = self._month_number(self.first_due_date or self.start_date) + self.periods * self.frequency.months

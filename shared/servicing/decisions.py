@@ -57,7 +57,8 @@ class DisbursementRequest:
     delivery_date: date | None = None
     first_due_date: date | None = None
 
-    def __post_init__(self) -> None:
+    def ensure_explained(self) -> None:
+        """A payout to an account other than the registered one needs a reason (checked when prepared)."""
         if self.other_account and self.registered_iban is not None and not (self.iban_reason or "").strip():
             raise RuleViolation(
                 "iban_reason",

@@ -27,6 +27,7 @@ from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.loan_events import LoanEvent, Prepayment, PrepaymentMode, RateReset, Repayment
 from shared.amortisation.position import LoanPosition, PositionStatus
+from shared.amortisation.reference_rates import quote
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.servicing_history import Segment, record_latest, request_field, segment_on
 from shared.amortisation.terms import LoanTerms
@@ -47,6 +48,7 @@ from shared.servicing.entries import (
     REVERSIBLE,
     EntryKind,
     LedgerEntry,
+    effective,
     last_replayed_date,
     reversed_ids,
     segments_of,
@@ -85,7 +87,14 @@ class LoanState:
 def load(uow: ServicingUnitOfWork, product: Product, loan_id: str, *, lock: bool = False) -> LoanState:
     account = uow.account(loan_id, lock=lock)
     entries = uow.entries(loan_id)
-    return LoanState(account, entries, _replay(product, account, entries))
+    try:
+        return LoanState(account, entries, _replay(product, account, entries))
+    except InvalidTerms as exc:
+        # Terms stored before a rule the engine now enforces (a level payment that never amortises).
+        raise Conflict(
+            f"loan {loan_id} cannot be replayed under the current rules ({exc}); its terms need a restructuring "
+            "prepared from its figures by hand"
+        ) from None
 
 
 def _replay(
@@ -255,11 +264,20 @@ def prepare_rate_reset(
 
 
 def _check_reset(state: LoanState, request: RateResetRequest) -> LiveLoan:
-    state.account.ensure_status(IN_SERVICE, "a rate reset")
+    """The loan takes the reset; a rate below the market (the reference rate in force then) needs a reason."""
+    account = state.account
+    account.ensure_status(IN_SERVICE, "a rate reset")
     try:
         event = RateReset(request.effective_on, request.annual_rate)
+        reference = quote(request.effective_on, account.rating, account.collateral).reference_rate
     except InvalidTerms as exc:
-        raise RuleViolation(exc.field, exc.rule) from None
+        raise RuleViolation("effective_on" if exc.field == "date" else exc.field, exc.rule) from None
+    if request.annual_rate < reference and request.reason is None:
+        raise RuleViolation(
+            "reason",
+            f"is required: annual_rate {request.annual_rate} is below the reference rate {reference.normalize()} in "
+            f"force on {request.effective_on.isoformat()}, so the reset is state aid",
+        )
     return _record(state, event, "effective_on")
 
 
@@ -365,6 +383,16 @@ def _reversible(product: Product, state: LoanState, entry_id: int) -> LedgerEntr
         )
     if entry_id in reversed_ids(state.entries):
         raise Conflict(f"entry {entry_id} of loan {state.account.id} is already reversed")
+    later = [
+        other
+        for other in effective(state.entries)
+        if other.kind is EntryKind.RESTRUCTURE and other.id is not None and entry.id is not None and other.id > entry.id
+    ]
+    if later:
+        raise Conflict(
+            f"entry {entry_id} was recorded before the restructuring of {later[0].on.isoformat()}, whose principal "
+            "took everything owed that day; reversing it would change nothing the loan now owes"
+        )
     try:
         _replay(product, state.account, state.entries, leaving_out=entry_id)
     except InvalidTerms as exc:

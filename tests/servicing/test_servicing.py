@@ -277,3 +277,29 @@ def test_a_restructuring_takes_everything_owed_and_a_committee_beyond_the_term(b
     ((measure, gge),) = backend.aid(loan_id)
     assert measure == "restructuring"
     assert gge > 0
+
+
+def test_an_entry_before_a_restructuring_still_in_force_is_not_reversed(backend: Backend) -> None:
+    loan_id = open_loan(backend)
+    paid = repay(backend, loan_id, date(2026, 2, 15), FIRST_PAYMENT)
+    owed = view(backend, loan_id, date(2026, 3, 1)).position
+    assert owed is not None
+    terms = LoanTerms(owed.payoff_amount, D("0.04"), 60, date(2026, 3, 1))
+    decision = run(
+        backend, ALICE, lambda uow: core.prepare_restructuring(uow, backend.product, loan_id, date(2026, 3, 1), terms)
+    )
+    approve(backend, decision.id)
+    with pytest.raises(Conflict, match="before the restructuring"):
+        run(backend, ALICE, lambda uow: core.prepare_reversal(uow, backend.product, loan_id, paid.entry.id or 0, "x"))
+
+
+def test_a_reset_below_the_market_needs_a_reason(backend: Backend) -> None:
+    loan_id = open_loan(backend)
+    with pytest.raises(RuleViolation) as refused:
+        run(
+            backend,
+            ALICE,
+            lambda uow: core.prepare_rate_reset(uow, backend.product, loan_id, date(2026, 6, 1), D("0.02")),
+        )
+    assert refused.value.field == "reason"
+    assert "below the reference rate 0.0439" in refused.value.rule

@@ -78,6 +78,7 @@ def prepare_disbursement(
         delivery_date=delivery_date,
         first_due_date=first_due_date,
     )
+    request.ensure_explained()
     _check_disbursement(command, application, request)
     return core.prepare_decision(LENDER.unit_of_work(command), application_id, request)
 

@@ -75,6 +75,7 @@ def prepare_disbursement(
         registered_iban=registered,
         iban_reason=(iban_reason or "").strip() or None,
     )
+    request.ensure_explained()
     return core.prepare_decision(LENDER.unit_of_work(command), loan_id, request)
 
 

@@ -17,7 +17,7 @@ from shared.amortisation.money import ZERO, from_cents
 from shared.amortisation.position import PositionStatus
 from shared.amortisation.reference_rates import legal_late_payment_rate
 from shared.amortisation.schedule import build_schedule
-from shared.amortisation.terms import LoanTerms
+from shared.amortisation.terms import GraceKind, LoanTerms
 
 from tests.unit.amortisation.strategies import loan_terms
 
@@ -148,12 +148,39 @@ def test_a_payment_above_the_quote_settles_and_the_rest_is_excess() -> None:
     assert settled.position(date(2026, 2, 1)).status is PositionStatus.SETTLED
 
 
-def test_a_payoff_after_paying_ahead_does_not_charge_the_interest_twice() -> None:
+def test_a_payoff_after_paying_ahead_charges_only_the_interest_accrued() -> None:
     loan = LiveLoan(HUNDRED_K, MARGIN).record(Repayment(date(2026, 2, 13), D("1036.38")))
-    # interest paid ahead (375.00) covers the 28 days accrued by 13 Feb (350.00): only principal is left
-    assert loan.position(date(2026, 2, 13)).payoff_amount == D("99338.62")
-    settled = loan.record(Repayment(date(2026, 2, 13), D("99338.62")))
+    # 375.00 paid ahead; 28 days accrued by 13 Feb are 350.00: the other 25.00 counts as principal
+    assert loan.position(date(2026, 2, 13)).payoff_amount == D("99338.62") - D("25.00")
+    settled = loan.record(Repayment(date(2026, 2, 13), D("99313.62")))
     assert settled.position(date(2026, 6, 1)).status is PositionStatus.SETTLED
+    (final,) = settled.schedule().installments
+    assert (final.interest, final.principal) == (D("350.00"), D("100000.00"))
+
+
+def test_a_second_installment_paid_ahead_is_that_installment_and_its_interest_is_credited_at_payoff() -> None:
+    loan = LiveLoan(HUNDRED_K, MARGIN).record(Repayment(date(2026, 2, 13), D("1036.38")))
+    loan = loan.record(Repayment(date(2026, 2, 14), D("1036.38")))
+    second = loan.allocations()[-1]
+    assert ([line.number for line in second.installments], second.prepayment) == ([2], ZERO)
+    assert loan.position(date(2026, 3, 16)).total_arrears == ZERO
+    # on 25 Feb the second period has run 10 days: 99,338.62 x 0.045 x 10/360 = 124.17 accrued
+    # against 372.52 paid ahead on it; the other 248.35 counts as principal repaid
+    position = loan.position(date(2026, 2, 25))
+    assert position.payoff_amount == D("100000.00") - D("661.38") - D("663.86") - D("248.35")
+    settled = loan.record(Repayment(date(2026, 2, 25), position.payoff_amount))
+    assert settled.position(date(2026, 2, 25)).status is PositionStatus.SETTLED
+    assert settled.schedule().installments[-1].interest == D("124.17")
+
+
+def test_money_received_in_a_capitalised_grace_period_is_a_prepayment_from_that_day() -> None:
+    terms = LoanTerms(
+        D("100000.00"), D("0.045"), 36, date(2026, 1, 15), grace_periods=12, grace_kind=GraceKind.CAPITALISED
+    )
+    loan = LiveLoan(terms, MARGIN).record(Repayment(date(2026, 3, 1), D("50000.00")))
+    (allocation,) = loan.allocations()
+    assert (allocation.installments, allocation.prepayment) == ((), D("50000.00"))
+    assert loan.position(date(2026, 3, 1)).outstanding_principal < D("51000.00")
 
 
 # -- 3. a level payment that does not amortise is refused; original and rebuilt agree ------------
@@ -238,3 +265,13 @@ def test_prepayment_after_paying_ahead_rebuilds_from_the_next_period() -> None:
     assert rows[0].payment == D("1036.38")
     assert rows[1].opening_balance == D("90000.00")
     assert rows[1].interest == D("337.50")
+
+
+def test_a_rebuilt_payment_never_falls_to_a_periods_interest() -> None:
+    terms = LoanTerms(D("10000.00"), D("0.045"), 120, date(2026, 1, 15), installment_multiple=D("100.00"))
+    loan = LiveLoan(terms, MARGIN).record(Prepayment(date(2026, 3, 1), D("7000.00"), PrepaymentMode.REDUCE_INSTALLMENT))
+    rows = loan.schedule().installments
+    # recomputed over 118 installments the payment would round to 0.00: it stays 100.00 instead
+    assert {row.payment for row in rows[1:-1]} == {D("100.00")}
+    assert all(row.principal > 0 for row in rows[1:])
+    assert rows[-1].closing_balance == ZERO

@@ -13,13 +13,15 @@ Create Date: 2026-11-29 20:45:00
 * Applicants may register the account their loans are paid to.
 """
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic import op
 
-from shared.amortisation.reference_rates import Collateral, Rating, quote
+from shared.amortisation.reference_rates import DEFAULT_RATE_TABLE, Collateral, Rating, quote
 from shared.platform.business_date import business_date
 
 revision: str = "0002"
@@ -50,6 +52,14 @@ MEASURE = sa.table(
     sa.column("created_at", sa.DateTime(timezone=True)),
 )
 EVENT_FOREIGN_KEY = "energy_loan_event_loan_id_fkey"
+DECISION = sa.table("energy_decision", sa.column("id", sa.String()), sa.column("payload", sa.Text()))
+
+
+def _rates(day: date, rating: str, collateral: str) -> tuple[Decimal, Decimal]:
+    """The reference and discount rates in force on `day` (the first published ones for an earlier day)."""
+    first_published = DEFAULT_RATE_TABLE.base_rates[0][0]
+    valued = quote(max(day, first_published), Rating(rating), Collateral(collateral))
+    return valued.reference_rate, valued.discount_rate
 
 
 def _date(value: date | str) -> date:
@@ -78,11 +88,11 @@ def upgrade() -> None:
     for application_id, submitted_at, decided_on, status, rating, collateral in rows.fetchall():
         priced_at_decision = decided_on is not None and status != "rejected"
         valued_on = _date(decided_on) if priced_at_decision else business_date(_moment(submitted_at))
-        rates = quote(valued_on, Rating(rating), Collateral(collateral))
+        reference, discount = _rates(valued_on, rating, collateral)
         connection.execute(
             APPLICATION.update()
             .where(APPLICATION.c.id == application_id)
-            .values(gge_on=valued_on, gge_reference_rate=rates.reference_rate, gge_discount_rate=rates.discount_rate)
+            .values(gge_on=valued_on, gge_reference_rate=reference, gge_discount_rate=discount)
         )
     with op.batch_alter_table("energy_application") as table:
         table.alter_column("gge_on", nullable=False)
@@ -110,6 +120,21 @@ def upgrade() -> None:
         table.add_column(sa.Column("decision_id", sa.String(length=36), nullable=True))
         table.add_column(sa.Column("reason", sa.Text(), nullable=True))
 
+    # Payout requests now carry `amount` and the registered account (applicants had none until now).
+    for decision_id, payload in connection.execute(
+        sa.text("SELECT id, payload FROM energy_decision WHERE kind = 'disbursement'")
+    ).fetchall():
+        request = json.loads(payload)
+        request.update(
+            amount=request.pop("final_invoice_amount"),
+            registered_iban=None,
+            other_account=True,
+            iban_reason=None,
+            first_due_date=None,
+        )
+        connection.execute(
+            DECISION.update().where(DECISION.c.id == decision_id).values(payload=json.dumps(request, sort_keys=True))
+        )
     op.drop_index(op.f("ix_energy_decision_application_id"), table_name="energy_decision")
     with op.batch_alter_table("energy_decision") as table:
         table.alter_column("application_id", new_column_name="loan_id", existing_type=sa.String(length=36))
@@ -142,7 +167,7 @@ def upgrade() -> None:
     )
     now = datetime.now(UTC)
     for application_id, enterprise_number, grant_date, gge, status, rating, collateral in grants.fetchall():
-        rates = quote(_date(grant_date), Rating(rating), Collateral(collateral))
+        reference, discount = _rates(_date(grant_date), rating, collateral)
         connection.execute(
             MEASURE.insert().values(
                 loan_id=application_id,
@@ -151,8 +176,8 @@ def upgrade() -> None:
                 source_reference=application_id,
                 grant_date=_date(grant_date),
                 gge=gge,
-                reference_rate=rates.reference_rate,
-                discount_rate=rates.discount_rate,
+                reference_rate=reference,
+                discount_rate=discount,
                 status=status,
                 created_at=now,
             )
@@ -162,6 +187,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    connection = op.get_bind()
+    # The older code knows no cancellations, rate-reset or reversal decisions, nor a payout's `amount`.
+    op.execute(
+        "UPDATE energy_decision SET status = 'rejected', note = 'closed by the schema downgrade' "
+        "WHERE status = 'prepared' AND kind IN ('cancellation', 'rate_reset', 'reversal')"
+    )
+    for decision_id, payload in connection.execute(
+        sa.text("SELECT id, payload FROM energy_decision WHERE kind = 'disbursement'")
+    ).fetchall():
+        request = json.loads(payload)
+        request["final_invoice_amount"] = request["amount"]
+        connection.execute(
+            DECISION.update().where(DECISION.c.id == decision_id).values(payload=json.dumps(request, sort_keys=True))
+        )
     op.create_table(
         "energy_aid_grant",
         sa.Column("application_id", sa.String(length=36), nullable=False),

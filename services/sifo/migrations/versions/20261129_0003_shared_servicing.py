@@ -11,12 +11,15 @@ the loan's rating and collateral (the published, effective-dated table), which i
 approval used. A loan's last valuation (day and rates) is kept on the loan as well.
 """
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic import op
 
+from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.reference_rates import Collateral, Rating, quote
 
 revision: str = "0003"
@@ -33,6 +36,7 @@ LOAN = sa.table(
     sa.column("gge_reference_rate", RATE),
     sa.column("gge_discount_rate", RATE),
 )
+DECISION = sa.table("sifo_decision", sa.column("id", sa.String()), sa.column("payload", sa.Text()))
 MEASURE = sa.table(
     "sifo_aid_measure",
     sa.column("loan_id", sa.String()),
@@ -56,14 +60,38 @@ def upgrade() -> None:
         table.add_column(sa.Column("gge_discount_rate", sa.Numeric(precision=9, scale=6), nullable=True))
         table.add_column(sa.Column("settled_on", sa.Date(), nullable=True))
     connection = op.get_bind()
-    loans = connection.execute(sa.text("SELECT id, submitted_on, approved_on, rating, collateral FROM sifo_loan"))
-    for loan_id, submitted_on, approved_on, rating, collateral in loans.fetchall():
+    loans = connection.execute(
+        sa.text(
+            "SELECT id, submitted_on, approved_on, rating, collateral, reference_rate, discount_rate FROM sifo_loan"
+        )
+    )
+    for loan_id, submitted_on, approved_on, rating, collateral, reference, discount in loans.fetchall():
         valued_on = _date(approved_on or submitted_on)
-        rates = quote(valued_on, Rating(rating), Collateral(collateral))
+        reference, discount = _rates(valued_on, rating, collateral, reference, discount)
         connection.execute(
             LOAN.update()
             .where(LOAN.c.id == loan_id)
-            .values(gge_on=valued_on, gge_reference_rate=rates.reference_rate, gge_discount_rate=rates.discount_rate)
+            .values(gge_on=valued_on, gge_reference_rate=reference, gge_discount_rate=discount)
+        )
+    # Disbursement requests now carry the amount and the registered account they are checked against.
+    legacy = connection.execute(
+        sa.text(
+            "SELECT d.id, d.payload, l.sifo_share, f.iban FROM sifo_decision d JOIN sifo_loan l ON l.id = d.loan_id "
+            "JOIN sifo_financier f ON f.id = l.financier_id WHERE d.kind = 'disbursement'"
+        )
+    )
+    for decision_id, payload, share, registered in legacy.fetchall():
+        request = json.loads(payload)
+        request.update(
+            amount=str(Decimal(share).quantize(Decimal("0.01"))),
+            registered_iban=registered,
+            other_account=request["iban"] != registered,
+            iban_reason=request.get("iban_reason"),
+            delivery_date=None,
+            first_due_date=None,
+        )
+        connection.execute(
+            DECISION.update().where(DECISION.c.id == decision_id).values(payload=json.dumps(request, sort_keys=True))
         )
     with op.batch_alter_table("sifo_loan") as table:
         table.alter_column("gge_on", nullable=False)
@@ -97,13 +125,23 @@ def upgrade() -> None:
     op.create_index(op.f("ix_sifo_aid_measure_loan_id"), "sifo_aid_measure", ["loan_id"])
     grants = connection.execute(
         sa.text(
-            "SELECT g.loan_id, g.enterprise_number, g.grant_date, g.gge, g.status, l.rating, l.collateral "
-            "FROM sifo_aid_grant g JOIN sifo_loan l ON l.id = g.loan_id"
+            "SELECT g.loan_id, g.enterprise_number, g.grant_date, g.gge, g.status, l.rating, l.collateral, "
+            "l.reference_rate, l.discount_rate FROM sifo_aid_grant g JOIN sifo_loan l ON l.id = g.loan_id"
         )
     )
     now = datetime.now(UTC)
-    for loan_id, enterprise_number, grant_date, gge, status, rating, collateral in grants.fetchall():
-        rates = quote(_date(grant_date), Rating(rating), Collateral(collateral))
+    for (
+        loan_id,
+        enterprise_number,
+        grant_date,
+        gge,
+        status,
+        rating,
+        collateral,
+        reference,
+        discount,
+    ) in grants.fetchall():
+        reference, discount = _rates(_date(grant_date), rating, collateral, reference, discount)
         connection.execute(
             MEASURE.insert().values(
                 loan_id=loan_id,
@@ -112,8 +150,8 @@ def upgrade() -> None:
                 source_reference=loan_id,
                 grant_date=_date(grant_date),
                 gge=gge,
-                reference_rate=rates.reference_rate,
-                discount_rate=rates.discount_rate,
+                reference_rate=reference,
+                discount_rate=discount,
                 status=status,
                 created_at=now,
             )
@@ -123,6 +161,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The older code knows no cancellations, rate-reset or reversal decisions: close pending ones.
+    op.execute(
+        "UPDATE sifo_decision SET status = 'rejected', note = 'closed by the schema downgrade' "
+        "WHERE status = 'prepared' AND kind IN ('cancellation', 'rate_reset', 'reversal')"
+    )
     op.create_table(
         "sifo_aid_grant",
         sa.Column("loan_id", sa.String(length=36), nullable=False),
@@ -155,6 +198,15 @@ def downgrade() -> None:
         table.drop_column("gge_reference_rate")
         table.drop_column("gge_on")
         table.drop_column("first_due_date")
+
+
+def _rates(day: date, rating: str, collateral: str, reference: Decimal, discount: Decimal) -> tuple[Decimal, Decimal]:
+    """The reference and discount rates in force on `day`; a day before the published table keeps the stored ones."""
+    try:
+        valued = quote(day, Rating(rating), Collateral(collateral))
+    except InvalidTerms:
+        return Decimal(reference), Decimal(discount)
+    return valued.reference_rate, valued.discount_rate
 
 
 def _date(value: date | str) -> date:
