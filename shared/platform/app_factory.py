@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -36,6 +37,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def create_app(
     *,
     title: str,
@@ -49,6 +54,8 @@ def create_app(
     app = FastAPI(title=title, description=description, version=version)
     app.state.settings = settings
     app.state.engine = engine
+    # Commands read the time from here (tests pin it to check the business date); UTC, always aware.
+    app.state.clock = utc_now
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     for router in routers:

@@ -109,3 +109,12 @@ def running(*processes: ServiceProcess) -> Iterator[tuple[ServiceProcess, ...]]:
     finally:
         for process in processes:
             process.stop()
+
+
+@contextmanager
+def stopped_at_exit(process: ServiceProcess) -> Iterator[ServiceProcess]:
+    """For a process the test starts and kills itself: whatever happens, it does not outlive the test."""
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -24,7 +24,7 @@ from shared.platform.settings import ServiceSettings
 
 from services.portfolio.models import PortfolioFinancier
 from tests.e2e.conftest import Stack
-from tests.e2e.processes import ServiceProcess, running, wait_http
+from tests.e2e.processes import ServiceProcess, running, stopped_at_exit, wait_http
 from tests.support import TEST_SECRET, enterprise_number, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -77,11 +77,13 @@ def test_no_event_lost_or_applied_twice_under_kills_and_a_broker_restart(
     stack_factory: Callable[[str], Stack], own_broker: KafkaBroker
 ) -> None:
     stack = stack_factory(own_broker.bootstrap_servers)
-    relay = ServiceProcess("services.sifo", "relay", stack.sifo_env, stack.logs)
-    with running(
-        ServiceProcess("services.sifo", "api", stack.sifo_env, stack.logs),
-        ServiceProcess("services.portfolio", "consume", stack.portfolio_env, stack.logs),
-    ) as (api, consumer):
+    with (
+        stopped_at_exit(ServiceProcess("services.sifo", "relay", stack.sifo_env, stack.logs)) as relay,
+        running(
+            ServiceProcess("services.sifo", "api", stack.sifo_env, stack.logs),
+            ServiceProcess("services.portfolio", "consume", stack.portfolio_env, stack.logs),
+        ) as (api, consumer),
+    ):
         wait_http(stack.sifo_url, api)
         relay.start()
         poster = Poster(stack.sifo_url)

@@ -23,7 +23,11 @@ Outcome = tuple[int, BaseModel | dict[str, Any]]
 def command_for(request: Request, session: Session, principal: Principal) -> Command:
     state = request.app.state
     return Command(
-        session=session, principal=principal, topic=state.settings.topic(ENERGY_EVENTS), programme=state.programme
+        session=session,
+        principal=principal,
+        topic=state.settings.topic(ENERGY_EVENTS),
+        programme=state.programme,
+        clock=state.clock,
     )
 
 

@@ -27,6 +27,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         topic=state.settings.topic(SIFO_EVENTS),
         policy=state.policy,
         debtor=state.debtor,
+        clock=state.clock,
     )
 
 

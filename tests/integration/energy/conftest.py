@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -30,6 +31,7 @@ ALL_DOCUMENTS = [
 
 @dataclass
 class Energy:
+    app: FastAPI
     client: TestClient
     settings: EnergySettings
     engine: Engine
@@ -98,6 +100,7 @@ def energy(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_
     app = build_app(settings)
     with TestClient(app) as client:
         yield Energy(
+            app=app,
             client=client,
             settings=settings,
             engine=app.state.engine,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -274,3 +274,47 @@ def test_a_loan_is_defaulted_before_it_is_written_off(energy: Energy) -> None:
     )
     energy.ok("POST", f"/decisions/{decision['id']}/approval", energy.approver)
     assert loan(energy, application_id, "2026-06-30")["status"] == "written_off"
+
+
+def test_today_is_the_business_date_in_brussels(energy: Energy) -> None:
+    energy.app.state.clock = lambda: datetime(2025, 6, 30, 22, 30, tzinfo=UTC)  # 00:30 on 1 July in Brussels
+    energy.budget_year(year=2025)
+    call = energy.call(year=2025)
+    body = energy.application_body(call, energy.applicant())
+    del body["submitted_on"]
+    application = energy.ok("POST", "/applications", energy.manager, body, 201)
+    assessment = energy.ok("GET", f"/applications/{application['id']}/assessment", energy.approver)
+    assert assessment["gge"]["reference_rate"] == "0.0441"  # July's base rate 2.21 % + 2.20 %
+    approved = energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {})
+    assert approved["decided_on"] == "2025-07-01"
+
+
+def test_tonnes_and_megawatt_hours_round_half_up(energy: Energy) -> None:
+    call = open_call(energy, rate="0.01")
+    small = {
+        "technology": "pv",
+        "capacity": "0.02",
+        "unit": "kWp",
+        "investment_cost": "100.00",
+        "yearly_production_kwh": "12.50",
+        "yearly_savings_eur": "3.00",
+    }
+    body = energy.application_body(call, energy.applicant(), requested_amount="100.00", installations=[small])
+    application = energy.ok("POST", "/applications", energy.manager, body, 201)
+    # 12.5 kWh x 0.20 kg / 1000 = 0.0025 t: half-up 0.003 (half-even would say 0.002)
+    assessment = energy.ok("GET", f"/applications/{application['id']}/assessment?on=2026-03-02", energy.approver)
+    assert assessment["co2_avoided_tonnes_per_year"] == "0.003"
+    energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {"approved_on": "2026-03-02"})
+    payout = {
+        "delivery_date": "2026-03-05",
+        "final_invoice_amount": "100.00",
+        "disbursed_on": "2026-03-06",
+        "iban": IBAN,
+    }
+    decision = energy.ok("POST", f"/applications/{application['id']}/disbursement", energy.backoffice, payout, 201)
+    energy.ok("POST", f"/decisions/{decision['id']}/approval", energy.approver)
+    total = energy.ok("GET", "/programme/figures", energy.manager)["total"]
+    assert (total["expected_mwh_per_year"], total["co2_tonnes_per_year"]) == ("0.013", "0.003")
+    events = published(energy.engine, energy.settings.kafka_bootstrap_servers, energy.settings.topic(ENERGY_EVENTS))
+    (disbursed,) = [envelope for envelope in events if envelope.type == "energy.loan.disbursed.v2"]
+    assert disbursed.data["co2_avoided_tonnes_per_year"] == "0.003"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -20,6 +21,7 @@ from tests.support import VALID_FINANCIER, bearer, sifo_settings
 
 @dataclass
 class Sifo:
+    app: FastAPI
     client: TestClient
     settings: SifoSettings
     engine: Engine
@@ -73,6 +75,7 @@ def sifo(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_pr
     app = build_app(settings)
     with TestClient(app) as client:
         yield Sifo(
+            app=app,
             client=client,
             settings=settings,
             engine=app.state.engine,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -257,3 +257,13 @@ def test_a_rejection_needs_no_body_and_a_preparer_cannot_reject(sifo: Sifo) -> N
     decision = sifo.ok("POST", f"/loans/{loan['id']}/disbursement", both, {"disbursed_on": "2026-04-01"}, 201)
     assert sifo.client.post(f"/decisions/{decision['id']}/rejection", headers=both).status_code == 403
     assert sifo.ok("POST", f"/decisions/{decision['id']}/rejection", sifo.approver)["status"] == "rejected"
+
+
+def test_today_is_the_business_date_in_brussels(sifo: Sifo) -> None:
+    sifo.app.state.clock = lambda: datetime(2025, 6, 30, 22, 30, tzinfo=UTC)  # 00:30 on 1 July in Brussels
+    financier = sifo.financier(recognised_from="2025-01-01")
+    body = loan_body(financier["id"], terms={"start_date": "2025-08-01", "periods": 84})
+    del body["submitted_on"]
+    loan = sifo.ok("POST", "/loans", sifo.manager, body, 201)
+    assert loan["submitted_on"] == "2025-07-01"
+    assert loan["pricing"]["base_rate"] == "0.0221"  # July's base rate, not June's 0.0271
