@@ -12,7 +12,7 @@ from shared.contracts import energy as contract
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
 from shared.platform.business_date import business_date
-from shared.servicing.aid import AidValuation
+from shared.servicing.aid import AidValuation, valuation_of
 from shared.servicing.decisions import CancellationRequest, Decision
 from shared.servicing.events import aid_payload, terms_payload
 
@@ -73,11 +73,7 @@ def approved(
     del fields["gge"]
     payload = contract.ApplicationApprovedV2(
         **fields,
-        aid=aid_payload(
-            AidValuation(
-                application.gge_on, application.gge, application.gge_reference_rate, application.gge_discount_rate
-            )
-        ),
+        aid=aid_payload(valuation_of(application)),
         approved_on=application.decided_on,
         committed_amount=application.committed_amount,
         approved_by=application.decided_by or "",

@@ -11,7 +11,7 @@ from shared.amortisation.terms import LoanTerms
 from shared.contracts import sifo as contract
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
-from shared.servicing.aid import AidValuation
+from shared.servicing.aid import valuation_of
 from shared.servicing.decisions import CancellationRequest, Decision
 from shared.servicing.events import aid_payload, terms_payload
 
@@ -103,7 +103,7 @@ def _snapshot(loan: SifoLoan, terms: LoanTerms) -> dict[str, object]:
         "rating": loan.rating,
         "collateral": loan.collateral,
         "reference_rate": loan.reference_rate,
-        "aid": aid_payload(AidValuation(loan.gge_on, loan.gge, loan.gge_reference_rate, loan.gge_discount_rate)),
+        "aid": aid_payload(valuation_of(loan)),
     }
 
 

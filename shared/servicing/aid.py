@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.money import CENT, ZERO
@@ -33,6 +34,19 @@ class AidValuation:
     @classmethod
     def of(cls, grant_date: date, result: GgeResult) -> AidValuation:
         return cls(grant_date, result.gge, result.reference_rate, result.discount_rate)
+
+
+class ValuedRow(Protocol):
+    """A row that keeps its last aid valuation: a SIFO loan, an energy application."""
+
+    gge: Decimal
+    gge_on: date
+    gge_reference_rate: Decimal
+    gge_discount_rate: Decimal
+
+
+def valuation_of(row: ValuedRow) -> AidValuation:
+    return AidValuation(row.gge_on, row.gge, row.gge_reference_rate, row.gge_discount_rate)
 
 
 def remaining_terms(live: LiveLoan, on: date, principal: Decimal, annual_rate: Decimal) -> LoanTerms | None:

@@ -12,6 +12,7 @@ from shared.amortisation.allocation import Allocation
 from shared.amortisation.loan_events import PrepaymentMode
 from shared.amortisation.position import LoanPosition
 from shared.amortisation.schedule import Schedule
+from shared.servicing.aid import AidValuation
 from shared.servicing.decisions import Decision
 from shared.servicing.entries import LedgerEntry
 
@@ -243,6 +244,24 @@ class DecisionOut(BaseModel):
             decided_by=decision.decided_by,
             decided_at=decision.decided_at,
             note=decision.note,
+        )
+
+
+class AidOut(BaseModel):
+    """A gross grant equivalent with the day and the EU reference and discount rates it was valued at."""
+
+    grant_date: date
+    gge: Decimal
+    reference_rate: Decimal
+    discount_rate: Decimal
+
+    @classmethod
+    def of(cls, valuation: AidValuation) -> AidOut:
+        return cls(
+            grant_date=valuation.grant_date,
+            gge=valuation.gge,
+            reference_rate=valuation.reference_rate.normalize(),
+            discount_rate=valuation.discount_rate.normalize(),
         )
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
 from shared.platform.rules import RuleViolation
 from shared.servicing import service as core
+from shared.servicing.decisions import Decision
 from shared.servicing.schemas import (
     AllocationOut,
     DefaultIn,
@@ -24,6 +27,8 @@ from shared.servicing.schemas import (
     WriteOffIn,
     installments,
 )
+from shared.servicing.service import Product
+from shared.servicing.sql import SqlServicing
 
 from services.energy.api.commands import Outcome, execute, read
 from services.energy.api.schemas import (
@@ -45,6 +50,24 @@ Staff = Annotated[
     Principal, Depends(require_roles(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR, Role.JOB))
 ]
 LOAN = "/applications/{application_id}/loan"
+Prepare = Callable[[SqlServicing, Product, str], Decision]
+
+
+def _prepare(
+    request: Request,
+    principal: Principal,
+    idempotency_key: str | None,
+    body: BaseModel,
+    application_id: str,
+    prepare: Prepare,
+) -> JSONResponse:
+    """Prepare a four-eyes decision on the application's loan; 201 with the decision."""
+
+    def action(command: Command) -> Outcome:
+        loan = servicing.loan_of(command, application_id)
+        return 201, EnergyDecisionOut.of(prepare(*servicing.LENDER.on(command, loan.id)))
+
+    return execute(request, principal, idempotency_key, body, action)
 
 
 def _view(command: Command, application_id: str, as_of: date | None) -> EnergyLoanOut:
@@ -187,17 +210,10 @@ def reset_rate(
     principal: Preparers,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def action(command: Command) -> Outcome:
-        loan = servicing.loan_of(command, application_id)
-        decision = core.prepare_rate_reset(
-            *servicing.LENDER.on(command, loan.id),
-            body.effective_on,
-            body.annual_rate,
-            body.reason,
-        )
-        return 201, EnergyDecisionOut.of(decision)
+    def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
+        return core.prepare_rate_reset(uow, product, loan_id, body.effective_on, body.annual_rate, body.reason)
 
-    return execute(request, principal, idempotency_key, body, action)
+    return _prepare(request, principal, idempotency_key, body, application_id, prepare)
 
 
 @router.post(
@@ -214,27 +230,16 @@ def prepare_restructuring(
     principal: Preparers,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def action(command: Command) -> Outcome:
-        loan = servicing.loan_of(command, application_id)
+    def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
+        fields = {"principal": body.principal, "annual_rate": body.annual_rate, "periods": body.periods}
         terms = core.requested_terms(
-            {
-                "principal": body.principal,
-                "annual_rate": body.annual_rate,
-                "periods": body.periods,
-                "start_date": body.effective_on,
-                "frequency": servicing.terms_of(loan).frequency,
-            }
+            {**fields, "start_date": body.effective_on, "frequency": uow.account(loan_id).terms.frequency}
         )
-        decision = core.prepare_restructuring(
-            *servicing.LENDER.on(command, loan.id),
-            body.effective_on,
-            terms,
-            body.committee_reference,
-            body.reason,
+        return core.prepare_restructuring(
+            uow, product, loan_id, body.effective_on, terms, body.committee_reference, body.reason
         )
-        return 201, EnergyDecisionOut.of(decision)
 
-    return execute(request, principal, idempotency_key, body, action)
+    return _prepare(request, principal, idempotency_key, body, application_id, prepare)
 
 
 @router.post(f"{LOAN}/write-off", status_code=201, response_model=EnergyDecisionOut, responses=PROBLEM_RESPONSES)
@@ -245,16 +250,10 @@ def prepare_write_off(
     principal: Preparers,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def action(command: Command) -> Outcome:
-        loan = servicing.loan_of(command, application_id)
-        decision = core.prepare_write_off(
-            *servicing.LENDER.on(command, loan.id),
-            body.written_off_on,
-            body.reason,
-        )
-        return 201, EnergyDecisionOut.of(decision)
+    def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
+        return core.prepare_write_off(uow, product, loan_id, body.written_off_on, body.reason)
 
-    return execute(request, principal, idempotency_key, body, action)
+    return _prepare(request, principal, idempotency_key, body, application_id, prepare)
 
 
 @router.post(
@@ -271,13 +270,7 @@ def reverse(
     principal: Preparers,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def action(command: Command) -> Outcome:
-        loan = servicing.loan_of(command, application_id)
-        decision = core.prepare_reversal(
-            *servicing.LENDER.on(command, loan.id),
-            body.entry_id,
-            body.reason,
-        )
-        return 201, EnergyDecisionOut.of(decision)
+    def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
+        return core.prepare_reversal(uow, product, loan_id, body.entry_id, body.reason)
 
-    return execute(request, principal, idempotency_key, body, action)
+    return _prepare(request, principal, idempotency_key, body, application_id, prepare)

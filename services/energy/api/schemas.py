@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import Frequency
 from shared.platform.identifiers import EnterpriseNumber, Iban
+from shared.servicing.aid import valuation_of
 from shared.servicing.decisions import Decision
 from shared.servicing.schemas import (
+    AidOut,
     AllocationOut,
     DecisionOut,
     HistoryOut,
@@ -216,15 +218,6 @@ class InstallationOut(BaseModel):
     yearly_savings_eur: Decimal
 
 
-class AidOut(BaseModel):
-    """The gross grant equivalent with the day and the rates it was valued at (at approval, else submission)."""
-
-    grant_date: date
-    gge: Decimal
-    reference_rate: Decimal
-    discount_rate: Decimal
-
-
 class ApplicationOut(BaseModel):
     id: str
     call_id: str
@@ -253,12 +246,7 @@ class ApplicationOut(BaseModel):
             requested_amount=row.requested_amount,
             status=row.status,
             gge=row.gge,
-            aid=AidOut(
-                grant_date=row.gge_on,
-                gge=row.gge,
-                reference_rate=row.gge_reference_rate.normalize(),
-                discount_rate=row.gge_discount_rate.normalize(),
-            ),
+            aid=AidOut.of(valuation_of(row)),
             committed_amount=row.committed_amount,
             documents=json.loads(row.documents),
             warnings=json.loads(row.warnings),

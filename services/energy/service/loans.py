@@ -24,7 +24,7 @@ from shared.platform.identifiers import normalise_iban
 from shared.platform.rules import Conflict, NotFound, RuleViolation
 from shared.servicing import service as core
 from shared.servicing.accounts import LoanStatus
-from shared.servicing.aid import AidValuation
+from shared.servicing.aid import AidValuation, valuation_of
 from shared.servicing.decisions import CancellationRequest, Decision, DisbursementRequest
 
 from services.energy import events
@@ -208,7 +208,7 @@ def _grant_aid(command: Command, application: EnergyApplication, terms: LoanTerm
             row.status = "granted"
             command.session.add(row)
             return AidValuation(row.grant_date, row.gge, row.reference_rate, row.discount_rate)
-    return AidValuation(valued_on, application.gge, application.gge_reference_rate, application.gge_discount_rate)
+    return valuation_of(application)
 
 
 def _cancel(command: Command, decision: Decision) -> None:

@@ -13,6 +13,8 @@ from sqlmodel import Session
 from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Principal
 from shared.platform.idempotency import idempotent_response
+from shared.servicing.decisions import Decision
+from shared.servicing.schemas import DecisionOut
 
 from services.sifo.service.context import Command
 
@@ -52,3 +54,16 @@ def read(request: Request, principal: Principal, query: Callable[[Command], T]) 
     """Run a read-only query in its own session."""
     with Session(request.app.state.engine) as session:
         return query(command_for(request, session, principal))
+
+
+def prepare(
+    request: Request,
+    principal: Principal,
+    idempotency_key: str | None,
+    body: BaseModel,
+    action: Callable[[Command], Decision],
+) -> JSONResponse:
+    """Prepare a four-eyes decision: 201 with the decision a person other than the caller decides."""
+    return execute(
+        request, principal, idempotency_key, body, lambda command: DecisionOut.of(action(command)), status_code=201
+    )

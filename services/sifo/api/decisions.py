@@ -11,9 +11,10 @@ from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
 from shared.servicing import service as core
+from shared.servicing.decisions import Decision
 from shared.servicing.schemas import CancellationIn, DecisionOut, RejectDecisionIn, WriteOffIn
 
-from services.sifo.api.commands import execute, read
+from services.sifo.api.commands import execute, prepare, read
 from services.sifo.api.schemas import PrepareDisbursement, RestructureIn
 from services.sifo.service import decisions
 from services.sifo.service.context import Command
@@ -44,15 +45,14 @@ def prepare_disbursement(
     principal: Preparers,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return execute(
+    return prepare(
         request,
         principal,
         idempotency_key,
         body,
-        lambda command: DecisionOut.of(
-            decisions.prepare_disbursement(command, loan_id, body.disbursed_on, body.iban, body.iban_reason)
+        lambda command: decisions.prepare_disbursement(
+            command, loan_id, body.disbursed_on, body.iban, body.iban_reason
         ),
-        status_code=201,
     )
 
 
@@ -66,29 +66,26 @@ def prepare_disbursement(
 def prepare_restructuring(
     loan_id: str, body: RestructureIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    def action(command: Command) -> DecisionOut:
+    def action(command: Command) -> Decision:
         terms = core.requested_terms(body.terms.model_dump())
-        decision = core.prepare_restructuring(
-            *LENDER.on(command, loan_id),
-            body.effective_on,
-            terms,
-            body.committee_reference,
-            body.reason,
+        return core.prepare_restructuring(
+            *LENDER.on(command, loan_id), body.effective_on, terms, body.committee_reference, body.reason
         )
-        return DecisionOut.of(decision)
 
-    return execute(request, principal, idempotency_key, body, action, status_code=201)
+    return prepare(request, principal, idempotency_key, body, action)
 
 
 @router.post("/loans/{loan_id}/write-off", status_code=201, response_model=DecisionOut, responses=PROBLEM_RESPONSES)
 def prepare_write_off(
     loan_id: str, body: WriteOffIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    def action(command: Command) -> DecisionOut:
-        decision = core.prepare_write_off(*LENDER.on(command, loan_id), body.written_off_on, body.reason)
-        return DecisionOut.of(decision)
-
-    return execute(request, principal, idempotency_key, body, action, status_code=201)
+    return prepare(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: core.prepare_write_off(*LENDER.on(command, loan_id), body.written_off_on, body.reason),
+    )
 
 
 @router.post(
@@ -101,15 +98,12 @@ def prepare_write_off(
 def prepare_cancellation(
     loan_id: str, body: CancellationIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    return execute(
+    return prepare(
         request,
         principal,
         idempotency_key,
         body,
-        lambda command: DecisionOut.of(
-            decisions.prepare_cancellation(command, loan_id, body.cancelled_on, body.reason)
-        ),
-        status_code=201,
+        lambda command: decisions.prepare_cancellation(command, loan_id, body.cancelled_on, body.reason),
     )
 
 

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, Method
 from shared.platform.identifiers import EnterpriseNumber, Iban
+from shared.servicing.aid import valuation_of
 from shared.servicing.schemas import (
+    AidOut,
     AllocationOut,
     HistoryOut,
     InstallmentOut,
@@ -199,15 +201,6 @@ class PricingOut(BaseModel):
     override_reason: str | None
 
 
-class AidOut(BaseModel):
-    """The gross grant equivalent with the day and the rates it was valued at (at approval, else submission)."""
-
-    grant_date: date
-    gge: Decimal
-    reference_rate: Decimal
-    discount_rate: Decimal
-
-
 class LoanOut(BaseModel):
     id: str
     status: str
@@ -274,12 +267,7 @@ class LoanOut(BaseModel):
                 override_reason=loan.rate_override_reason,
             ),
             gge=loan.gge,
-            aid=AidOut(
-                grant_date=loan.gge_on,
-                gge=loan.gge,
-                reference_rate=loan.gge_reference_rate.normalize(),
-                discount_rate=loan.gge_discount_rate.normalize(),
-            ),
+            aid=AidOut.of(valuation_of(loan)),
             committee_reference=loan.committee_reference,
             submitted_on=loan.submitted_on,
             submitted_by=loan.submitted_by,

@@ -26,7 +26,7 @@ from shared.servicing.schemas import (
     installments,
 )
 
-from services.sifo.api.commands import execute, read
+from services.sifo.api.commands import execute, prepare, read
 from services.sifo.api.schemas import LoanOut, LoanViewOut
 from services.sifo.service import loans
 from services.sifo.service.context import Command
@@ -95,16 +95,15 @@ def prepay(
 def reset_rate(
     loan_id: str, body: RateResetIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    def action(command: Command) -> DecisionOut:
-        decision = core.prepare_rate_reset(
-            *LENDER.on(command, loan_id),
-            body.effective_on,
-            body.annual_rate,
-            body.reason,
-        )
-        return DecisionOut.of(decision)
-
-    return execute(request, principal, idempotency_key, body, action, status_code=201)
+    return prepare(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: core.prepare_rate_reset(
+            *LENDER.on(command, loan_id), body.effective_on, body.annual_rate, body.reason
+        ),
+    )
 
 
 @router.post(
@@ -117,11 +116,13 @@ def reset_rate(
 def reverse(
     loan_id: str, body: ReversalIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    def action(command: Command) -> DecisionOut:
-        decision = core.prepare_reversal(*LENDER.on(command, loan_id), body.entry_id, body.reason)
-        return DecisionOut.of(decision)
-
-    return execute(request, principal, idempotency_key, body, action, status_code=201)
+    return prepare(
+        request,
+        principal,
+        idempotency_key,
+        body,
+        lambda command: core.prepare_reversal(*LENDER.on(command, loan_id), body.entry_id, body.reason),
+    )
 
 
 @router.post("/loans/{loan_id}/default", response_model=LoanOut, responses=PROBLEM_RESPONSES)

@@ -77,11 +77,6 @@ def terms_of(loan: SifoLoan) -> LoanTerms:
     )
 
 
-def aid_of(loan: SifoLoan) -> AidValuation:
-    """The loan's gross grant equivalent with the day and rates it was last valued at."""
-    return AidValuation(loan.gge_on, loan.gge, loan.gge_reference_rate, loan.gge_discount_rate)
-
-
 def _set_aid(loan: SifoLoan, on: date, result: GgeResult) -> None:
     loan.gge = result.gge
     loan.gge_on = on
