@@ -7,12 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from shared.amortisation.reference_rates import Collateral, Rating, quote
 from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Role
+from shared.servicing.accounts import LateInterestKind
 
+from services.sifo.app import build_app
 from services.sifo.models import SifoAidMeasure, SifoDrawingRight
 from tests.integration.live import published
 from tests.integration.sifo.conftest import Sifo, loan_body
@@ -267,3 +270,17 @@ def test_today_is_the_business_date_in_brussels(sifo: Sifo) -> None:
     loan = sifo.ok("POST", "/loans", sifo.manager, body, 201)
     assert loan["submitted_on"] == "2025-07-01"
     assert loan["pricing"]["base_rate"] == "0.0221"  # July's base rate, not June's 0.0271
+
+
+def test_the_legal_late_payment_rate_is_a_policy_the_fund_can_choose(sifo: Sifo) -> None:
+    legal = sifo.settings.model_copy(update={"late_interest": LateInterestKind.LEGAL})
+    with TestClient(build_app(legal)) as client:
+        sifo.client = client
+        loan_id = disbursed(sifo)
+        late = position(sifo, loan_id, "2026-02-25")["position"]
+    # 1,036.38 overdue 10 days at the legal rate of 2026 (ECB 2.15 % + 8 points, up to 10.5 %) and EUR 40
+    assert late["late_interest"] == str((D("1036.38") * D("0.105") * 10 / 365).quantize(D("0.01")))
+    assert late["collection_fees"] == "40.00"
+    assert D(late["payoff_amount"]) == D(late["outstanding_principal"]) + D("375.00") + D(late["accrued_interest"]) + D(
+        late["late_interest"]
+    ) + D("40.00")
