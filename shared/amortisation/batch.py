@@ -457,7 +457,8 @@ def _level_payments(
     paying = ~zero_rate
     if paying.any():
         r = rate[paying] / (RATE_SCALE * per_year[paying])
-        exact_steps = balance[paying] * r / (1.0 - (1.0 + r) ** (-count[paying].astype(np.float64)))
+        # 1 - (1 + r)^-n through expm1/log1p: exact to a few ulps even for rates of a millionth
+        exact_steps = balance[paying] * r / -np.expm1(-count[paying].astype(np.float64) * np.log1p(r))
         exact_steps = exact_steps / multiple[paying]
         rounded = np.floor(exact_steps + 0.5)
         near_boundary = np.abs(exact_steps - np.floor(exact_steps) - 0.5) < 1e-6 + exact_steps * 1e-11

@@ -54,6 +54,8 @@ def _load_json(text: str, field: str = "input") -> Any:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise InvalidTerms(field, f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting thousands deep
+        raise InvalidTerms(field, f"is not JSON the engine reads ({type(exc).__name__})") from None
 
 
 def _date(field: str, value: Any) -> date:
@@ -174,7 +176,7 @@ def loan_event(index: int, value: Any) -> LoanEvent:
     if not isinstance(value, dict):
         raise InvalidTerms(where, "must be an object with kind, on and the event's fields")
     kind = value.get("kind")
-    if kind not in EVENT_FIELDS:
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         raise InvalidTerms(f"{where}.kind", f"{kind!r} is not one of {' | '.join(EVENT_FIELDS)}")
     for key in value:
         if key not in EVENT_FIELDS[kind]:

@@ -146,7 +146,11 @@ class Ledger:
         elif isinstance(event, Prepayment):
             room = self.prepayable(event.on)
             if event.amount > room:
-                raise InvalidTerms("amount", f"exceeds the principal not yet due on {event.on} ({room})")
+                raise InvalidTerms(
+                    "amount",
+                    f"exceeds what can be prepaid on {event.on} ({room}): the principal not yet due, "
+                    "less what installments paid ahead already repay",
+                )
             self.reduce_balance(event.on, event.amount, event.mode)
             self.allocations.append(Allocation(event.on, event.amount, ZERO, ZERO, (), event.amount, event.mode, ZERO))
         else:
@@ -154,9 +158,9 @@ class Ledger:
 
     def repay(self, event: Repayment) -> None:
         on = event.on
-        payoff = self.position(on).payoff_amount
-        if payoff > 0 and event.amount >= payoff:
-            self.settle(event, payoff)
+        now = self.position(on)
+        if now.status is not PositionStatus.SETTLED and event.amount >= now.payoff_amount:
+            self.settle(event, now.payoff_amount)
             return
         overdue = [self._owed(row) for row in self.rows if row.due_date < on and self.owed(row) > 0]
         upcoming = self._next_installment(on)
@@ -293,12 +297,14 @@ class Ledger:
         return (Segment(self.period_start(index), balance, rate),)
 
     def _rebuild(self, index: int, segments: tuple[Segment, ...], recompute: bool) -> None:
+        """Installments from `index` on follow the new segments; none remain when nothing is owed any more."""
         rows, self.level = rebuild(self.terms, self.rows[:index], segments, self.level, recompute)
         self.rows = list(rows)
         self.rates = [*self.rates[:index], *[segments[-1].annual_rate] * (len(rows) - index)]
-        number = rows[index].number
+        number = index + 1
         self.split = {n: parts for n, parts in self.split.items() if n < number}
-        self.split[number] = segments
+        if len(rows) > index:
+            self.split[number] = segments
 
     # -- answers ------------------------------------------------------------------------------
 

@@ -78,6 +78,8 @@ class RateReset:
             raise InvalidTerms("annual_rate", "is a fraction (0.035 for 3.5 %) in [0, 1)")
         if rate != rate.quantize(RATE_QUANTUM):
             raise InvalidTerms("annual_rate", "must have at most 6 decimals")
+        if rate.is_zero():
+            object.__setattr__(self, "annual_rate", abs(rate))
 
 
 LoanEvent = Repayment | Prepayment | RateReset

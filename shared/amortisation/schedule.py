@@ -31,7 +31,7 @@ from typing import Any
 
 from shared.amortisation.day_counts import installment_due_date, installment_fraction
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.money import CENT, ZERO, exact, round_half_up
+from shared.amortisation.money import CENT, MONEY_LIMIT, ZERO, exact, round_half_up
 from shared.amortisation.terms import GraceKind, LoanTerms, Method
 
 
@@ -176,6 +176,12 @@ def build_schedule(terms: LoanTerms) -> Schedule:
                 principal = ZERO
             payment = principal + interest
         balance = opening + capitalised - principal
+        if balance >= MONEY_LIMIT:
+            raise InvalidTerms(
+                "grace_periods",
+                f"capitalising {terms.grace_periods} periods of interest grows the balance past "
+                f"10000000000000000.00 by installment {number}",
+            )
         rows.append(
             Installment(
                 number=number,

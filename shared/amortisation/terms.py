@@ -104,6 +104,9 @@ class LoanTerms:
         ):
             raise InvalidTerms("installment_multiple", "must be a positive multiple of 0.01")
         self._check_first_due_date()
+        object.__setattr__(
+            self, "annual_rate", abs(self.annual_rate) if self.annual_rate.is_zero() else self.annual_rate
+        )
         last_month = self._month_number(self.first_due_date or self.start_date) + self.periods * self.frequency.months
         if self.first_due_date is not None:
             last_month -= self.frequency.months

@@ -176,6 +176,15 @@ def test_gge_of_an_energy_loan() -> None:
             json.dumps({**TERMS, "principal": "1000.00", "installment_multiple": "100.00"}),
             "installment_multiple: 100.00 rounds the level payment to 0.00",
         ),
+        (["schedule"], '{"principal": ' + "1" * 5000 + "}", "terms: is not JSON the engine reads"),
+        (["schedule"], "[" * 3000 + "]" * 3000, "terms: is not JSON the engine reads"),
+        (
+            ["position"],
+            json.dumps(
+                {"terms": TERMS, "late_interest": {"rate": "0.05"}, "events": [{"kind": ["repayment"]}], "as_of": "x"}
+            ),
+            "events[0].kind: ['repayment'] is not one of",
+        ),
     ],
 )
 def test_invalid_input_exits_2_with_one_line_naming_field_and_rule(argv: list[str], stdin: str, message: str) -> None:
@@ -230,6 +239,26 @@ def test_position_paying_the_quoted_payoff_settles() -> None:
     document = json.loads(out.getvalue())
     assert (document["status"], document["payoff_amount"], document["next_due_date"]) == ("settled", "0.00", None)
     assert document["installments"][-1]["due_date"] == "2026-03-01"
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"principal": "8700157.13", "annual_rate": "0.00001", "periods": 240, "start_date": "2025-01-01"},
+        {
+            "principal": "250000.00",
+            "annual_rate": "0.000001",
+            "periods": 5,
+            "start_date": "2027-01-29",
+            "frequency": "semiannual",
+        },
+    ],
+)
+def test_batch_equals_schedule_at_rates_of_a_millionth(terms: dict[str, object]) -> None:
+    single, batch = io.StringIO(), io.StringIO()
+    run(["schedule"], io.StringIO(json.dumps(terms)), single)
+    run(["schedule", "--batch"], io.StringIO(json.dumps(terms)), batch)
+    assert json.loads(batch.getvalue()) == json.loads(single.getvalue())
 
 
 def test_batch_mixes_monthly_annual_and_long_terms_in_any_order() -> None:

@@ -17,7 +17,7 @@ from shared.amortisation.money import ZERO, from_cents
 from shared.amortisation.position import PositionStatus
 from shared.amortisation.reference_rates import legal_late_payment_rate
 from shared.amortisation.schedule import build_schedule
-from shared.amortisation.terms import GraceKind, LoanTerms
+from shared.amortisation.terms import Frequency, GraceKind, LoanTerms
 
 from tests.unit.amortisation.strategies import loan_terms
 
@@ -275,3 +275,48 @@ def test_a_rebuilt_payment_never_falls_to_a_periods_interest() -> None:
     assert {row.payment for row in rows[1:-1]} == {D("100.00")}
     assert all(row.principal > 0 for row in rows[1:])
     assert rows[-1].closing_balance == ZERO
+
+
+def test_prepaying_everything_left_after_paying_ahead_ends_the_schedule() -> None:
+    terms = LoanTerms(D("10000.00"), D("0.05"), 12, date(2024, 1, 15))
+    loan = LiveLoan(terms, MARGIN).record(Repayment(date(2024, 2, 10), D("856.07")))
+    room = loan.position(date(2024, 2, 10)).principal_not_yet_due
+    loan = loan.record(Prepayment(date(2024, 2, 10), room))
+    (only,) = loan.schedule().installments
+    assert (only.number, only.payment) == (1, D("856.07"))
+    assert loan.position(date(2024, 2, 15)).status is PositionStatus.SETTLED
+
+
+def test_when_interest_paid_ahead_covers_all_that_is_owed_any_payment_settles() -> None:
+    terms = LoanTerms(D("10000.00"), D("0.05"), 12, date(2024, 1, 15))
+    on = date(2024, 1, 20)
+    loan = LiveLoan(terms, LateInterestPolicy.contractual(D("0.08")))
+    for row in build_schedule(terms).installments[:3]:
+        loan = loan.record(Repayment(on, row.payment))
+    loan = loan.record(Prepayment(on, D("7496.60")))
+    assert loan.position(on).payoff_amount == ZERO  # 50.00 left, more interest than that paid ahead
+    settled = loan.record(Repayment(on, D("0.01")))
+    assert settled.allocations()[-1].excess == D("0.01")
+    assert settled.position(date(2024, 6, 1)).status is PositionStatus.SETTLED
+
+
+def test_a_rate_of_minus_zero_is_zero() -> None:
+    terms = LoanTerms(D("1200.00"), D("-0"), 12, date(2024, 1, 15))
+    assert str(terms.annual_rate) == "0"
+    assert {str(row.interest) for row in build_schedule(terms).installments} == {"0.00"}
+    assert str(RateReset(date(2024, 3, 1), D("-0.000")).annual_rate) == "0.000"
+
+
+def test_capitalised_grace_that_grows_past_what_money_columns_hold_is_refused() -> None:
+    terms = LoanTerms(
+        D("1000000.00"),
+        D("0.9"),
+        1001,
+        date(2025, 1, 1),
+        Frequency.ANNUAL,
+        grace_periods=1000,
+        grace_kind=GraceKind.CAPITALISED,
+    )
+    with pytest.raises(InvalidTerms) as error:
+        build_schedule(terms)
+    assert error.value.field == "grace_periods"
