@@ -1,4 +1,4 @@
-"""The import rules of DESIGN.md, checked by import-linter: removing a contract or breaking one fails here."""
+"""The import rules (README, "Layout"), checked by import-linter: removing or breaking a contract fails here."""
 
 import subprocess
 import sys

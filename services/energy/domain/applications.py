@@ -1,6 +1,6 @@
 """An energy loan application: the amount asked for, its caps, and the documents of the file.
 
-DOMAIN.md: an energy loan "may cover the whole investment, capped by the company's yearly energy
+docs/programmes.md: an energy loan "may cover the whole investment, capped by the company's yearly energy
 need", per enterprise or per site, and the file holds seven documents before PFV decides.
 
 * The amount may be the whole eligible investment cost (the sum of the installations' costs),
@@ -92,7 +92,7 @@ def _check_call_maximum(requested: Decimal, maximum: Decimal | None, already: De
 
 
 class Document(enum.StrEnum):
-    """The documents of an energy loan file (DOMAIN.md), in the order they are listed."""
+    """The documents of an energy loan file (docs/programmes.md), in the order they are listed."""
 
     APPLICATION_FORM = "application_form"
     FEASIBILITY_STUDY = "feasibility_study"

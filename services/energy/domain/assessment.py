@@ -61,9 +61,9 @@ KG_PER_TONNE = Decimal(1000)
 
 @dataclass(frozen=True)
 class EnergyProgramme:
-    """The programme's published parameters (DOMAIN.md), as data the service reads from settings.
+    """The programme's published parameters (docs/programmes.md), as data the service reads from settings.
 
-    `emission_factor_kg_per_kwh`: DOMAIN gives about 0.17-0.22 kg CO2 per kWh for the Belgian grid;
+    `emission_factor_kg_per_kwh`: the published figure is about 0.17-0.22 kg CO2 per kWh for the Belgian grid;
     0.20 is its midpoint (0.195) to two decimals, erring on the side of the fossil share.
     """
 

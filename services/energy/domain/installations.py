@@ -1,6 +1,6 @@
 """The installations an energy loan finances, and the plausibility of their savings estimates.
 
-Energy loans finance renewable energy in sheltered and social workshops only (DOMAIN.md): solar
+Energy loans finance renewable energy in sheltered and social workshops only (docs/programmes.md): solar
 panels (PV) and, by extension, heat pumps and solar boilers. Each installation states its capacity
 in its technology's own unit, its investment cost, the energy it yields a year and the euros it
 saves a year. Hard rules (`check_installations`) refuse impossible figures; the ranges of
@@ -135,18 +135,18 @@ def pv_yearly_production_kwh(installations: Sequence[Installation]) -> Decimal:
 
 @dataclass(frozen=True)
 class PlausibilityRanges:
-    """Belgian figures for savings estimates (DOMAIN.md, "Energy figures for savings estimates").
+    """Belgian figures for savings estimates (docs/programmes.md, "Belgian figures for savings estimates").
 
     * `pv_yield_*`: PV produces 850-950 kWh per kWp a year; production / capacity is checked.
     * `pv_cost_*`: about EUR 1,000 per kWp above 10 kWp; cost / capacity outside 700-1,500 EUR/kWp
       is flagged for installations larger than `pv_cost_above_kwp` (smaller ones cost more per kWp
-      and DOMAIN gives no figure for them, so they are not checked).
+      and no figure is published for them, so they are not checked).
     * `heat_pump_cop_*`: seasonal COP 2.8-4.7; checked when the study states one.
     * `solar_boiler_hot_water_share_*`: a solar boiler covers 40-60 % of the hot water; checked when
       the study states a share.
-    * `*_life_years`: the shortest life DOMAIN gives (PV 20-25 years, solar boiler 20-30 years). A
+    * `*_life_years`: the shortest published life (PV 20-25 years, solar boiler 20-30 years). A
       simple payback (investment cost / yearly savings) beyond it means the savings never repay the
-      installation; an installation with no savings at all is flagged too. DOMAIN gives no heat pump
+      installation; an installation with no savings at all is flagged too. No heat pump life is published
       life, so heat pumps are not checked for payback (`heat_pump_life_years` None).
     """
 

@@ -1,6 +1,6 @@
 """SIFO co-financed loans: limits, market-conform pricing and the life cycle.
 
-Published parameters (DOMAIN.md) are a `SifoPolicy` value the service reads from settings, not
+Published parameters (docs/programmes.md) are a `SifoPolicy` value the service reads from settings, not
 constants in the rules: SIFO's share is at most two thirds of the credit and EUR 350,000, the
 term at most ten years, unless the strategic committee approved an exception.
 """
