@@ -58,3 +58,10 @@ class Forbidden(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+def required_text(field: str, value: str) -> str:
+    """`value` without surrounding white space; a blank one is refused (a reason, a name) naming `field`."""
+    if not value.strip():
+        raise RuleViolation(field, "must not be blank")
+    return value.strip()

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from shared.amortisation.late_interest import LateInterestPolicy
-from shared.amortisation.loan_events import LoanEvent, Prepayment, RateReset, Repayment
-from shared.amortisation.servicing_history import HistoryEntry, Segment, replay
+from shared.amortisation.loan_events import LoanEvent
+from shared.amortisation.servicing_history import HistoryEntry, Segment, entry_of, replay
 from shared.amortisation.terms import LoanTerms
 from shared.servicing.accounts import LoanStatus
 
@@ -54,21 +54,16 @@ class LedgerEntry:
 
     @classmethod
     def of_event(cls, event: LoanEvent, recorded_by: str, recorded_at: datetime) -> LedgerEntry:
-        if isinstance(event, Repayment):
-            return cls(
-                EntryKind.REPAYMENT,
-                event.on,
-                recorded_by,
-                recorded_at,
-                amount=event.amount,
-                mode=event.surplus_mode.value,
-            )
-        if isinstance(event, Prepayment):
-            return cls(
-                EntryKind.PREPAYMENT, event.on, recorded_by, recorded_at, amount=event.amount, mode=event.mode.value
-            )
-        assert isinstance(event, RateReset)
-        return cls(EntryKind.RATE_RESET, event.on, recorded_by, recorded_at, annual_rate=event.annual_rate)
+        entry = entry_of(event)
+        return cls(
+            EntryKind(entry.kind),
+            entry.on,
+            recorded_by,
+            recorded_at,
+            amount=entry.amount,
+            mode=entry.mode,
+            annual_rate=entry.annual_rate,
+        )
 
 
 def reversed_ids(entries: Iterable[LedgerEntry]) -> set[int]:

@@ -31,7 +31,7 @@ from shared.amortisation.reference_rates import quote
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.servicing_history import Segment, record_latest, request_field, segment_on
 from shared.amortisation.terms import LoanTerms
-from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing.accounts import IN_SERVICE, LoanAccount, LoanStatus, ProductRules
 from shared.servicing.aid import AidValuation, aid_of_change, remaining_terms
 from shared.servicing.decisions import (
@@ -209,7 +209,7 @@ def declare_default(
     state = load(uow, product, loan_id, lock=True)
     account = state.account
     account.ensure_status((LoanStatus.DISBURSED,), "a default")
-    reason = _required_reason(reason)
+    reason = required_text("reason", reason)
     if account.disbursed_on is not None and defaulted_on < account.disbursed_on:
         raise RuleViolation(
             "defaulted_on", f"{defaulted_on.isoformat()} is before the disbursement on {account.disbursed_on}"
@@ -224,12 +224,6 @@ def declare_default(
         account.id, product.events.source, product.events.default(account, position.outstanding_principal, uow.actor)
     )
     return account
-
-
-def _required_reason(reason: str, field: str = "reason") -> str:
-    if not reason.strip():
-        raise RuleViolation(field, "must not be blank")
-    return reason.strip()
 
 
 # --------------------------------------------------------------------------- preparing decisions
@@ -350,7 +344,7 @@ def prepare_write_off(
     uow: ServicingUnitOfWork, product: Product, loan_id: str, written_off_on: date, reason: str
 ) -> Decision:
     state = load(uow, product, loan_id, lock=True)
-    request = WriteOffRequest(written_off_on, _required_reason(reason))
+    request = WriteOffRequest(written_off_on, required_text("reason", reason))
     _check_write_off(state, request)
     return prepare_decision(uow, loan_id, request)
 
@@ -368,7 +362,7 @@ def _check_write_off(state: LoanState, request: WriteOffRequest) -> LoanPosition
 def prepare_reversal(uow: ServicingUnitOfWork, product: Product, loan_id: str, entry_id: int, reason: str) -> Decision:
     state = load(uow, product, loan_id, lock=True)
     entry = _reversible(product, state, entry_id)
-    request = ReversalRequest(entry_id, _required_reason(reason), entry.kind.value, entry.on, entry.amount)
+    request = ReversalRequest(entry_id, required_text("reason", reason), entry.kind.value, entry.on, entry.amount)
     return prepare_decision(uow, loan_id, request)
 
 

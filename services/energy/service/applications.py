@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.state_aid import AidGrant
 from shared.amortisation.terms import Frequency, LoanTerms
-from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing.aid import AidValuation
 from shared.servicing.four_eyes import ensure_four_eyes
 
@@ -56,13 +56,14 @@ class ApplicationRequest:
     submitted_on: date
 
 
-def call_terms(call: EnergyCall, principal: Decimal, start_date: date) -> LoanTerms:
+def call_terms(call: EnergyCall, principal: Decimal, start_date: date, first_due_date: date | None = None) -> LoanTerms:
     return LoanTerms(
         principal=principal,
         annual_rate=call.annual_rate,
         periods=call.periods,
         start_date=start_date,
         frequency=Frequency(call.frequency),
+        first_due_date=first_due_date,
     )
 
 
@@ -302,8 +303,7 @@ def reject(command: Command, application_id: str, rejected_on: date, reason: str
     if application.status not in (SUBMITTED, WAIT_LISTED):
         raise Conflict(f"application {application_id} is {application.status}; it can no longer be rejected")
     ensure_four_eyes(application.submitted_by, command.actor, "application", "decide on")
-    if not reason.strip():
-        raise RuleViolation("reason", "must not be blank")
+    required_text("reason", reason)
     application.status = REJECTED
     application.reason = reason.strip()
     application.decided_by = command.actor

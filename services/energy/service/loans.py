@@ -19,9 +19,9 @@ from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.state_aid import gross_grant_equivalent
-from shared.amortisation.terms import Frequency, LoanTerms
+from shared.amortisation.terms import LoanTerms
 from shared.platform.identifiers import normalise_iban
-from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing import service as core
 from shared.servicing.accounts import LoanStatus
 from shared.servicing.aid import AidValuation, valuation_of
@@ -41,6 +41,7 @@ from services.energy.service.applications import (
     APPROVED,
     CANCELLED,
     DISBURSED,
+    call_terms,
     domain_installations,
     installations_of,
     serve_waiting_list,
@@ -103,14 +104,7 @@ def _check_disbursement(command: Command, application: EnergyApplication, reques
     call = command.session.get(EnergyCall, application.call_id)
     assert call is not None
     try:
-        return LoanTerms(
-            principal=request.amount,
-            annual_rate=call.annual_rate,
-            periods=call.periods,
-            start_date=request.disbursed_on,
-            frequency=Frequency(call.frequency),
-            first_due_date=request.first_due_date,
-        )
+        return call_terms(call, request.amount, request.disbursed_on, request.first_due_date)
     except InvalidTerms as exc:
         raise RuleViolation(exc.field, exc.rule) from None
 
@@ -118,8 +112,7 @@ def _check_disbursement(command: Command, application: EnergyApplication, reques
 def prepare_cancellation(command: Command, application_id: str, cancelled_on: date, reason: str) -> Decision:
     application = get_for_update(command.session, EnergyApplication, application_id, "application")
     _check_cancellation(application, cancelled_on)
-    if not reason.strip():
-        raise RuleViolation("reason", "must not be blank")
+    required_text("reason", reason)
     return core.prepare_decision(
         LENDER.unit_of_work(command), application_id, CancellationRequest(cancelled_on, reason.strip())
     )

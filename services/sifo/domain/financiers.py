@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from shared.platform.rules import RuleViolation
+from shared.platform.rules import RuleViolation, required_text
 
 
 class FinancierStatus(enum.StrEnum):
@@ -46,8 +46,7 @@ class FinancierRegistration:
     recognition: RecognitionPeriod
 
     def __post_init__(self) -> None:
-        if not self.name.strip():
-            raise RuleViolation("name", "must not be blank")
+        required_text("name", self.name)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from shared.amortisation.errors import InvalidTerms
 from shared.platform.identifiers import normalise_iban
-from shared.platform.rules import NotFound, RuleViolation
+from shared.platform.rules import NotFound, RuleViolation, required_text
 from shared.servicing import service as core
 from shared.servicing.decisions import (
     CancellationRequest,
@@ -82,8 +82,7 @@ def prepare_disbursement(
 def prepare_cancellation(command: Command, loan_id: str, cancelled_on: date, reason: str) -> Decision:
     loan = _approved_loan(command, loan_id, "a cancellation")
     _not_before_approval(loan, "cancelled_on", cancelled_on)
-    if not reason.strip():
-        raise RuleViolation("reason", "must not be blank")
+    required_text("reason", reason)
     return core.prepare_decision(
         LENDER.unit_of_work(command), loan_id, CancellationRequest(cancelled_on, reason.strip())
     )

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.platform.rules import Conflict, NotFound, required_text
 
 from services.sifo import events
 from services.sifo.domain.financiers import FinancierRegistration, FinancierStanding, FinancierStatus, RecognitionPeriod
@@ -58,8 +58,7 @@ def suspend_financier(command: Command, financier_id: str, suspended_from: date,
     financier = get_for_update(command.session, SifoFinancier, financier_id, "financier")
     if financier.status == FinancierStatus.ENDED.value:
         raise Conflict(f"financier {financier_id} has ended its recognition and cannot be suspended")
-    if not reason.strip():
-        raise RuleViolation("reason", "must not be blank")
+    required_text("reason", reason)
     financier.status = FinancierStatus.SUSPENDED.value
     financier.suspended_from = suspended_from
     financier.status_reason = reason.strip()
@@ -72,8 +71,7 @@ def end_recognition(command: Command, financier_id: str, ended_on: date, reason:
     financier = get_for_update(command.session, SifoFinancier, financier_id, "financier")
     if financier.status == FinancierStatus.ENDED.value:
         raise Conflict(f"financier {financier_id} already ended its recognition on {financier.recognised_until}")
-    if not reason.strip():
-        raise RuleViolation("reason", "must not be blank")
+    required_text("reason", reason)
     period = standing(financier).ended_on(ended_on)
     financier.recognised_until = period.end
     financier.status = FinancierStatus.ENDED.value

@@ -14,7 +14,7 @@ from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, q
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.state_aid import GgeResult, gross_grant_equivalent
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
-from shared.platform.rules import Conflict, NotFound, RuleViolation
+from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing.aid import AidValuation
 from shared.servicing.four_eyes import ensure_four_eyes
 from shared.servicing.sql import SqlAidRegister
@@ -251,8 +251,7 @@ def reject(command: Command, loan_id: str, rejected_on: date, reason: str) -> Si
     loan = get_for_update(command.session, SifoLoan, loan_id, "loan")
     ensure_status(LoanStatus(loan.status), (LoanStatus.SUBMITTED,), "rejection", loan_id)
     ensure_four_eyes(loan.submitted_by, command.actor, "loan submission")
-    if not reason.strip():
-        raise RuleViolation("reason", "must not be blank")
+    required_text("reason", reason)
     loan.status = LoanStatus.REJECTED.value
     loan.status_reason = reason.strip()
     command.session.add(loan)
