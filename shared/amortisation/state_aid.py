@@ -23,12 +23,18 @@ dropped out, one made the day after still counts, and grants dated after `as_of`
 "As_of - 3 years" is dateutil's relativedelta, so 29 February minus three years is 28 February.
 The rolling window is applied to dates before 2024 as well (1407/2013 counted three fiscal
 years); the ceilings and the window length are data (`data/de_minimis.json`).
+
+A new grant on G must fit every window that contains G, not only the one ending on G: a grant
+dated before grants already in the register also falls in their windows, each judged against the
+ceiling in force on its end date. The windows that contain G end on G or on a later grant date
+less than three years after G (the sum over a window only grows at grant dates), so those are the
+windows `check_new_grant` checks; the tightest of them is the headroom it reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -193,11 +199,16 @@ class AidGrant:
 
 @dataclass(frozen=True)
 class Headroom:
-    """Ceiling in force, GGE used in the window, and what is still available (never below 0.00)."""
+    """Ceiling in force, GGE used in the window, and what is still available (never below 0.00).
+
+    `window_end` is the last day of the window the figures are for (the binding window of a check); it
+    is not part of equality, which compares the figures.
+    """
 
     ceiling: Decimal
     used: Decimal
     available: Decimal
+    window_end: date | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, str]:
         return {"ceiling": str(self.ceiling), "used": str(self.used), "available": str(self.available)}
@@ -207,15 +218,16 @@ _NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 
 
 class DeMinimisExceeded(ValueError):
-    """A new grant would push the enterprise over the ceiling; carries the figures of the check."""
+    """A new grant would push the undertaking over the ceiling; carries the figures of the binding window."""
 
     def __init__(self, new: AidGrant, headroom: Headroom, window_years: int) -> None:
         years = _NUMBER_WORDS.get(window_years, str(window_years))
+        end = headroom.window_end or new.grant_date
         self.field = "gge"
         self.rule = (
             f"gge {new.gge} exceeds the de minimis headroom {headroom.available} of enterprise "
             f"{new.enterprise_number} (ceiling {headroom.ceiling}, used {headroom.used} in the {years} years "
-            f"to {new.grant_date.isoformat()})"
+            f"to {end.isoformat()})"
         )
         super().__init__(f"{self.field}: {self.rule}")
         self.grant = new
@@ -241,7 +253,38 @@ def de_minimis_headroom(
     )
     with exact():
         available = max(ceiling - used, ZERO)
-    return Headroom(ceiling=ceiling, used=used, available=available)
+    return Headroom(ceiling=ceiling, used=used, available=available, window_end=as_of)
+
+
+def headroom_for_grant(
+    grants: Iterable[AidGrant],
+    enterprise_number: str,
+    grant_date: date,
+    rules: DeMinimisRules = DEFAULT_DE_MINIMIS,
+) -> Headroom:
+    """What a new grant on `grant_date` may still carry: the tightest window that contains that date.
+
+    Windows ending on `grant_date` or on a later grant date less than three years on are checked;
+    on a tie the earliest window is reported.
+    """
+    own = [grant for grant in grants if grant.enterprise_number == enterprise_number]
+    ends = sorted(
+        {grant_date}
+        | {
+            grant.grant_date
+            for grant in own
+            if grant_date < grant.grant_date and rules.window_start(grant.grant_date) < grant_date
+        }
+    )
+    tightest: Headroom | None = None
+    for end in ends:
+        window = de_minimis_headroom(own, enterprise_number, end, rules)
+        with exact():
+            room = window.ceiling - window.used
+        if tightest is None or room < tightest.ceiling - tightest.used:
+            tightest = window
+    assert tightest is not None
+    return tightest
 
 
 def check_new_grant(
@@ -249,12 +292,17 @@ def check_new_grant(
     new: AidGrant,
     rules: DeMinimisRules = DEFAULT_DE_MINIMIS,
 ) -> Headroom:
-    """Refuse `new` if its GGE exceeds the headroom on its grant date; else the headroom after it.
+    """Refuse `new` if its GGE exceeds the headroom of any window containing its date; else that window after it.
 
     `grants` is the register without `new`. A GGE exactly equal to the headroom is allowed.
     """
-    before = de_minimis_headroom(grants, new.enterprise_number, new.grant_date, rules)
+    before = headroom_for_grant(list(grants), new.enterprise_number, new.grant_date, rules)
     if new.gge > before.available:
         raise DeMinimisExceeded(new, before, rules.window_years)
     with exact():
-        return Headroom(ceiling=before.ceiling, used=before.used + new.gge, available=before.available - new.gge)
+        return Headroom(
+            ceiling=before.ceiling,
+            used=before.used + new.gge,
+            available=before.available - new.gge,
+            window_end=before.window_end,
+        )
