@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
+from shared.contracts.state_aid import AidOutcome
 from shared.contracts.topics import ENERGY_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -254,3 +255,8 @@ class EnergyLoanSettledV1(servicing.Settled):
 @event_type("energy.loan.entry_reversed.v1", topic=ENERGY_EVENTS)
 class EnergyLoanEntryReversedV1(servicing.EntryReversed):
     pass
+
+
+@event_type("energy.aid.outcome.v1", topic=ENERGY_EVENTS)
+class EnergyAidOutcomeV1(AidOutcome):
+    """The energy programme granted, lowered or released the aid it reserved (keyed by the application id)."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
+from shared.contracts.state_aid import AidOutcome
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -312,3 +313,8 @@ class LoanSettledV1(servicing.Settled):
 @event_type("sifo.loan.entry_reversed.v1", topic=SIFO_EVENTS)
 class LoanEntryReversedV1(servicing.EntryReversed):
     financier_id: str
+
+
+@event_type("sifo.aid.outcome.v1", topic=SIFO_EVENTS)
+class SifoAidOutcomeV1(AidOutcome):
+    """SIFO granted, lowered or released the aid it reserved in the state-aid register (keyed by the loan id)."""

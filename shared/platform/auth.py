@@ -26,6 +26,7 @@ class Role(enum.StrEnum):
     AUDITOR = "auditor"
     JOB = "job"
     FINANCIER = "financier"
+    SERVICE = "service"
 
 
 @dataclass(frozen=True)

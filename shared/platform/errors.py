@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.platform.request_context import current_request_id
-from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation
+from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation, Unavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -93,6 +93,11 @@ def _forbidden_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status, exc.title, exc.detail, "forbidden")
 
 
+def _unavailable_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Unavailable)
+    return problem_response(request, exc.status, exc.title, exc.detail, "unavailable", **exc.extensions)
+
+
 def _explicit_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(request, exc.status, exc.title, exc.detail, exc.slug, **exc.extensions)
@@ -122,6 +127,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found_problem)
     app.add_exception_handler(Conflict, _conflict_problem)
     app.add_exception_handler(Forbidden, _forbidden_problem)
+    app.add_exception_handler(Unavailable, _unavailable_problem)
     app.add_exception_handler(ProblemError, _explicit_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(Exception, _unexpected_problem)
@@ -138,5 +144,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "Not found (or not visible to this caller)",
         409: "Conflict with the current state",
         422: "Invalid input: the detail names the field and the rule",
+        503: "A service this request needs (e.g. the state-aid register) is unavailable; nothing changed",
     }.items()
 }

@@ -60,6 +60,18 @@ class Forbidden(Exception):
         self.detail = detail
 
 
+class Unavailable(Exception):
+    """A service this request depends on does not answer; nothing was changed (HTTP 503)."""
+
+    status = 503
+    title = "A service this request needs is unavailable"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
 def required_text(field: str, value: str) -> str:
     """`value` without surrounding white space; a blank one is refused (a reason, a name) naming `field`."""
     if not value.strip():

@@ -1,0 +1,52 @@
+"""How HTTP requests become register commands: one transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from shared.contracts.topics import STATE_AID_EVENTS
+from shared.platform.auth import Principal, Role
+from shared.platform.idempotency import IDEMPOTENCY_HEADER, idempotent_response
+
+from services.state_aid.service.context import Command
+
+T = TypeVar("T")
+IdempotencyKeyHeader = Header(alias=IDEMPOTENCY_HEADER)
+READERS = (Role.SERVICE, Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR)
+
+
+def command_for(request: Request, session: Session, principal: Principal) -> Command:
+    state = request.app.state
+    return Command(
+        session=session,
+        principal=principal,
+        topic=state.settings.topic(STATE_AID_EVENTS),
+        policy=state.policy,
+        clock=state.clock,
+    )
+
+
+def execute(
+    request: Request,
+    principal: Principal,
+    idempotency_key: str | None,
+    body: BaseModel | None,
+    action: Callable[[Command], BaseModel],
+    status_code: int = 201,
+    location: Callable[[dict[str, Any]], str] | None = None,
+) -> JSONResponse:
+    def run(session: Session) -> tuple[int, Any]:
+        return status_code, action(command_for(request, session, principal)).model_dump(mode="json")
+
+    return idempotent_response(request, principal.subject, idempotency_key, body, run, location)
+
+
+def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
+    with Session(request.app.state.engine) as session:
+        return query(command_for(request, session, principal))

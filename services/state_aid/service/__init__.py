@@ -1,0 +1,1 @@
+"""Register use cases: one transaction each, events staged in the same transaction."""

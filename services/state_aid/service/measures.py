@@ -1,0 +1,289 @@
+"""Reserve, declare, confirm, lower, release and expire aid measures; headroom of an undertaking.
+
+Every check of the ceiling runs under the lock of the single undertaking (see `undertakings`),
+counts the reserved and granted aid of all its members and the aid they declared from other
+providers, and refuses a grant that would pass the ceiling in any three-year window containing its
+date (`shared.amortisation.state_aid.check_new_grant`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from shared.amortisation.state_aid import (
+    DEFAULT_DE_MINIMIS,
+    AidGrant,
+    DeMinimisExceeded,
+    Headroom,
+    check_new_grant,
+    headroom_for_grant,
+)
+from shared.contracts.state_aid import AidOutcome, Instrument, MeasureStatus, OutcomeKind, ReservationRequest
+from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
+
+from services.state_aid import events
+from services.state_aid.domain.measures import CountedMeasure, legal_basis, reservation_ran_out, undertaking_grants
+from services.state_aid.models import StateAidMeasure
+from services.state_aid.service.context import Command
+from services.state_aid.service.undertakings import lock_undertaking, members
+
+FUND_PROVIDERS = {
+    Instrument.SIFO: "PMV - SIFO",
+    Instrument.ENERGY: "Flemish Government - energy loans",
+    Instrument.TRIVIDEND: "Trividend",
+}
+
+
+@dataclass(frozen=True)
+class UndertakingHeadroom:
+    enterprise_number: str
+    on: date
+    undertaking: frozenset[str]
+    headroom: Headroom
+
+    @property
+    def window_end(self) -> date:
+        return self.headroom.window_end or self.on
+
+    @property
+    def window_start(self) -> date:
+        return DEFAULT_DE_MINIMIS.window_start(self.window_end) + timedelta(days=1)
+
+
+def _counted(row: StateAidMeasure) -> CountedMeasure:
+    return CountedMeasure(row.enterprise_number, row.grant_date, row.gge, MeasureStatus(row.status), row.reserved_until)
+
+
+def measures_of(session: Session, enterprise_numbers: Iterable[str]) -> list[StateAidMeasure]:
+    return list(
+        session.exec(
+            select(StateAidMeasure)
+            .where(col(StateAidMeasure.enterprise_number).in_(sorted(set(enterprise_numbers))))
+            .order_by(col(StateAidMeasure.grant_date), col(StateAidMeasure.created_at), col(StateAidMeasure.id))
+        ).all()
+    )
+
+
+def _grants(session: Session, undertaking: frozenset[str], key: str, now: datetime) -> list[AidGrant]:
+    return undertaking_grants((_counted(row) for row in measures_of(session, undertaking)), key, now)
+
+
+def headroom(session: Session, enterprise_number: str, on: date, now: datetime) -> UndertakingHeadroom:
+    """What a new grant on `on` may carry; reads without locking, so a reservation may take it first."""
+    undertaking = members(session, enterprise_number, on)
+    room = headroom_for_grant(_grants(session, undertaking, enterprise_number, now), enterprise_number, on)
+    return UndertakingHeadroom(enterprise_number, on, undertaking, room)
+
+
+def _expire_stale(command: Command, undertaking: frozenset[str]) -> None:
+    for row in measures_of(command.session, undertaking):
+        if reservation_ran_out(MeasureStatus(row.status), row.reserved_until, command.now):
+            row.status = MeasureStatus.EXPIRED.value
+            row.updated_at = command.now
+            command.session.add(row)
+            command.publish(events.measure_recorded(row))
+
+
+def _same_request(row: StateAidMeasure, request: ReservationRequest, grant_date: date) -> bool:
+    return (
+        row.enterprise_number == request.enterprise_number
+        and row.instrument == request.instrument.value
+        and row.source_reference == request.source_reference
+        and row.reserved_gge == request.gge
+        and row.grant_date == grant_date
+    )
+
+
+def reserve(command: Command, request: ReservationRequest) -> tuple[StateAidMeasure, bool]:
+    """Reserve (or, for a historic date, record as granted) the GGE of a grant; (measure, created).
+
+    The same reference with the same grant returns the measure it made; with another grant it is a
+    conflict, unless the reservation under it ran out (the lender's transaction never committed and
+    it tries again, perhaps another day): then it is reserved anew. Refused with the binding window's
+    headroom when the ceiling would be passed.
+    """
+    if request.instrument is Instrument.OTHER_PROVIDER:
+        raise RuleViolation("instrument", "aid from other providers is declared (POST /declarations), not reserved")
+    grant_date = request.grant_date or command.today
+    command.policy.grant_dates.check(grant_date, command.today, command.is_staff, request.reason)
+    historic = grant_date < command.today
+    undertaking = lock_undertaking(command, request.enterprise_number, grant_date)
+    existing = command.session.exec(
+        select(StateAidMeasure).where(StateAidMeasure.reference == request.reference)
+    ).first()
+    _expire_stale(command, undertaking)
+    if existing is not None:
+        if _same_request(existing, request, grant_date) and existing.status != MeasureStatus.EXPIRED:
+            return existing, False
+        if existing.status != MeasureStatus.EXPIRED or existing.enterprise_number != request.enterprise_number:
+            raise Conflict(
+                f"reference {request.reference} already names the {existing.instrument} measure {existing.id} "
+                f"of enterprise {existing.enterprise_number} ({existing.reserved_gge} on {existing.grant_date})",
+                measure_id=existing.id,
+            )
+    _ensure_fits(command, request.enterprise_number, undertaking, grant_date, request.gge)
+    # A lender whose reservation ran out (its transaction never committed) tries again: the same row is
+    # reserved anew; what it held before is in the events published at each change.
+    fields: dict[str, Any] = {
+        "enterprise_number": request.enterprise_number,
+        "instrument": request.instrument.value,
+        "provider": FUND_PROVIDERS[request.instrument],
+        "source_reference": request.source_reference,
+        "grant_date": grant_date,
+        "gge": request.gge,
+        "reserved_gge": request.gge,
+        "reference_rate": request.reference_rate,
+        "discount_rate": request.discount_rate,
+        "legal_basis": legal_basis(grant_date),
+        "status": (MeasureStatus.GRANTED if historic else MeasureStatus.RESERVED).value,
+        "reserved_until": None if historic else command.now + command.policy.reservation_lifetime,
+        "recorded_by": command.actor,
+        "requested_by": request.requested_by,
+        "reason": request.reason.strip() if request.reason and request.reason.strip() else None,
+        "updated_at": command.now,
+    }
+    if existing is None:
+        row = StateAidMeasure(id=str(uuid.uuid4()), reference=request.reference, created_at=command.now, **fields)
+    else:
+        row = existing
+        for name, value in fields.items():
+            setattr(row, name, value)
+    command.session.add(row)
+    command.session.flush()
+    command.publish(events.measure_recorded(row))
+    return row, True
+
+
+def _ensure_fits(
+    command: Command, enterprise_number: str, undertaking: frozenset[str], grant_date: date, gge: Decimal
+) -> None:
+    grants = _grants(command.session, undertaking, enterprise_number, command.now)
+    try:
+        check_new_grant(grants, AidGrant(enterprise_number, grant_date, gge))
+    except DeMinimisExceeded as exc:
+        window = UndertakingHeadroom(enterprise_number, grant_date, undertaking, exc.headroom)
+        raise Conflict(
+            exc.rule,
+            ceiling=str(exc.headroom.ceiling),
+            used=str(exc.headroom.used),
+            available=str(exc.headroom.available),
+            gge=str(gge),
+            window_start=window.window_start.isoformat(),
+            window_end=window.window_end.isoformat(),
+            undertaking=sorted(undertaking),
+        ) from None
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Aid an enterprise declared from another provider (its de minimis declaration)."""
+
+    enterprise_number: str
+    provider: str
+    gge: Decimal
+    grant_date: date
+    legal_basis: str
+    reference: str
+
+
+def declare(command: Command, declaration: Declaration) -> tuple[StateAidMeasure, bool]:
+    """Record declared aid as granted. It is a fact, so it is never refused; it counts from now on."""
+    provider = required_text("provider", declaration.provider)
+    basis = required_text("legal_basis", declaration.legal_basis)
+    if declaration.grant_date > command.today:
+        raise RuleViolation(
+            "grant_date",
+            f"{declaration.grant_date.isoformat()} is after today's business date {command.today.isoformat()};"
+            " only aid already granted is declared",
+        )
+    lock_undertaking(command, declaration.enterprise_number, declaration.grant_date)
+    existing = command.session.exec(
+        select(StateAidMeasure).where(StateAidMeasure.reference == declaration.reference)
+    ).first()
+    if existing is not None:
+        same = (
+            existing.enterprise_number == declaration.enterprise_number
+            and existing.provider == provider
+            and existing.gge == declaration.gge
+            and existing.grant_date == declaration.grant_date
+        )
+        if same:
+            return existing, False
+        raise Conflict(f"reference {declaration.reference} already names measure {existing.id}", measure_id=existing.id)
+    row = StateAidMeasure(
+        id=str(uuid.uuid4()),
+        reference=declaration.reference,
+        enterprise_number=declaration.enterprise_number,
+        instrument=Instrument.OTHER_PROVIDER.value,
+        provider=provider,
+        source_reference=declaration.reference,
+        grant_date=declaration.grant_date,
+        gge=declaration.gge,
+        reserved_gge=declaration.gge,
+        legal_basis=basis,
+        status=MeasureStatus.GRANTED.value,
+        recorded_by=command.actor,
+        created_at=command.now,
+        updated_at=command.now,
+    )
+    command.session.add(row)
+    command.session.flush()
+    command.publish(events.measure_recorded(row))
+    return row, True
+
+
+def measure(session: Session, reference: str) -> StateAidMeasure:
+    row = session.exec(select(StateAidMeasure).where(StateAidMeasure.reference == reference)).first()
+    if row is None:
+        raise NotFound("aid measure", reference)
+    return row
+
+
+def apply_outcome(command: Command, outcome: AidOutcome) -> StateAidMeasure:
+    """A lender granted, lowered or released what it reserved; applying the same outcome twice changes nothing.
+
+    A grant confirms a reservation even after it expired: the lender checked the ceiling when it
+    reserved, and the register records what was granted.
+    """
+    row = measure(command.session, outcome.reference)
+    before = (row.status, row.gge)
+    if outcome.outcome is OutcomeKind.RELEASED:
+        row.status = MeasureStatus.RELEASED.value
+    elif row.status != MeasureStatus.RELEASED:
+        row.status = MeasureStatus.GRANTED.value
+        row.reserved_until = None
+        if outcome.outcome is OutcomeKind.ADJUSTED:
+            if outcome.gge is None:
+                raise ValueError(f"outcome of {outcome.reference}: an adjustment carries the granted gge")
+            row.gge = min(row.gge, outcome.gge)
+    if (row.status, row.gge) != before:
+        row.updated_at = command.now
+        command.session.add(row)
+        command.publish(events.measure_recorded(row))
+    return row
+
+
+def expire_reservations(command: Command) -> list[StateAidMeasure]:
+    """Mark every reservation whose time ran out; they stopped counting already."""
+    stale = command.session.exec(
+        select(StateAidMeasure)
+        .where(
+            StateAidMeasure.status == MeasureStatus.RESERVED.value,
+            col(StateAidMeasure.reserved_until) <= command.now,
+        )
+        .order_by(col(StateAidMeasure.enterprise_number))
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in stale:
+        row.status = MeasureStatus.EXPIRED.value
+        row.updated_at = command.now
+        command.session.add(row)
+        command.publish(events.measure_recorded(row))
+    return list(stale)
