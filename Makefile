@@ -44,9 +44,10 @@ migrate: $(STAMP)
 	$(PY) -m services.sifo migrate
 	$(PY) -m services.energy migrate
 	$(PY) -m services.portfolio migrate
+	$(PY) -m services.state_aid migrate
 
 schemas: $(STAMP)
-	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy
+	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy shared.contracts.state_aid
 
 BENCHMARKS := $(filter-out bench/__init__.py,$(wildcard bench/*.py))
 

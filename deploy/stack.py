@@ -44,6 +44,7 @@ class Service:
 
 
 SERVICES = (
+    Service("state_aid", 8105, ("api", "relay", "consume")),
     Service("sifo", 8101, ("api", "relay")),
     Service("energy", 8102, ("api", "relay")),
     Service("portfolio", 8104, ("api", "relay", "consume")),
@@ -80,6 +81,8 @@ def _environment(service: Service, database_url: str, kafka: str) -> dict[str, s
     env.setdefault(f"{prefix}_HTTP_PORT", str(service.port))
     env[f"{prefix}_DATABASE_URL"] = database_url
     env[f"{prefix}_KAFKA_BOOTSTRAP_SERVERS"] = kafka
+    register_port = os.environ.get("STATE_AID_HTTP_PORT", "8105")
+    env.setdefault(f"{prefix}_STATE_AID_URL", f"http://127.0.0.1:{register_port}")
     return env
 
 

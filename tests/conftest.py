@@ -26,8 +26,16 @@ from shared.platform import migrations
 from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
 from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
+from services.state_aid.app import MIGRATIONS_DIR as STATE_AID_MIGRATIONS
+from tests.state_aid_register import BusinessClock, StateAid, start_register, stop_register
+from tests.support import state_aid_settings
 
-SERVICE_MIGRATIONS = {"sifo": SIFO_MIGRATIONS, "energy": ENERGY_MIGRATIONS, "portfolio": PORTFOLIO_MIGRATIONS}
+SERVICE_MIGRATIONS = {
+    "sifo": SIFO_MIGRATIONS,
+    "energy": ENERGY_MIGRATIONS,
+    "portfolio": PORTFOLIO_MIGRATIONS,
+    "state_aid": STATE_AID_MIGRATIONS,
+}
 
 
 @pytest.fixture(scope="session")
@@ -141,3 +149,19 @@ def topic_prefix() -> str:
 @pytest.fixture
 def repository_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def business_clock() -> BusinessClock:
+    """One clock for the register and the lenders of a test (real time until the test sets a day)."""
+    return BusinessClock()
+
+
+@pytest.fixture
+def state_aid(migrated_database: Callable[[str], str], business_clock: BusinessClock) -> Iterator[StateAid]:
+    """The state-aid register on its own PostgreSQL database, served over HTTP for the lenders."""
+    register = start_register(state_aid_settings(migrated_database("state_aid"), migrate=False), business_clock)
+    try:
+        yield register
+    finally:
+        stop_register(register)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import SecretStr
 from sqlalchemy import Engine, func
@@ -21,6 +21,8 @@ from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.portfolio.app import PortfolioSettings
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
 from services.sifo.app import SifoSettings
+from services.state_aid.app import MIGRATIONS_DIR as STATE_AID_MIGRATIONS
+from services.state_aid.app import StateAidSettings
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 T = TypeVar("T")
@@ -30,7 +32,12 @@ Settings = TypeVar("Settings", bound=ServiceSettings)
 
 
 def migrated_settings(
-    kind: type[Settings], migrations_dir: Path | None, database_url: str, kafka: str, topic_prefix: str
+    kind: type[Settings],
+    migrations_dir: Path | None,
+    database_url: str,
+    kafka: str,
+    topic_prefix: str,
+    **extra: Any,
 ) -> Settings:
     """Test settings of a service; its database is migrated to head first unless `migrations_dir` is None
     (a database copied from the migrated template already is)."""
@@ -42,19 +49,56 @@ def migrated_settings(
         kafka_bootstrap_servers=kafka,
         topic_prefix=topic_prefix,
         jwt_secret=SecretStr(TEST_SECRET),
+        **extra,
     )
 
 
+# Where the lenders find the state-aid register when a test starts none: nothing listens there.
+NO_REGISTER = "http://127.0.0.1:1"
+
+
 def sifo_settings(
-    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+    database_url: str,
+    kafka: str = "127.0.0.1:1",
+    topic_prefix: str = "",
+    *,
+    migrate: bool = True,
+    state_aid_url: str = NO_REGISTER,
 ) -> SifoSettings:
-    return migrated_settings(SifoSettings, SIFO_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix)
+    return migrated_settings(
+        SifoSettings,
+        SIFO_MIGRATIONS if migrate else None,
+        database_url,
+        kafka,
+        topic_prefix,
+        state_aid_url=state_aid_url,
+    )
 
 
 def energy_settings(
-    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+    database_url: str,
+    kafka: str = "127.0.0.1:1",
+    topic_prefix: str = "",
+    *,
+    migrate: bool = True,
+    state_aid_url: str = NO_REGISTER,
 ) -> EnergySettings:
-    return migrated_settings(EnergySettings, ENERGY_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix)
+    return migrated_settings(
+        EnergySettings,
+        ENERGY_MIGRATIONS if migrate else None,
+        database_url,
+        kafka,
+        topic_prefix,
+        state_aid_url=state_aid_url,
+    )
+
+
+def state_aid_settings(
+    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+) -> StateAidSettings:
+    return migrated_settings(
+        StateAidSettings, STATE_AID_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix
+    )
 
 
 def portfolio_settings(

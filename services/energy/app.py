@@ -15,6 +15,7 @@ from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
 from shared.platform.settings import ServiceSettings
 from shared.servicing.accounts import LateInterestKind
+from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
 
 from services.energy.api import router
 from services.energy.domain.assessment import EnergyProgramme
@@ -22,7 +23,7 @@ from services.energy.domain.assessment import EnergyProgramme
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class EnergySettings(ServiceSettings):
+class EnergySettings(ServiceSettings, AidRegisterSettings):
     """The programme's published parameters are settings, so a new budget decision needs no release."""
 
     model_config = SettingsConfigDict(env_prefix="ENERGY_", extra="ignore", frozen=True)
@@ -73,4 +74,5 @@ def build_app(settings: EnergySettings | None = None) -> FastAPI:
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
     )
     app.state.programme = settings.programme
+    app.state.aid_register = AidRegisterClient.for_service(settings, settings)
     return app

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import energy as contract
+from shared.contracts.state_aid import AidOutcome
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
 from shared.platform.business_date import business_date
@@ -153,3 +154,8 @@ def cancelled(
         approved_by=decision.decided_by,
     )
     return _wrap(payload, application.id)
+
+
+def aid_outcome(application_id: str, outcome: AidOutcome) -> EventEnvelope:
+    """The programme granted, lowered or released aid it reserved in the state-aid register (keyed by application)."""
+    return _wrap(contract.EnergyAidOutcomeV1(**outcome.model_dump()), application_id)

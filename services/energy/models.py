@@ -145,7 +145,7 @@ class EnergyLoan(SQLModel, table=True):
 
 
 class EnergyAidMeasure(AidMeasureColumns, table=True):
-    """De minimis aid: reserved at approval, granted at payout, and any later change of terms."""
+    """Aid recorded before the state-aid register existed; kept for history, no longer written."""
 
     __tablename__ = "energy_aid_measure"
 

@@ -43,7 +43,7 @@ def build_app(settings: PortfolioSettings | None = None) -> FastAPI:
     engine = make_engine(settings.effective_database_url)
     return create_app(
         title="Portfolio service",
-        description="Consolidated book of every instrument, de minimis aid register and quarterly exports.",
+        description="Consolidated book of every instrument and the quarterly exports.",
         settings=settings,
         engine=engine,
         routers=[router],

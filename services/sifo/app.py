@@ -16,6 +16,7 @@ from shared.platform.health import database_check, kafka_check
 from shared.platform.identifiers import Iban
 from shared.platform.settings import ServiceSettings
 from shared.servicing.accounts import LateInterestKind
+from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
 
 from services.sifo.api import router
 from services.sifo.domain.loans import SifoPolicy
@@ -24,7 +25,7 @@ from services.sifo.payments import Debtor
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class SifoSettings(ServiceSettings):
+class SifoSettings(ServiceSettings, AidRegisterSettings):
     """SIFO's settings; the published fund parameters are settings so a policy change needs no release."""
 
     model_config = SettingsConfigDict(env_prefix="SIFO_", extra="ignore", frozen=True)
@@ -74,4 +75,5 @@ def build_app(settings: SifoSettings | None = None) -> FastAPI:
     )
     app.state.policy = settings.policy
     app.state.debtor = settings.debtor
+    app.state.aid_register = AidRegisterClient.for_service(settings, settings)
     return app

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import sifo as contract
+from shared.contracts.state_aid import AidOutcome
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
 from shared.servicing.aid import valuation_of
@@ -168,3 +169,8 @@ def loan_cancelled(
         approved_by=decision.decided_by,
     )
     return _wrap(payload, loan.id)
+
+
+def aid_outcome(loan_id: str, outcome: AidOutcome) -> EventEnvelope:
+    """SIFO granted, lowered or released aid it reserved in the state-aid register (keyed by the loan)."""
+    return _wrap(contract.SifoAidOutcomeV1(**outcome.model_dump()), loan_id)

@@ -54,7 +54,7 @@ class SifoDrawingRight(SQLModel, table=True):
 
 
 class SifoBorrower(SQLModel, table=True):
-    """A social enterprise that borrows; its row is locked while its de minimis aid is checked."""
+    """A social enterprise that borrows from SIFO (its de minimis aid is in the state-aid register)."""
 
     __tablename__ = "sifo_borrower"
 
@@ -113,7 +113,7 @@ class SifoLoan(SQLModel, table=True):
 
 
 class SifoAidMeasure(AidMeasureColumns, table=True):
-    """De minimis aid of a SIFO loan: reserved at approval, granted at payout, and any later change of terms."""
+    """Aid of SIFO loans recorded before the state-aid register existed; kept for history, no longer written."""
 
     __tablename__ = "sifo_aid_measure"
 

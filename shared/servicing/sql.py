@@ -11,29 +11,26 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, col, select
 
 from shared.amortisation.reference_rates import Collateral, Rating
-from shared.amortisation.state_aid import AidGrant, DeMinimisExceeded, check_new_grant
 from shared.amortisation.terms import LoanTerms
 from shared.eventbus.command import CommandContext
 from shared.eventbus.registry import envelope_for
 from shared.platform.database import get_for_update
-from shared.platform.rules import Conflict, NotFound
+from shared.platform.rules import NotFound
 from shared.servicing.accounts import LoanAccount, LoanStatus, ProductRules
-from shared.servicing.aid import AidValuation
 from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus, parse_request
 from shared.servicing.entries import EntryKind, LedgerEntry
 from shared.servicing.events import ServicingEvents
 from shared.servicing.ports import AidRegister
 from shared.servicing.service import DecisionHandler, Product, approve, reject
-from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
+from shared.servicing.tables import DecisionColumns, LoanEntryColumns
 
-ACTIVE_AID = ("reserved", "granted")
 Row = TypeVar("Row", bound=SQLModel)
 
 
@@ -133,94 +130,6 @@ def decision_of(row: DecisionColumns) -> Decision:
         decided_at=row.decided_at,
         note=row.note,
     )
-
-
-class SqlAidRegister:
-    """De minimis measures in a service's own aid table, checked under a lock on the undertaking's row."""
-
-    def __init__(
-        self, session: Session, table: type[AidMeasureColumns], lock_undertaking: Callable[[Session, str], None]
-    ) -> None:
-        self.session = session
-        self.table = table
-        self.lock_undertaking = lock_undertaking
-
-    def active(self, enterprise_number: str) -> list[AidGrant]:
-        rows = self.session.exec(
-            select(self.table).where(
-                self.table.enterprise_number == enterprise_number, col(self.table.status).in_(ACTIVE_AID)
-            )
-        ).all()
-        return [AidGrant(row.enterprise_number, row.grant_date, row.gge) for row in rows]
-
-    def add(
-        self,
-        enterprise_number: str,
-        loan_id: str,
-        valuation: AidValuation,
-        measure: str,
-        source_reference: str,
-        status: str,
-    ) -> AidMeasureColumns:
-        """Check the ceiling under the lock and add the measure; Conflict (409) with the headroom otherwise."""
-        self.lock_undertaking(self.session, enterprise_number)
-        self.ensure_headroom(enterprise_number, valuation)
-        return self.record(enterprise_number, loan_id, valuation, measure, source_reference, status)
-
-    def ensure_headroom(self, enterprise_number: str, valuation: AidValuation) -> None:
-        try:
-            check_new_grant(
-                self.active(enterprise_number), AidGrant(enterprise_number, valuation.grant_date, valuation.gge)
-            )
-        except DeMinimisExceeded as exc:
-            raise Conflict(
-                exc.rule,
-                ceiling=str(exc.headroom.ceiling),
-                used=str(exc.headroom.used),
-                available=str(exc.headroom.available),
-                gge=str(valuation.gge),
-            ) from None
-
-    def record(
-        self,
-        enterprise_number: str,
-        loan_id: str,
-        valuation: AidValuation,
-        measure: str,
-        source_reference: str,
-        status: str,
-    ) -> AidMeasureColumns:
-        """Add a measure whose headroom the caller has already checked."""
-        row = self.table(
-            loan_id=loan_id,
-            enterprise_number=enterprise_number,
-            measure=measure,
-            source_reference=source_reference,
-            grant_date=valuation.grant_date,
-            gge=valuation.gge,
-            reference_rate=valuation.reference_rate,
-            discount_rate=valuation.discount_rate,
-            status=status,
-            created_at=datetime.now(UTC),
-        )
-        self.session.add(row)
-        return row
-
-    def register(self, account: LoanAccount, valuation: AidValuation, measure: str, source_reference: str) -> None:
-        self.add(account.enterprise_number, account.id, valuation, measure, source_reference, "granted")
-
-    def of_loan(self, loan_id: str) -> list[AidMeasureColumns]:
-        return list(
-            self.session.exec(
-                select(self.table).where(self.table.loan_id == loan_id).order_by(col(self.table.id))
-            ).all()
-        )
-
-    def set_status(self, loan_id: str, measure: str, status: str) -> None:
-        for row in self.of_loan(loan_id):
-            if row.measure == measure and row.status in ACTIVE_AID:
-                row.status = status
-                self.session.add(row)
 
 
 class SqlServicing:
@@ -349,11 +258,11 @@ class Lender(Generic[Command]):
     tables: ServicingTables
     accounts: AccountStore
     events: ServicingEvents
-    aid_register: Callable[[Session], AidRegister]
+    aid_register: Callable[[Command], AidRegister]
     rules: Callable[[Command], ProductRules]
 
     def unit_of_work(self, command: Command) -> SqlServicing:
-        return SqlServicing(command, self.tables, self.accounts, self.aid_register(command.session))
+        return SqlServicing(command, self.tables, self.accounts, self.aid_register(command))
 
     def product(self, command: Command) -> Product:
         return Product(self.rules(command), self.events)

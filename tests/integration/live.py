@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import uvicorn
 from fastapi import FastAPI
 from kafka import KafkaConsumer
 from sqlalchemy import Engine
@@ -17,27 +13,19 @@ from sqlalchemy import Engine
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 
+from tests.state_aid_register import ThreadedServer
 from tests.support import wait_for
 
 
 @contextmanager
 def http_server(app: FastAPI) -> Iterator[str]:
     """Serve `app` with uvicorn on a free loopback port in a thread; yields the base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
+    server = ThreadedServer(app)
+    server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        instance.should_exit = True
-        thread.join(timeout=30)
+        server.stop()
 
 
 def published(engine: Engine, bootstrap_servers: str, topic: str) -> list[EventEnvelope]:

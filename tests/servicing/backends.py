@@ -25,12 +25,12 @@ from shared.eventbus.tables import OutboxMessage
 from shared.platform.auth import Principal, Role
 from shared.platform.database import make_engine, transaction
 from shared.servicing.accounts import LoanAccount, LoanStatus, ProductRules
+from shared.servicing.aid_register import AidRegisterClient
 from shared.servicing.fake import InMemoryStore
 from shared.servicing.ports import ServicingUnitOfWork
 from shared.servicing.service import Product
 
 from services.energy.models import (
-    EnergyAidMeasure,
     EnergyApplicant,
     EnergyApplication,
     EnergyBudgetYear,
@@ -40,9 +40,11 @@ from services.energy.models import (
 )
 from services.energy.service import servicing as energy_servicing
 from services.energy.service.context import Command as EnergyCommand
-from services.sifo.models import SifoAidMeasure, SifoBorrower, SifoFinancier, SifoLoan
+from services.sifo.models import SifoBorrower, SifoFinancier, SifoLoan
 from services.sifo.service import servicing as sifo_servicing
 from services.sifo.service.context import Command as SifoCommand
+from services.state_aid.models import StateAidMeasure
+from tests.state_aid_register import StateAid
 
 RULES = ProductRules("test product", max_term_months=120)
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -103,11 +105,25 @@ class SqlBackend:
     name = "sql"
     product: Product
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, register: StateAid) -> None:
         self.engine: Engine = make_engine(database_url)
+        self.register = register
+        register.clock.moment = NOW
+        self.aid_client = AidRegisterClient(register.url, lambda: register.service["Authorization"].split()[1])
 
     def close(self) -> None:
+        self.aid_client.close()
         self.engine.dispose()
+
+    def aid(self, loan_id: str) -> list[tuple[str, Decimal]]:
+        """(measure, gge) of the loan's measures in the register; the measure is the third part of the reference."""
+        with Session(self.register.engine) as session:
+            rows = session.exec(
+                select(StateAidMeasure)
+                .where(StateAidMeasure.source_reference == loan_id)
+                .order_by(col(StateAidMeasure.created_at))
+            ).all()
+        return [(row.reference.split(":")[2], row.gge) for row in rows]
 
     @staticmethod
     def principal(actor: str) -> Principal:
@@ -126,8 +142,8 @@ class SqlBackend:
 class SifoBackend(SqlBackend):
     name = "sifo-postgres"
 
-    def __init__(self, database_url: str) -> None:
-        super().__init__(database_url)
+    def __init__(self, database_url: str, register: StateAid) -> None:
+        super().__init__(database_url, register)
         self.product = Product(RULES, sifo_servicing.LENDER.events)
         self.financier_id = str(uuid.uuid4())
         with transaction(self.engine) as session:
@@ -193,22 +209,21 @@ class SifoBackend(SqlBackend):
     def unit_of_work(self, actor: str) -> Iterator[ServicingUnitOfWork]:
         with transaction(self.engine) as session:
             yield sifo_servicing.LENDER.unit_of_work(
-                SifoCommand(session=session, principal=self.principal(actor), topic="sifo.events", clock=lambda: NOW)
+                SifoCommand(
+                    session=session,
+                    principal=self.principal(actor),
+                    topic="sifo.events",
+                    clock=lambda: NOW,
+                    aid_client=self.aid_client,
+                )
             )
-
-    def aid(self, loan_id: str) -> list[tuple[str, Decimal]]:
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(SifoAidMeasure).where(SifoAidMeasure.loan_id == loan_id).order_by(col(SifoAidMeasure.id))
-            ).all()
-        return [(row.measure, row.gge) for row in rows]
 
 
 class EnergyBackend(SqlBackend):
     name = "energy-postgres"
 
-    def __init__(self, database_url: str) -> None:
-        super().__init__(database_url)
+    def __init__(self, database_url: str, register: StateAid) -> None:
+        super().__init__(database_url, register)
         self.product = Product(RULES, energy_servicing.LENDER.events)
         self.call_id = str(uuid.uuid4())
         with transaction(self.engine) as session:
@@ -323,16 +338,13 @@ class EnergyBackend(SqlBackend):
         with transaction(self.engine) as session:
             yield energy_servicing.LENDER.unit_of_work(
                 EnergyCommand(
-                    session=session, principal=self.principal(actor), topic="energy.events", clock=lambda: NOW
+                    session=session,
+                    principal=self.principal(actor),
+                    topic="energy.events",
+                    clock=lambda: NOW,
+                    aid_client=self.aid_client,
                 )
             )
-
-    def aid(self, loan_id: str) -> list[tuple[str, Decimal]]:
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(EnergyAidMeasure).where(EnergyAidMeasure.loan_id == loan_id).order_by(col(EnergyAidMeasure.id))
-            ).all()
-        return [(row.measure, row.gge) for row in rows]
 
 
 BackendFactory = Callable[[], Backend]

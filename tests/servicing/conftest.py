@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.servicing.backends import Backend, EnergyBackend, FakeBackend, SifoBackend
+from tests.state_aid_register import StateAid
 
 
 @pytest.fixture(
@@ -21,10 +22,11 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         yield FakeBackend()
         return
     migrated_database: Callable[[str], str] = request.getfixturevalue("migrated_database")
+    register: StateAid = request.getfixturevalue("state_aid")
     sql = (
-        SifoBackend(migrated_database("sifo"))
+        SifoBackend(migrated_database("sifo"), register)
         if request.param == "sifo"
-        else EnergyBackend(migrated_database("energy"))
+        else EnergyBackend(migrated_database("energy"), register)
     )
     try:
         yield sql

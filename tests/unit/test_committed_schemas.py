@@ -5,9 +5,11 @@ from pathlib import Path
 
 import shared.contracts.energy
 import shared.contracts.sifo
+import shared.contracts.state_aid
 from shared.eventbus.schema_export import asyncapi_document, json_schemas
 
-CONTRACTS = (shared.contracts.energy, shared.contracts.sifo)  # importing them registers their payloads
+# importing them registers their payloads
+CONTRACTS = (shared.contracts.energy, shared.contracts.sifo, shared.contracts.state_aid)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 
 

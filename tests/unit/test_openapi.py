@@ -13,6 +13,8 @@ from services.portfolio.app import PortfolioSettings
 from services.portfolio.app import build_app as build_portfolio
 from services.sifo.app import SifoSettings
 from services.sifo.app import build_app as build_sifo
+from services.state_aid.app import StateAidSettings
+from services.state_aid.app import build_app as build_state_aid
 
 
 def _apps() -> list[FastAPI]:
@@ -20,6 +22,7 @@ def _apps() -> list[FastAPI]:
         build_sifo(SifoSettings(database_url="sqlite://")),
         build_energy(EnergySettings(database_url="sqlite://")),
         build_portfolio(PortfolioSettings(database_url="sqlite://")),
+        build_state_aid(StateAidSettings(database_url="sqlite://")),
     ]
 
 
@@ -31,7 +34,7 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio"])
+@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid"])
 def test_request_bodies_have_examples_and_problems_are_documented(app: FastAPI) -> None:
     spec = app.openapi()
     bodies = 0

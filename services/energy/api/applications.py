@@ -105,7 +105,7 @@ def get_assessment(application_id: str, request: Request, principal: Staff, on: 
 
 
 def _approve(command: Command, request: Request, application_id: str, body: Approve) -> Outcome:
-    decision = applications.approve(command, application_id, body.approved_on or command.today, body.wait_list_if_short)
+    decision = applications.approve(command, application_id, body.wait_list_if_short)
     if decision.committed:
         return 200, _out(command, application_id)
     row = decision.application

@@ -28,6 +28,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         topic=state.settings.topic(ENERGY_EVENTS),
         programme=state.programme,
         clock=state.clock,
+        aid_client=state.aid_register,
     )
 
 

@@ -259,9 +259,10 @@ class ApplicationOut(BaseModel):
 
 
 class Approve(Body):
-    model_config = example({"approved_on": "2026-04-01", "wait_list_if_short": True})
+    """The approval is dated by the server (today's business date in Brussels): it is the grant date of the aid."""
 
-    approved_on: date | None = None
+    model_config = example({"wait_list_if_short": True})
+
     wait_list_if_short: bool = Field(default=True, description="put the application on the waiting list when short")
 
 

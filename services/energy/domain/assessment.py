@@ -14,7 +14,8 @@
   factor and a heat pump itself uses electricity.
 * `gge`: the gross grant equivalent on `grant_date` against the reference rate for the borrower's
   rating and collateral (`state_aid.gross_grant_equivalent`).
-* De minimis: `headroom_before` is the enterprise's headroom on `grant_date` without this loan;
+* De minimis: `headroom_before` is the headroom of the enterprise's single undertaking on
+  `grant_date` without this loan, as the state-aid register gives it;
   `headroom_after` adds this loan's GGE to `used` (its `available` never goes below 0.00); `exceeds`
   says whether the GGE is larger than the headroom before, i.e. whether the loan cannot be granted
   as de minimis aid as it stands.
@@ -31,15 +32,7 @@ from typing import Any
 from shared.amortisation.money import TONNE_QUANTUM, ZERO, exact, round_half_up
 from shared.amortisation.reference_rates import DEFAULT_RATE_TABLE, Collateral, RateTable, Rating
 from shared.amortisation.schedule import Schedule, build_schedule
-from shared.amortisation.state_aid import (
-    DEFAULT_DE_MINIMIS,
-    AidGrant,
-    DeMinimisRules,
-    GgeResult,
-    Headroom,
-    de_minimis_headroom,
-    gross_grant_equivalent,
-)
+from shared.amortisation.state_aid import GgeResult, Headroom, gross_grant_equivalent
 from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.rules import RuleViolation
 from shared.servicing.accounts import LateInterestKind, ProductRules
@@ -156,14 +149,17 @@ def assess(
     rating: Rating,
     collateral: Collateral,
     emission_factor_kg_per_kwh: Decimal,
-    aid_grants: Sequence[AidGrant],
+    headroom_before: Headroom,
     enterprise_number: str,
     *,
     ranges: PlausibilityRanges = DEFAULT_RANGES,
     rates: RateTable = DEFAULT_RATE_TABLE,
-    de_minimis_rules: DeMinimisRules = DEFAULT_DE_MINIMIS,
 ) -> Assessment:
-    """The assessment of a loan on `terms` financing `installations` (figures: module docstring)."""
+    """The assessment of a loan on `terms` financing `installations` (figures: module docstring).
+
+    `headroom_before` is what the state-aid register says a grant to the enterprise's single
+    undertaking on `grant_date` may carry.
+    """
     check_installations(installations)
     if emission_factor_kg_per_kwh < 0:
         raise RuleViolation("emission_factor_kg_per_kwh", f"{emission_factor_kg_per_kwh} must not be negative")
@@ -177,12 +173,13 @@ def assess(
         payback = round_half_up(cost / savings) if savings > 0 else None
         co2 = round_half_up(production * emission_factor_kg_per_kwh / KG_PER_TONNE, TONNE_QUANTUM)
     gge = gross_grant_equivalent(terms, grant_date, rating, collateral, rates)
-    before = de_minimis_headroom(aid_grants, enterprise_number, grant_date, de_minimis_rules)
+    before = headroom_before
     with exact():
         after = Headroom(
             ceiling=before.ceiling,
             used=before.used + gge.gge,
             available=max(before.available - gge.gge, ZERO),
+            window_end=before.window_end,
         )
     return Assessment(
         terms=terms,

@@ -15,7 +15,7 @@ the year's commitments came back).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -100,19 +100,26 @@ def _positive(field: str, amount: Decimal) -> None:
         raise RuleViolation(field, f"{amount} must be greater than 0.00")
 
 
-def next_in_line(waiting: Sequence[tuple[datetime, ApplicationId, Decimal]], available: Decimal) -> list[ApplicationId]:
-    """The waiting applications to serve now from `available`, strictly first come, first served.
+def next_in_line(
+    waiting: Sequence[tuple[datetime, ApplicationId, Decimal]],
+    available: Decimal,
+    serve: Callable[[ApplicationId], bool] = lambda _application_id: True,
+) -> list[ApplicationId]:
+    """The waiting applications served now from `available`, strictly first come, first served.
 
     Applications are taken in order of submission (ties keep the order given) while each fits in
     what is left; the first one that does not fit stops the list, even if a smaller one behind it
     would fit. Skipping ahead would let small requests overtake a large one indefinitely; the
     waiting list promises the order of submission, so the head waits for released money instead.
+    `serve` commits one application and says whether it could (its aid may no longer fit the de
+    minimis ceiling): one it could not keeps waiting, and the money goes to the next in line.
     """
     served: list[ApplicationId] = []
     left = available
     for _, application_id, amount in sorted(waiting, key=lambda entry: entry[0]):
         if amount > left:
             break
-        served.append(application_id)
-        left -= amount
+        if serve(application_id):
+            served.append(application_id)
+            left -= amount
     return served

@@ -1,23 +1,15 @@
-"""The programme's de minimis register until the shared state-aid register takes over: one row per measure."""
+"""The state-aid register as the energy programme uses it: reservations dated today, outcomes in its outbox."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from shared.contracts.state_aid import Instrument
+from shared.servicing.aid_register import RemoteAidRegister
 
-from shared.platform.rules import NotFound
-from shared.servicing.sql import SqlAidRegister
+from services.energy import events
+from services.energy.service.context import Command
 
-from services.energy.models import EnergyAidMeasure, EnergyApplicant
-
-
-def lock_applicant(session: Session, enterprise_number: str) -> None:
-    """The de minimis check of one undertaking runs under a lock on its applicant row."""
-    applicant = session.exec(
-        select(EnergyApplicant).where(EnergyApplicant.enterprise_number == enterprise_number).with_for_update()
-    ).first()
-    if applicant is None:
-        raise NotFound("applicant with enterprise number", enterprise_number)
+GRANT = "grant"
 
 
-def aid_register(session: Session) -> SqlAidRegister:
-    return SqlAidRegister(session, EnergyAidMeasure, lock_applicant)
+def aid_register(command: Command) -> RemoteAidRegister:
+    return RemoteAidRegister.of(command, Instrument.ENERGY, events.aid_outcome)

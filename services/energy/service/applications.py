@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from sqlmodel import col, func, select
 
+from shared.amortisation.money import ZERO
 from shared.amortisation.reference_rates import Collateral, Rating
-from shared.amortisation.state_aid import AidGrant
+from shared.amortisation.state_aid import DEFAULT_DE_MINIMIS, AidGrant, DeMinimisExceeded, Headroom
 from shared.amortisation.terms import Frequency, LoanTerms
-from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
-from shared.servicing.aid import AidValuation
+from shared.platform.rules import Conflict, NotFound, RuleViolation, Unavailable, required_text
+from shared.servicing.aid import AidValuation, valuation_of
 from shared.servicing.four_eyes import ensure_four_eyes
 
 from services.energy import events
@@ -30,7 +31,7 @@ from services.energy.models import (
     EnergyInstallation,
     EnergySite,
 )
-from services.energy.service.aid import aid_register
+from services.energy.service.aid import GRANT, aid_register
 from services.energy.service.context import Command, get_for_update
 from services.energy.service.programme import apply_balance, balance_of
 
@@ -140,7 +141,10 @@ def submit(command: Command, request: ApplicationRequest) -> tuple[EnergyApplica
         request.rating,
         request.collateral,
         command.programme.emission_factor_kg_per_kwh,
-        [],
+        # A submission keeps only the GGE; the headroom is the register's, read at assessment and approval.
+        Headroom(
+            DEFAULT_DE_MINIMIS.ceiling(request.submitted_on), ZERO, DEFAULT_DE_MINIMIS.ceiling(request.submitted_on)
+        ),
         applicant.enterprise_number,
     )
     application = EnergyApplication(
@@ -191,8 +195,18 @@ def get_application(command: Command, application_id: str) -> EnergyApplication:
     return application
 
 
-def _aid_grants(command: Command, enterprise_number: str) -> list[AidGrant]:
-    return aid_register(command.session).active(enterprise_number)
+def _untold_headroom(on: date) -> Headroom:
+    """A submission keeps only its preview GGE; the headroom is the register's, read at assessment and approval."""
+    ceiling = DEFAULT_DE_MINIMIS.ceiling(on)
+    return Headroom(ceiling, ZERO, ceiling, on)
+
+
+def _headroom(command: Command, enterprise_number: str, on: date) -> Headroom:
+    """The register's headroom of the applicant's single undertaking for a grant on `on` (503 when it is down)."""
+    if command.aid_client is None:
+        raise Unavailable("the state-aid register is not configured for this service", dependency="state_aid")
+    figures = command.aid_client.headroom(enterprise_number, on)
+    return Headroom(figures.ceiling, figures.used, figures.available, figures.window_end)
 
 
 def assessment(command: Command, application: EnergyApplication, on: date) -> Assessment:
@@ -201,7 +215,7 @@ def assessment(command: Command, application: EnergyApplication, on: date) -> As
     applicant = command.session.get(EnergyApplicant, application.applicant_id)
     assert call is not None
     assert applicant is not None
-    return _assess(command, application, call, applicant, on, _aid_grants(command, applicant.enterprise_number))
+    return _assess(command, application, call, applicant, on)
 
 
 def _assess(
@@ -210,7 +224,6 @@ def _assess(
     call: EnergyCall,
     applicant: EnergyApplicant,
     on: date,
-    grants: list[AidGrant],
 ) -> Assessment:
     return assess(
         call_terms(call, application.requested_amount, on),
@@ -219,7 +232,7 @@ def _assess(
         Rating(application.rating),
         Collateral(application.collateral),
         command.programme.emission_factor_kg_per_kwh,
-        grants,
+        _headroom(command, applicant.enterprise_number, on),
         applicant.enterprise_number,
     )
 
@@ -231,8 +244,15 @@ class Decision:
     available: Decimal
 
 
-def approve(command: Command, application_id: str, approved_on: date, wait_list_if_short: bool) -> Decision:
+def approve(command: Command, application_id: str, wait_list_if_short: bool) -> Decision:
+    """Approve on today's business date (the grant date of the aid is the server's, never the caller's).
+
+    With budget left, the loan is committed and its aid reserved in the state-aid register in this
+    transaction. Without, the application waits (its headroom checked now, its aid reserved and
+    dated on the day budget reaches it) or, if the approver does not want to wait, is refused.
+    """
     session = command.session
+    approved_on = command.today
     application = get_for_update(session, EnergyApplication, application_id, "application")
     if application.status != SUBMITTED:
         raise Conflict(f"application {application_id} is {application.status}; only a submitted one can be approved")
@@ -241,18 +261,14 @@ def approve(command: Command, application_id: str, approved_on: date, wait_list_
     applicant = get_for_update(session, EnergyApplicant, application.applicant_id, "applicant")
     call = session.get(EnergyCall, application.call_id)
     assert call is not None
-    register = aid_register(session)
-    result = _assess(command, application, call, applicant, approved_on, register.active(applicant.enterprise_number))
+    result = _assess(command, application, call, applicant, approved_on)
     valuation = AidValuation.of(approved_on, result.gge)
-    register.ensure_headroom(applicant.enterprise_number, valuation)
+    _ensure_fits(result, valuation)
     year = get_for_update(session, EnergyBudgetYear, call.budget_year, "budget year")
     balance = balance_of(year)
     application.decided_by = command.actor
     application.decided_on = approved_on
-    application.gge = valuation.gge
-    application.gge_on = valuation.grant_date
-    application.gge_reference_rate = valuation.reference_rate
-    application.gge_discount_rate = valuation.discount_rate
+    _value(application, valuation)
     if application.requested_amount > balance.available:
         if not wait_list_if_short:
             balance.commit(application.requested_amount, year.year)
@@ -264,6 +280,27 @@ def approve(command: Command, application_id: str, approved_on: date, wait_list_
     return Decision(application, committed=True, available=balance_of(year).available)
 
 
+def _ensure_fits(result: Assessment, valuation: AidValuation) -> None:
+    """Refuse with the register's figures when the aid does not fit; the register checks again when it reserves."""
+    if result.exceeds:
+        grant = AidGrant(result.enterprise_number, valuation.grant_date, valuation.gge)
+        refusal = DeMinimisExceeded(grant, result.headroom_before, DEFAULT_DE_MINIMIS.window_years)
+        raise Conflict(
+            refusal.rule,
+            ceiling=str(result.headroom_before.ceiling),
+            used=str(result.headroom_before.used),
+            available=str(result.headroom_before.available),
+            gge=str(valuation.gge),
+        )
+
+
+def _value(application: EnergyApplication, valuation: AidValuation) -> None:
+    application.gge = valuation.gge
+    application.gge_on = valuation.grant_date
+    application.gge_reference_rate = valuation.reference_rate
+    application.gge_discount_rate = valuation.discount_rate
+
+
 def _commit(
     command: Command,
     application: EnergyApplication,
@@ -271,24 +308,15 @@ def _commit(
     year: EnergyBudgetYear,
     budget_year: int,
 ) -> None:
+    """Commit the budget and reserve the aid (valued on the application) in the register, in this transaction."""
     balance = balance_of(year).commit(application.requested_amount, year.year)
+    register = aid_register(command)
+    register.reserve(applicant.enterprise_number, application.id, valuation_of(application), GRANT)
     apply_balance(year, balance)
     command.session.add(year)
     application.status = APPROVED
     application.committed_amount = application.requested_amount
     command.session.add(application)
-    # The headroom was checked when the approver approved; an application served from the waiting list
-    # reserves what was valued then.
-    aid_register(command.session).record(
-        applicant.enterprise_number,
-        application.id,
-        AidValuation(
-            application.gge_on, application.gge, application.gge_reference_rate, application.gge_discount_rate
-        ),
-        "grant",
-        application.id,
-        "reserved",
-    )
     rows = installations_of(command, application.id)
     command.publish(events.approved(application, applicant, budget_year, rows))
     command.publish(
@@ -296,6 +324,7 @@ def _commit(
             budget_year, application.id, application.requested_amount, balance.committed, balance.available
         )
     )
+    register.granted(application.id, GRANT)
 
 
 def reject(command: Command, application_id: str, rejected_on: date, reason: str) -> EnergyApplication:
@@ -316,8 +345,11 @@ def reject(command: Command, application_id: str, rejected_on: date, reason: str
 def serve_waiting_list(command: Command, year: EnergyBudgetYear) -> list[EnergyApplication]:
     """Commit released budget to wait-listed applications, in order of submission.
 
-    They were approved by an approver and waited only for money, so their approval stands; the
-    budget year must already be locked by the caller.
+    They were approved by an approver and waited only for money, so their approval stands; but their
+    aid is granted today: each is valued again on today's business date and reserved in the register
+    under the same ceiling check. Strictly first come, first served (`next_in_line`); one the
+    ceiling refuses keeps waiting, and the money goes to the next in line. The caller has locked the
+    budget year.
     """
     calls = [call.id for call in command.session.exec(select(EnergyCall).where(EnergyCall.budget_year == year.year))]
     waiting = command.session.exec(
@@ -326,14 +358,27 @@ def serve_waiting_list(command: Command, year: EnergyBudgetYear) -> list[EnergyA
         .order_by(col(EnergyApplication.submitted_at), col(EnergyApplication.id))
         .with_for_update()
     ).all()
-    chosen = set(
-        next_in_line([(row.submitted_at, row.id, row.requested_amount) for row in waiting], balance_of(year).available)
+    by_id = {application.id: application for application in waiting}
+    served = next_in_line(
+        [(row.submitted_at, row.id, row.requested_amount) for row in waiting],
+        balance_of(year).available,
+        lambda application_id: _serve(command, by_id[application_id], year),
     )
-    served = []
-    for application in waiting:
-        if application.id in chosen:
-            applicant = command.session.get(EnergyApplicant, application.applicant_id)
-            assert applicant is not None
-            _commit(command, application, applicant, year, year.year)
-            served.append(application)
-    return served
+    return [by_id[application_id] for application_id in served]
+
+
+def _serve(command: Command, application: EnergyApplication, year: EnergyBudgetYear) -> bool:
+    applicant = get_for_update(command.session, EnergyApplicant, application.applicant_id, "applicant")
+    call = command.session.get(EnergyCall, application.call_id)
+    assert call is not None
+    result = _assess(command, application, call, applicant, command.today)
+    if result.exceeds:
+        return False
+    previous = valuation_of(application)
+    _value(application, AidValuation.of(command.today, result.gge))
+    try:
+        _commit(command, application, applicant, year, year.year)
+    except Conflict:
+        _value(application, previous)
+        return False
+    return True

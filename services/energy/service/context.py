@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from shared.contracts.topics import ENERGY_EVENTS
 from shared.eventbus.command import CommandContext
 from shared.platform.database import get_for_update
+from shared.servicing.aid_register import AidRegisterClient
 
 from services.energy.domain.assessment import EnergyProgramme
 
@@ -17,3 +18,4 @@ __all__ = ["Command", "get_for_update"]
 class Command(CommandContext):
     topic: str = ENERGY_EVENTS
     programme: EnergyProgramme = field(default_factory=EnergyProgramme)
+    aid_client: AidRegisterClient | None = None

@@ -20,6 +20,7 @@ from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.state_aid import gross_grant_equivalent
 from shared.amortisation.terms import LoanTerms
+from shared.contracts.state_aid import OutcomeKind
 from shared.platform.identifiers import normalise_iban
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing import service as core
@@ -36,7 +37,7 @@ from services.energy.models import (
     EnergyCall,
     EnergyLoan,
 )
-from services.energy.service.aid import aid_register
+from services.energy.service.aid import GRANT, aid_register
 from services.energy.service.applications import (
     APPROVED,
     CANCELLED,
@@ -192,16 +193,18 @@ def _disburse(command: Command, decision: Decision) -> None:
 
 
 def _grant_aid(command: Command, application: EnergyApplication, terms: LoanTerms) -> AidValuation:
-    """The reserved aid becomes granted; a final invoice below the commitment lowers it (valued on the approval day)."""
-    valued_on = application.gge_on
-    paid = gross_grant_equivalent(terms, valued_on, Rating(application.rating), Collateral(application.collateral))
-    for row in aid_register(command.session).of_loan(application.id):
-        if row.measure == "grant" and row.status == "reserved":
-            row.gge = min(row.gge, paid.gge)
-            row.status = "granted"
-            command.session.add(row)
-            return AidValuation(row.grant_date, row.gge, row.reference_rate, row.discount_rate)
-    return valuation_of(application)
+    """The aid granted at approval; a final invoice below the commitment lowers it (valued on the grant day).
+
+    The register is told in this transaction (an `adjusted` outcome); a lower amount needs no check.
+    """
+    granted = valuation_of(application)
+    paid = gross_grant_equivalent(
+        terms, granted.grant_date, Rating(application.rating), Collateral(application.collateral)
+    )
+    if paid.gge < granted.gge:
+        granted = AidValuation(granted.grant_date, paid.gge, granted.reference_rate, granted.discount_rate)
+        aid_register(command).outcome(application.id, GRANT, OutcomeKind.ADJUSTED, paid.gge)
+    return granted
 
 
 def _cancel(command: Command, decision: Decision) -> None:
@@ -217,7 +220,7 @@ def _cancel(command: Command, decision: Decision) -> None:
     released = application.committed_amount
     apply_balance(year, balance_of(year).release(released))
     session.add(year)
-    aid_register(session).set_status(application.id, "grant", "released")
+    aid_register(command).outcome(application.id, GRANT, OutcomeKind.RELEASED)
     application.status = CANCELLED
     application.reason = request.reason
     session.add(application)

@@ -30,6 +30,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         policy=state.policy,
         debtor=state.debtor,
         clock=state.clock,
+        aid_client=state.aid_register,
     )
 
 

@@ -102,9 +102,7 @@ def approve(
         principal,
         idempotency_key,
         body,
-        lambda command: LoanOut.of(
-            loans.approve(command, loan_id, body.approved_on or command.today, body.drawing_right_id)
-        ),
+        lambda command: LoanOut.of(loans.approve(command, loan_id, body.drawing_right_id)),
     )
 
 

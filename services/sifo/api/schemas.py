@@ -292,9 +292,10 @@ class SubmittedLoanOut(LoanOut):
 
 
 class ApproveLoan(Body):
-    model_config = example({"approved_on": "2026-03-10"})
+    """The approval is dated by the server (today's business date in Brussels): it is the grant date of the aid."""
 
-    approved_on: date | None = Field(default=None, description="defaults to today")
+    model_config = example({"drawing_right_id": None})
+
     drawing_right_id: str | None = Field(default=None, description="defaults to the valid right expiring first")
 
 

@@ -9,6 +9,7 @@ from shared.eventbus.command import CommandContext
 from shared.platform.auth import Role
 from shared.platform.database import get_for_update
 from shared.platform.rules import NotFound
+from shared.servicing.aid_register import AidRegisterClient
 
 from services.sifo.domain.loans import SifoPolicy
 from services.sifo.payments import Debtor
@@ -23,6 +24,7 @@ class Command(CommandContext):
     topic: str = SIFO_EVENTS
     policy: SifoPolicy = field(default_factory=SifoPolicy)
     debtor: Debtor = field(default_factory=lambda: Debtor("Participatiemaatschappij Vlaanderen", "BE68539007547034"))
+    aid_client: AidRegisterClient | None = None
 
     @property
     def sees_all(self) -> bool:

@@ -15,6 +15,7 @@ from datetime import date
 from sqlmodel import select
 
 from shared.amortisation.errors import InvalidTerms
+from shared.contracts.state_aid import OutcomeKind
 from shared.platform.identifiers import normalise_iban
 from shared.platform.rules import NotFound, RuleViolation, required_text
 from shared.servicing import service as core
@@ -28,10 +29,11 @@ from services.sifo import events
 from services.sifo.domain.loans import LoanStatus, ensure_status
 from services.sifo.models import SifoDrawingRight, SifoFinancier, SifoLoan, SifoPaymentInstruction
 from services.sifo.payments import Disbursement, credit_transfer_xml
+from services.sifo.service.aid import GRANT, aid_register
 from services.sifo.service.context import Command, get_for_update
 from services.sifo.service.drawing_rights import apply_balance, balance_of
 from services.sifo.service.loans import terms_of
-from services.sifo.service.servicing import LENDER, aid_register, visible
+from services.sifo.service.servicing import LENDER, visible
 
 
 def _approved_loan(command: Command, loan_id: str, action: str) -> SifoLoan:
@@ -105,7 +107,6 @@ def _disburse(command: Command, decision: Decision) -> None:
     right = get_for_update(command.session, SifoDrawingRight, loan.drawing_right_id, "drawing right")
     apply_balance(right, balance_of(right).draw(loan.sifo_share))
     command.session.add(right)
-    aid_register(command.session).set_status(loan.id, "grant", "granted")
     loan.start_date = request.disbursed_on
     loan.disbursed_on = request.disbursed_on
     loan.disbursement_iban = request.iban
@@ -154,7 +155,7 @@ def _cancel(command: Command, decision: Decision) -> None:
     right = get_for_update(command.session, SifoDrawingRight, loan.drawing_right_id, "drawing right")
     apply_balance(right, balance_of(right).unreserve(loan.sifo_share))
     command.session.add(right)
-    aid_register(command.session).set_status(loan.id, "grant", "released")
+    aid_register(command).outcome(loan.id, GRANT, OutcomeKind.RELEASED)
     loan.status = LoanStatus.CANCELLED.value
     loan.status_reason = request.reason
     command.session.add(loan)

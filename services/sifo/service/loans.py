@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, quote
@@ -17,12 +17,12 @@ from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms,
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing.aid import AidValuation
 from shared.servicing.four_eyes import ensure_four_eyes
-from shared.servicing.sql import SqlAidRegister
 
 from services.sifo import events
 from services.sifo.domain.drawing_rights import DrawingRightStatus
 from services.sifo.domain.loans import LoanRequest, LoanStatus, LoanType, Pricing, ensure_status
-from services.sifo.models import SifoAidMeasure, SifoBorrower, SifoDrawingRight, SifoFinancier, SifoLoan
+from services.sifo.models import SifoBorrower, SifoDrawingRight, SifoFinancier, SifoLoan
+from services.sifo.service.aid import GRANT, aid_register
 from services.sifo.service.context import Command, get_for_update
 from services.sifo.service.drawing_rights import apply_balance, balance_of
 from services.sifo.service.financiers import standing
@@ -177,13 +177,23 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
     return loan, schedule
 
 
-def approve(command: Command, loan_id: str, approved_on: date, drawing_right_id: str | None) -> SifoLoan:
+def approve(command: Command, loan_id: str, drawing_right_id: str | None) -> SifoLoan:
+    """Approve a submitted loan on today's business date: the grant date of its aid is the server's, never the caller's.
+
+    The drawing right is reserved first; the aid is reserved in the state-aid register last, so a
+    refusal here leaves nothing behind there. The grant outcome leaves with the approval or not at all.
+    """
     session = command.session
+    approved_on = command.today
     loan = get_for_update(session, SifoLoan, loan_id, "loan")
     ensure_status(LoanStatus(loan.status), (LoanStatus.SUBMITTED,), "approval", loan_id)
     ensure_four_eyes(loan.submitted_by, command.actor, "loan submission")
     if approved_on < loan.submitted_on:
-        raise RuleViolation("approved_on", f"{approved_on.isoformat()} is before the submission {loan.submitted_on}")
+        raise RuleViolation(
+            "submitted_on",
+            f"{loan.submitted_on.isoformat()} is after today's business date {approved_on.isoformat()}; "
+            "the loan can be approved from that day",
+        )
     financier = session.get(SifoFinancier, loan.financier_id)
     assert financier is not None
     standing(financier).ensure_may_draw(approved_on, "approved_on")
@@ -193,16 +203,9 @@ def approve(command: Command, loan_id: str, approved_on: date, drawing_right_id:
         valued = gross_grant_equivalent(terms, approved_on, Rating(loan.rating), Collateral(loan.collateral))
     except InvalidTerms as exc:
         raise RuleViolation("approved_on", exc.rule) from None
-    register = SqlAidRegister(session, SifoAidMeasure, _lock_borrower)
-    register.add(
-        loan.borrower_enterprise_number,
-        loan.id,
-        AidValuation.of(approved_on, valued),
-        "grant",
-        loan.id,
-        "reserved",
-    )
     right = _reserve_on_a_right(command, loan, approved_on, drawing_right_id)
+    register = aid_register(command)
+    register.reserve(loan.borrower_enterprise_number, loan.id, AidValuation.of(approved_on, valued), GRANT)
     _set_aid(loan, approved_on, valued)
     loan.status = LoanStatus.APPROVED.value
     loan.approved_by = command.actor
@@ -210,11 +213,8 @@ def approve(command: Command, loan_id: str, approved_on: date, drawing_right_id:
     loan.drawing_right_id = right.id
     session.add(loan)
     command.publish(events.loan_approved(loan, terms))
+    register.granted(loan.id, GRANT)
     return loan
-
-
-def _lock_borrower(session: Session, enterprise_number: str) -> None:
-    get_for_update(session, SifoBorrower, enterprise_number, "borrower")
 
 
 def _reserve_on_a_right(

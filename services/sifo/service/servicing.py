@@ -11,12 +11,12 @@ from sqlmodel import Session
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.contracts import sifo as contract
-from shared.platform.database import get_for_update
 from shared.platform.rules import NotFound
 from shared.servicing.events import ServicingEvents
-from shared.servicing.sql import Lender, Particulars, RowAccounts, ServicingTables, SqlAidRegister
+from shared.servicing.sql import Lender, Particulars, RowAccounts, ServicingTables
 
-from services.sifo.models import SifoAidMeasure, SifoBorrower, SifoDecision, SifoLoan, SifoLoanEvent
+from services.sifo.models import SifoDecision, SifoLoan, SifoLoanEvent
+from services.sifo.service.aid import aid_register
 from services.sifo.service.context import Command
 from services.sifo.service.loans import terms_of
 
@@ -30,15 +30,6 @@ def particulars(session: Session, loan: SifoLoan) -> Particulars:
         disbursed_on=loan.disbursed_on,
         parties={"financier_id": loan.financier_id},
     )
-
-
-def lock_borrower(session: Session, enterprise_number: str) -> None:
-    """The de minimis check of one undertaking runs under a lock on its borrower row."""
-    get_for_update(session, SifoBorrower, enterprise_number, "borrower")
-
-
-def aid_register(session: Session) -> SqlAidRegister:
-    return SqlAidRegister(session, SifoAidMeasure, lock_borrower)
 
 
 LENDER: Lender[Command] = Lender(

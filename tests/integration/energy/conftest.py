@@ -16,6 +16,7 @@ from shared.eventbus.topics import TopicSpec, ensure_topics
 from shared.platform.auth import Role
 
 from services.energy.app import EnergySettings, build_app
+from tests.state_aid_register import ServedByTheRegister, StateAid
 from tests.support import bearer, energy_settings, enterprise_number
 
 ALL_DOCUMENTS = [
@@ -30,7 +31,7 @@ ALL_DOCUMENTS = [
 
 
 @dataclass
-class Energy:
+class Energy(ServedByTheRegister):
     app: FastAPI
     client: TestClient
     settings: EnergySettings
@@ -38,6 +39,7 @@ class Energy:
     manager: dict[str, str]
     approver: dict[str, str]
     backoffice: dict[str, str]
+    register: StateAid
 
     def ok(self, method: str, url: str, headers: dict[str, str], json: Any = None, status: int = 200) -> Any:
         response = self.client.request(method, url, headers=headers, json=json)
@@ -94,10 +96,15 @@ class Energy:
 
 
 @pytest.fixture
-def energy(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Energy]:
-    settings = energy_settings(migrated_database("energy"), kafka_bootstrap, topic_prefix, migrate=False)
+def energy(
+    migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str, state_aid: StateAid
+) -> Iterator[Energy]:
+    settings = energy_settings(
+        migrated_database("energy"), kafka_bootstrap, topic_prefix, migrate=False, state_aid_url=state_aid.url
+    )
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
+    app.state.clock = state_aid.clock
     with TestClient(app) as client:
         yield Energy(
             app=app,
@@ -107,4 +114,5 @@ def energy(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_
             manager=bearer(settings, "an@wse.example", Role.FUND_MANAGER),
             approver=bearer(settings, "bert@pfv.example", Role.APPROVER),
             backoffice=bearer(settings, "chris@pfv.example", Role.BACKOFFICE),
+            register=state_aid,
         )

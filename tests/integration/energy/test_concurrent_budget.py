@@ -35,12 +35,13 @@ def test_exactly_166_commitments_fit_and_the_broker_agrees(energy: Energy, serve
         body = energy.application_body(call, applicant, requested_amount="30000.00")
         body["installations"][0].update(capacity="30", investment_cost="30000.00", yearly_production_kwh="27000")
         application_ids.append(energy.ok("POST", "/applications", energy.manager, body, 201)["id"])
+    energy.on("2026-04-01")
     barrier = threading.Barrier(APPLICATIONS)
 
     def approve(application_id: str) -> httpx.Response:
         with httpx.Client(base_url=server, headers=energy.approver, timeout=120) as client:
             barrier.wait()
-            return client.post(f"/applications/{application_id}/approval", json={"approved_on": "2026-04-01"})
+            return client.post(f"/applications/{application_id}/approval", json={})
 
     with ThreadPoolExecutor(max_workers=APPLICATIONS) as pool:
         responses = list(pool.map(approve, application_ids))

@@ -10,6 +10,7 @@ from shared.contracts.topics import ENERGY_EVENTS
 
 from tests.integration.energy.conftest import Energy
 from tests.integration.live import published
+from tests.state_aid_register import measures_of
 
 pytestmark = pytest.mark.integration
 
@@ -30,9 +31,8 @@ def test_full_path_returns_the_unused_commitment_to_the_budget_year(energy: Ener
     assert assessment["co2_avoided_tonnes_per_year"] == "18.000"
     assert Decimal(assessment["gge"]["gge"]) > 0
 
-    approved = energy.ok(
-        "POST", f"/applications/{application['id']}/approval", energy.approver, {"approved_on": "2026-04-01"}
-    )
+    energy.on("2026-04-01")
+    approved = energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {})
     assert (approved["status"], approved["committed_amount"]) == ("approved", "100000.00")
     year = energy.ok("GET", "/budget-years/2026", energy.manager)
     assert (year["committed"], year["available"]) == ("100000.00", "4900000.00")
@@ -98,10 +98,19 @@ def test_full_path_returns_the_unused_commitment_to_the_budget_year(energy: Ener
     assert by_application == [
         "energy.application.submitted.v1",
         "energy.application.approved.v2",
+        "energy.aid.outcome.v1",
+        "energy.aid.outcome.v1",
         "energy.loan.disbursed.v2",
         "energy.loan.repayment_recorded.v2",
         "energy.loan.repayment_recorded.v2",
     ]
+    outcomes = [envelope.data for envelope in events if envelope.type == "energy.aid.outcome.v1"]
+    assert [outcome["outcome"] for outcome in outcomes] == ["granted", "adjusted"]
+    approved_gge = Decimal(energy.ok("GET", f"/applications/{application['id']}", energy.manager)["gge"])
+    assert Decimal(outcomes[1]["gge"]) < approved_gge
+    energy.deliver_aid()
+    (measure,) = measures_of(energy.register, application["id"])
+    assert (measure.status, measure.gge, measure.reserved_gge) == ("granted", Decimal(outcomes[1]["gge"]), approved_gge)
     by_year = [(envelope.type, envelope.data["amount"]) for envelope in events if envelope.subject == "2026"]
     assert by_year == [("energy.budget.committed.v1", "100000.00"), ("energy.budget.released.v1", "8000.00")]
 
@@ -118,10 +127,10 @@ def test_a_short_budget_wait_lists_and_released_money_serves_the_list_in_order(e
         energy.application_body(call, second_applicant, requested_amount="60000.00"),
         201,
     )
-    energy.ok("POST", f"/applications/{first['id']}/approval", energy.approver, {"approved_on": "2026-04-01"})
-    short = energy.client.post(
-        f"/applications/{second['id']}/approval", headers=energy.approver, json={"approved_on": "2026-04-01"}
-    )
+    energy.on("2026-04-01")
+    energy.ok("POST", f"/applications/{first['id']}/approval", energy.approver, {})
+    energy.on("2026-04-01")
+    short = energy.client.post(f"/applications/{second['id']}/approval", headers=energy.approver, json={})
     assert short.status_code == 409
     problem = short.json()
     assert problem["available"] == "50000.00"

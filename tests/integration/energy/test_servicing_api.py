@@ -7,14 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
 
 from shared.amortisation.reference_rates import Collateral, Rating, quote
 from shared.contracts.topics import ENERGY_EVENTS
 
-from services.energy.models import EnergyAidMeasure
 from tests.integration.energy.conftest import Energy
 from tests.integration.live import published
+from tests.state_aid_register import measures_of
 
 pytestmark = pytest.mark.integration
 D = Decimal
@@ -42,7 +41,8 @@ def approved(
         ),
         201,
     )
-    energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {"approved_on": "2026-01-10"})
+    energy.on("2026-01-10")
+    energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {})
     return str(application["id"])
 
 
@@ -89,6 +89,7 @@ def test_the_loan_takes_its_application_id_and_an_early_payment_leaves_no_arrear
     assert [envelope.type for envelope in events if envelope.subject == application_id] == [
         "energy.application.submitted.v1",
         "energy.application.approved.v2",
+        "energy.aid.outcome.v1",
         "energy.loan.disbursed.v2",
         "energy.loan.repayment_recorded.v2",
     ]
@@ -153,9 +154,11 @@ def test_what_was_priced_at_approval_is_stored_with_its_rates(energy: Energy) ->
     assert application["aid"]["grant_date"] == "2026-01-10"
     assert application["aid"]["reference_rate"] == str(priced.reference_rate.normalize())
     assert application["aid"]["discount_rate"] == str(priced.discount_rate.normalize())
-    with Session(energy.engine) as session:
-        (grant,) = session.exec(select(EnergyAidMeasure).where(EnergyAidMeasure.loan_id == application_id)).all()
+    (grant,) = measures_of(energy.register, application_id)
     assert (grant.gge, grant.reference_rate, grant.status) == (D(application["gge"]), priced.reference_rate, "reserved")
+    assert grant.grant_date == date(2026, 1, 10)
+    energy.deliver_aid()
+    assert [row.status for row in measures_of(energy.register, application_id)] == ["granted"]
 
 
 def test_a_mistyped_repayment_is_reversed_and_servicing_goes_on(energy: Energy) -> None:
@@ -222,10 +225,10 @@ def test_a_cancelled_application_returns_its_budget_and_aid_and_serves_the_waiti
         energy.application_body(call, energy.applicant(2), requested_amount="60000.00"),
         201,
     )
-    energy.ok("POST", f"/applications/{first['id']}/approval", energy.approver, {"approved_on": "2026-04-01"})
-    short = energy.client.post(
-        f"/applications/{second['id']}/approval", headers=energy.approver, json={"approved_on": "2026-04-01"}
-    )
+    energy.on("2026-04-01")
+    energy.ok("POST", f"/applications/{first['id']}/approval", energy.approver, {})
+    energy.on("2026-04-01")
+    short = energy.client.post(f"/applications/{second['id']}/approval", headers=energy.approver, json={})
     assert short.status_code == 409
 
     decision = energy.ok(
@@ -241,9 +244,9 @@ def test_a_cancelled_application_returns_its_budget_and_aid_and_serves_the_waiti
     assert energy.ok("GET", f"/applications/{second['id']}", energy.manager)["status"] == "approved"
     year = energy.ok("GET", "/budget-years/2026", energy.manager)
     assert (year["committed"], year["released"], year["available"]) == ("60000.00", "100000.00", "90000.00")
-    with Session(energy.engine) as session:
-        statuses = session.exec(select(EnergyAidMeasure.status).where(EnergyAidMeasure.loan_id == first["id"])).all()
-    assert list(statuses) == ["released"]
+    energy.deliver_aid()
+    assert [row.status for row in measures_of(energy.register, first["id"])] == ["released"]
+    assert [row.status for row in measures_of(energy.register, second["id"])] == ["granted"]
     events = published(energy.engine, energy.settings.kafka_bootstrap_servers, energy.settings.topic(ENERGY_EVENTS))
     assert "energy.application.cancelled.v1" in [
         envelope.type for envelope in events if envelope.subject == first["id"]
@@ -277,7 +280,7 @@ def test_a_loan_is_defaulted_before_it_is_written_off(energy: Energy) -> None:
 
 
 def test_today_is_the_business_date_in_brussels(energy: Energy) -> None:
-    energy.app.state.clock = lambda: datetime(2025, 6, 30, 22, 30, tzinfo=UTC)  # 00:30 on 1 July in Brussels
+    energy.register.clock.moment = datetime(2025, 6, 30, 22, 30, tzinfo=UTC)  # 00:30 on 1 July in Brussels
     energy.budget_year(year=2025)
     call = energy.call(year=2025)
     body = energy.application_body(call, energy.applicant())
@@ -304,7 +307,8 @@ def test_tonnes_and_megawatt_hours_round_half_up(energy: Energy) -> None:
     # 12.5 kWh x 0.20 kg / 1000 = 0.0025 t: half-up 0.003 (half-even would say 0.002)
     assessment = energy.ok("GET", f"/applications/{application['id']}/assessment?on=2026-03-02", energy.approver)
     assert assessment["co2_avoided_tonnes_per_year"] == "0.003"
-    energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {"approved_on": "2026-03-02"})
+    energy.on("2026-03-02")
+    energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {})
     payout = {
         "delivery_date": "2026-03-05",
         "final_invoice_amount": "100.00",

@@ -16,11 +16,12 @@ from shared.eventbus.topics import TopicSpec, ensure_topics
 from shared.platform.auth import Role
 
 from services.sifo.app import SifoSettings, build_app
+from tests.state_aid_register import ServedByTheRegister, StateAid
 from tests.support import VALID_FINANCIER, bearer, sifo_settings
 
 
 @dataclass
-class Sifo:
+class Sifo(ServedByTheRegister):
     app: FastAPI
     client: TestClient
     settings: SifoSettings
@@ -28,6 +29,7 @@ class Sifo:
     manager: dict[str, str]
     approver: dict[str, str]
     backoffice: dict[str, str]
+    register: StateAid
 
     def financier_token(self, financier_id: str) -> dict[str, str]:
         return bearer(self.settings, f"bank-{financier_id[:8]}", Role.FINANCIER, financier_id=financier_id)
@@ -69,10 +71,15 @@ def loan_body(financier_id: str, **change: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def sifo(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str) -> Iterator[Sifo]:
-    settings = sifo_settings(migrated_database("sifo"), kafka_bootstrap, topic_prefix, migrate=False)
+def sifo(
+    migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str, state_aid: StateAid
+) -> Iterator[Sifo]:
+    settings = sifo_settings(
+        migrated_database("sifo"), kafka_bootstrap, topic_prefix, migrate=False, state_aid_url=state_aid.url
+    )
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
+    app.state.clock = state_aid.clock
     with TestClient(app) as client:
         yield Sifo(
             app=app,
@@ -82,4 +89,5 @@ def sifo(migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_pr
             manager=bearer(settings, "alice@pmv.example", Role.FUND_MANAGER),
             approver=bearer(settings, "bob@pmv.example", Role.APPROVER),
             backoffice=bearer(settings, "carol@pmv.example", Role.BACKOFFICE),
+            register=state_aid,
         )

@@ -48,12 +48,13 @@ def test_reserved_never_exceeds_the_allocation_and_every_refusal_names_the_short
         )["id"]
         for n in range(LOANS)
     ]
+    sifo.on("2026-03-10")
     barrier = threading.Barrier(LOANS)
 
     def approve(loan_id: str) -> httpx.Response:
         with httpx.Client(base_url=server, headers=sifo.approver, timeout=60) as client:
             barrier.wait()
-            return client.post(f"/loans/{loan_id}/approval", json={"approved_on": "2026-03-10"})
+            return client.post(f"/loans/{loan_id}/approval", json={})
 
     with ThreadPoolExecutor(max_workers=LOANS) as pool:
         responses = list(pool.map(approve, loan_ids))

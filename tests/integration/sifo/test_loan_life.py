@@ -30,7 +30,8 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
     assert Decimal(submitted["gge"]) == 0
     loan_id = submitted["id"]
 
-    approved = sifo.ok("POST", f"/loans/{loan_id}/approval", sifo.approver, {"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    approved = sifo.ok("POST", f"/loans/{loan_id}/approval", sifo.approver, {})
     assert approved["status"] == "approved"
     assert approved["drawing_right_id"] == right["id"]
     after_approval = sifo.ok("GET", f"/drawing-rights/{right['id']}", sifo.manager)
@@ -117,6 +118,7 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
     assert [envelope.type for envelope in events] == [
         "sifo.loan.submitted.v2",
         "sifo.loan.approved.v2",
+        "sifo.aid.outcome.v1",
         "sifo.loan.disbursed.v2",
         "sifo.loan.repayment_recorded.v2",
         "sifo.loan.repayment_recorded.v2",
@@ -125,7 +127,7 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
         "sifo.loan.defaulted.v2",
         "sifo.loan.written_off.v1",
     ]
-    disbursed_event = events[2].data
+    disbursed_event = events[3].data
     assert disbursed_event["terms"]["start_date"] == "2026-04-01"
     assert disbursed_event["amount"] == "200000.00"
     assert disbursed_event["target_group_vte"] == "12.50"
@@ -141,7 +143,8 @@ def test_a_loan_below_the_reference_rate_carries_aid_and_can_be_restructured(sif
     assert submitted["pricing"]["override_reason"] == "fund policy for start-ups"
     assert Decimal(submitted["gge"]) > Decimal("10000.00")
     loan_id = submitted["id"]
-    sifo.ok("POST", f"/loans/{loan_id}/approval", sifo.approver, {"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    sifo.ok("POST", f"/loans/{loan_id}/approval", sifo.approver, {})
     decision = sifo.ok("POST", f"/loans/{loan_id}/disbursement", sifo.manager, {"disbursed_on": "2026-04-01"}, 201)
     sifo.ok("POST", f"/decisions/{decision['id']}/approval", sifo.approver)
 

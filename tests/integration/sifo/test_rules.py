@@ -28,7 +28,8 @@ def approved_loan(sifo: Sifo) -> tuple[dict[str, Any], str]:
     financier = sifo.financier()
     sifo.drawing_right(financier["id"])
     loan = sifo.ok("POST", "/loans", sifo.manager, loan_body(financier["id"]), 201)
-    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {})
     return financier, loan["id"]
 
 
@@ -37,13 +38,15 @@ def test_the_submitter_may_not_approve_their_own_loan(sifo: Sifo) -> None:
     sifo.drawing_right(financier["id"])
     both = bearer(sifo.settings, "dana@pmv.example", Role.FUND_MANAGER, Role.APPROVER)
     loan = sifo.ok("POST", "/loans", both, loan_body(financier["id"]), 201)
-    refused = sifo.client.post(f"/loans/{loan['id']}/approval", headers=both, json={"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    refused = sifo.client.post(f"/loans/{loan['id']}/approval", headers=both, json={})
     assert refused.status_code == 403
     assert refused.json()["detail"] == (
         "dana@pmv.example prepared this loan submission and may not also approve it (four-eyes rule)"
     )
     assert sifo.ok("GET", f"/loans/{loan['id']}", both)["status"] == "submitted"
-    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {})
 
 
 def test_the_preparer_of_a_disbursement_may_not_approve_it(sifo: Sifo) -> None:
@@ -196,9 +199,8 @@ def test_de_minimis_headroom_is_enforced_at_approval(sifo: Sifo) -> None:
         committee_reference="SC-1",
     )
     loan = sifo.ok("POST", "/loans", sifo.manager, body, 201)
-    refused = sifo.client.post(
-        f"/loans/{loan['id']}/approval", headers=sifo.approver, json={"approved_on": "2026-03-10"}
-    )
+    sifo.on("2026-03-10")
+    refused = sifo.client.post(f"/loans/{loan['id']}/approval", headers=sifo.approver, json={})
     assert refused.status_code == 409
     problem = refused.json()
     assert problem["ceiling"] == "300000.00"

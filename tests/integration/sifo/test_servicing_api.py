@@ -16,9 +16,10 @@ from shared.platform.auth import Role
 from shared.servicing.accounts import LateInterestKind
 
 from services.sifo.app import build_app
-from services.sifo.models import SifoAidMeasure, SifoDrawingRight
+from services.sifo.models import SifoDrawingRight
 from tests.integration.live import published
 from tests.integration.sifo.conftest import Sifo, loan_body
+from tests.state_aid_register import measures_of
 from tests.support import bearer
 
 pytestmark = pytest.mark.integration
@@ -36,9 +37,10 @@ HUNDRED_K = {
 def disbursed(sifo: Sifo, **change: Any) -> str:
     financier = sifo.financier(recognised_from="2025-01-01")
     sifo.drawing_right(financier["id"])
+    approved_on = change.pop("approved_on", "2026-01-10")
     loan = sifo.ok("POST", "/loans", sifo.manager, loan_body(financier["id"], **{**HUNDRED_K, **change}), 201)
-    approved_on = change.get("approved_on", "2026-01-10")
-    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {"approved_on": approved_on})
+    sifo.on(approved_on)
+    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {})
     start = loan["terms"]["start_date"]
     decision = sifo.ok("POST", f"/loans/{loan['id']}/disbursement", sifo.backoffice, {"disbursed_on": start}, 201)
     sifo.ok("POST", f"/decisions/{decision['id']}/approval", sifo.approver)
@@ -125,9 +127,9 @@ def test_late_interest_follows_a_reset_and_the_reset_registers_its_aid(sifo: Sif
     # 1,036.38 overdue from 15 Feb: 14 days at 4.5 % + 2 %, then 14 days at 1 % + 2 % (ACT/365)
     expected = D("1036.38") * (D("0.065") * 14 + D("0.03") * 14) / 365
     assert D(late["late_interest"]) == expected.quantize(D("0.01"))
-    with Session(sifo.engine) as session:
-        measures = session.exec(select(SifoAidMeasure).where(SifoAidMeasure.loan_id == loan_id)).all()
-    assert [(row.measure, row.status) for row in measures][-1] == ("rate_reset", "granted")
+    sifo.deliver_aid()
+    measures = measures_of(sifo.register, loan_id)
+    assert [(row.reference.split(":")[2], row.status) for row in measures][-1] == ("rate_reset", "granted")
     assert measures[-1].gge > 0
 
 
@@ -147,8 +149,8 @@ def test_what_was_priced_at_approval_is_stored_with_its_rates(sifo: Sifo) -> Non
         "reference_rate": str(priced.reference_rate.normalize()),
         "discount_rate": str(priced.discount_rate.normalize()),
     }
-    with Session(sifo.engine) as session:
-        (grant,) = session.exec(select(SifoAidMeasure).where(SifoAidMeasure.loan_id == loan_id)).all()
+    (grant,) = measures_of(sifo.register, loan_id)
+    assert grant.grant_date == date(2026, 1, 10)
     assert (grant.reference_rate, grant.discount_rate, grant.gge) == (
         priced.reference_rate,
         priced.discount_rate,
@@ -198,7 +200,8 @@ def test_a_cancelled_loan_returns_its_reservation_and_aid(sifo: Sifo) -> None:
     right = sifo.drawing_right(financier["id"])
     body = loan_body(financier["id"], rate_override={"rate": "0.01", "reason": "start-up"})
     loan = sifo.ok("POST", "/loans", sifo.manager, body, 201)
-    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {})
     payout = sifo.ok("POST", f"/loans/{loan['id']}/disbursement", sifo.backoffice, {"disbursed_on": "2026-04-01"}, 201)
 
     decision = sifo.ok(
@@ -213,9 +216,9 @@ def test_a_cancelled_loan_returns_its_reservation_and_aid(sifo: Sifo) -> None:
     assert sifo.ok("GET", f"/loans/{loan['id']}", sifo.manager)["status"] == "cancelled"
     after = sifo.ok("GET", f"/drawing-rights/{right['id']}", sifo.manager)
     assert (after["reserved"], after["available"]) == ("0.00", "1000000.00")
+    sifo.deliver_aid()
+    assert [row.status for row in measures_of(sifo.register, loan["id"])] == ["released"]
     with Session(sifo.engine) as session:
-        statuses = session.exec(select(SifoAidMeasure.status).where(SifoAidMeasure.loan_id == loan["id"])).all()
-        assert list(statuses) == ["released"]
         assert session.exec(select(col(SifoDrawingRight.reserved))).all() == [D("0.00")]
     decisions = sifo.ok("GET", f"/loans/{loan['id']}/decisions", sifo.manager)
     assert {row["id"]: row["status"] for row in decisions}[payout["id"]] == "rejected"
@@ -227,7 +230,8 @@ def test_a_payout_to_another_account_needs_a_reason_the_approver_sees(sifo: Sifo
     financier = sifo.financier()
     sifo.drawing_right(financier["id"])
     loan = sifo.ok("POST", "/loans", sifo.manager, loan_body(financier["id"]), 201)
-    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {})
     other = "BE71 0961 2345 6769"
     silent = sifo.client.post(
         f"/loans/{loan['id']}/disbursement", headers=sifo.backoffice, json={"disbursed_on": "2026-04-01", "iban": other}
@@ -255,7 +259,8 @@ def test_a_rejection_needs_no_body_and_a_preparer_cannot_reject(sifo: Sifo) -> N
     financier = sifo.financier()
     sifo.drawing_right(financier["id"])
     loan = sifo.ok("POST", "/loans", sifo.manager, loan_body(financier["id"]), 201)
-    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {"approved_on": "2026-03-10"})
+    sifo.on("2026-03-10")
+    sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {})
     both = bearer(sifo.settings, "frank@pmv.example", Role.BACKOFFICE, Role.APPROVER)
     decision = sifo.ok("POST", f"/loans/{loan['id']}/disbursement", both, {"disbursed_on": "2026-04-01"}, 201)
     assert sifo.client.post(f"/decisions/{decision['id']}/rejection", headers=both).status_code == 403
@@ -263,7 +268,7 @@ def test_a_rejection_needs_no_body_and_a_preparer_cannot_reject(sifo: Sifo) -> N
 
 
 def test_today_is_the_business_date_in_brussels(sifo: Sifo) -> None:
-    sifo.app.state.clock = lambda: datetime(2025, 6, 30, 22, 30, tzinfo=UTC)  # 00:30 on 1 July in Brussels
+    sifo.register.clock.moment = datetime(2025, 6, 30, 22, 30, tzinfo=UTC)  # 00:30 on 1 July in Brussels
     financier = sifo.financier(recognised_from="2025-01-01")
     body = loan_body(financier["id"], terms={"start_date": "2025-08-01", "periods": 84})
     del body["submitted_on"]
@@ -274,7 +279,9 @@ def test_today_is_the_business_date_in_brussels(sifo: Sifo) -> None:
 
 def test_the_legal_late_payment_rate_is_a_policy_the_fund_can_choose(sifo: Sifo) -> None:
     legal = sifo.settings.model_copy(update={"late_interest": LateInterestKind.LEGAL})
-    with TestClient(build_app(legal)) as client:
+    app = build_app(legal)
+    app.state.clock = sifo.register.clock
+    with TestClient(app) as client:
         sifo.client = client
         loan_id = disbursed(sifo)
         late = position(sifo, loan_id, "2026-02-25")["position"]

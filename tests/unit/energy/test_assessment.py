@@ -5,7 +5,7 @@ import pytest
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.schedule import build_schedule
-from shared.amortisation.state_aid import AidGrant, de_minimis_headroom, gross_grant_equivalent
+from shared.amortisation.state_aid import AidGrant, de_minimis_headroom, gross_grant_equivalent, headroom_for_grant
 from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.rules import RuleViolation
 
@@ -27,7 +27,7 @@ def run(grants: list[AidGrant] | None = None, installations: list[Installation] 
         Rating.SATISFACTORY,
         Collateral.NORMAL,
         PROGRAMME.emission_factor_kg_per_kwh,
-        grants or [],
+        headroom_for_grant(grants or [], ENTERPRISE, GRANT),
         ENTERPRISE,
     )
 

@@ -1,0 +1,196 @@
+"""The state-aid register as the lenders meet it in tests: a real uvicorn server on its own database.
+
+`ThreadedServer` serves the register's app on a free local port in a thread; the lenders' settings
+point at its URL, so every approval goes over real HTTP. `BusinessClock` is one clock for the
+register and the lenders of a test: approvals are dated by the server, so a test that needs a
+given business date sets it here once for every service.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
+
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from shared.contracts.topics import STATE_AID_EVENTS
+from shared.eventbus.consumer import EventConsumer
+from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
+from shared.eventbus.tables import InboxRecord, OutboxMessage
+from shared.platform.auth import Role
+from shared.platform.settings import ServiceSettings
+
+from services.state_aid.app import CONSUMED_TOPICS, CONSUMER_GROUP, StateAidSettings, build_app
+from services.state_aid.models import StateAidMeasure
+from services.state_aid.service.outcomes import outcome_handlers
+from tests.integration.event_slice import run_consumer_until
+from tests.support import bearer, wait_for
+
+
+@dataclass
+class BusinessClock:
+    """Real time until a test sets a day; then 10:00 UTC (11:00 or 12:00 in Brussels) of that day."""
+
+    moment: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.moment or datetime.now(UTC)
+
+    def set_day(self, day: date | str) -> None:
+        when = date.fromisoformat(day) if isinstance(day, str) else day
+        self.moment = datetime.combine(when, clock_time(10), tzinfo=UTC)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ThreadedServer:
+    """uvicorn in a thread on a loopback port; `stop`, then `start` again on the same port (a service back up)."""
+
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        self.app = app
+        self.port = port or free_port()
+        self.server: uvicorn.Server | None = None
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="uvicorn-test-server", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self.server is not None and self.thread is not None:
+            self.server.should_exit = True
+            self.thread.join(timeout=30)
+        self.server = None
+        self.thread = None
+
+
+@dataclass
+class StateAid:
+    app: FastAPI
+    server: ThreadedServer
+    settings: StateAidSettings
+    engine: Engine
+    clock: BusinessClock
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def backoffice(self) -> dict[str, str]:
+        return self.headers["backoffice"]
+
+    @property
+    def auditor(self) -> dict[str, str]:
+        return self.headers["auditor"]
+
+    @property
+    def service(self) -> dict[str, str]:
+        return self.headers["service"]
+
+
+def start_register(settings: StateAidSettings, clock: BusinessClock) -> StateAid:
+    app = build_app(settings)
+    app.state.clock = clock
+    server = ThreadedServer(app)
+    server.start()
+    return StateAid(
+        app=app,
+        server=server,
+        settings=settings,
+        engine=app.state.engine,
+        clock=clock,
+        headers={
+            "backoffice": bearer(settings, "dana@pmv.example", Role.BACKOFFICE),
+            "auditor": bearer(settings, "erik@audit.example", Role.AUDITOR),
+            "service": bearer(settings, "service:test", Role.SERVICE),
+        },
+    )
+
+
+def stop_register(register: StateAid) -> None:
+    register.server.stop()
+    register.engine.dispose()
+
+
+def measures_of(register: StateAid, source_reference: str) -> list[StateAidMeasure]:
+    """The register's measures for one loan or application, in the order they were made."""
+    with Session(register.engine) as session:
+        return list(
+            session.exec(
+                select(StateAidMeasure)
+                .where(StateAidMeasure.source_reference == source_reference)
+                .order_by(col(StateAidMeasure.created_at))
+            ).all()
+        )
+
+
+def deliver_outcomes(register: StateAid, lenders: Sequence[Engine], kafka: str, prefix: str) -> None:
+    """Relay the lenders' outboxes to Kafka and run the register's consumer until it applied every aid outcome."""
+    outcome_types = set(outcome_handlers(lambda: "").keys())
+    expected = 0
+    for engine in lenders:
+        relay = OutboxRelay(engine, kafka_producer_factory(kafka, "test-relay"))
+        wait_for(lambda relay=relay: relay.publish_batch() == 0, 60, "the lender's outbox to drain")  # type: ignore[misc]
+        relay._discard_producer()
+        with Session(engine) as session:
+            expected += len(
+                session.exec(select(OutboxMessage).where(col(OutboxMessage.event_type).in_(outcome_types))).all()
+            )
+
+    def applied() -> bool:
+        with Session(register.engine) as session:
+            rows = session.exec(select(InboxRecord).where(col(InboxRecord.event_type).in_(outcome_types))).all()
+        return len(rows) >= expected
+
+    consumer = EventConsumer(
+        engine=register.engine,
+        bootstrap_servers=kafka,
+        group_id=f"{prefix}{CONSUMER_GROUP}",
+        topics=[f"{prefix}{name}" for name in CONSUMED_TOPICS],
+        handlers=outcome_handlers(lambda: f"{prefix}{STATE_AID_EVENTS}"),
+        poll_timeout_ms=200,
+    )
+    run_consumer_until(consumer, applied, "the register to apply the lenders' aid outcomes")
+
+
+class ServedByTheRegister:
+    """What a lender's test fixture (SIFO, energy) does with the register it shares."""
+
+    register: StateAid
+    engine: Engine
+    settings: ServiceSettings
+
+    def on(self, day: str) -> None:
+        """Make `day` today's business date for this service and the state-aid register."""
+        self.register.clock.set_day(day)
+
+    def deliver_aid(self) -> None:
+        """Let the register apply this service's aid outcomes, through Kafka."""
+        settings = self.settings
+        deliver_outcomes(self.register, [self.engine], settings.kafka_bootstrap_servers, settings.topic_prefix)
