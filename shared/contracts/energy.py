@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
-from shared.contracts.state_aid import AidOutcome
+from shared.contracts.state_aid import AidCarried, AidOutcome
 from shared.contracts.topics import ENERGY_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -260,3 +260,8 @@ class EnergyLoanEntryReversedV1(servicing.EntryReversed):
 @event_type("energy.aid.outcome.v1", topic=ENERGY_EVENTS)
 class EnergyAidOutcomeV1(AidOutcome):
     """The energy programme granted, lowered or released the aid it reserved (keyed by the application id)."""
+
+
+@event_type("energy.aid.carried.v1", topic=ENERGY_EVENTS)
+class EnergyAidCarriedV1(AidCarried):
+    """A measure of the energy programme's own register from before the shared one, carried over once."""

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
-from shared.contracts.state_aid import AidOutcome
+from shared.contracts.state_aid import AidCarried, AidOutcome
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -318,3 +318,8 @@ class LoanEntryReversedV1(servicing.EntryReversed):
 @event_type("sifo.aid.outcome.v1", topic=SIFO_EVENTS)
 class SifoAidOutcomeV1(AidOutcome):
     """SIFO granted, lowered or released the aid it reserved in the state-aid register (keyed by the loan id)."""
+
+
+@event_type("sifo.aid.carried.v1", topic=SIFO_EVENTS)
+class SifoAidCarriedV1(AidCarried):
+    """A measure of SIFO's own register from before the shared one, carried over once."""

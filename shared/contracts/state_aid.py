@@ -22,6 +22,7 @@ from shared.eventbus.registry import event_type
 from shared.platform.identifiers import normalise_enterprise_number
 
 __all__ = [
+    "AidCarried",
     "AidOutcome",
     "HeadroomV1",
     "Instrument",
@@ -35,6 +36,8 @@ __all__ = [
 
 STATE_AID_SOURCE = "/services/state_aid"
 REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,119}$"
+# Free text the register stores: no control characters (a NUL cannot be stored in PostgreSQL text).
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 
 class Contract(BaseModel):
@@ -73,7 +76,11 @@ class ReservationRequest(Contract):
     )
     instrument: Instrument
     source_reference: str = Field(
-        min_length=1, max_length=120, description="the lender's loan or application id", examples=["8c0e3f5a"]
+        min_length=1,
+        max_length=120,
+        pattern=TEXT_PATTERN,
+        description="the lender's loan or application id",
+        examples=["8c0e3f5a"],
     )
     gge: Decimal = Field(ge=0, max_digits=16, decimal_places=2, examples=["12500.00"])
     grant_date: date | None = Field(
@@ -81,8 +88,12 @@ class ReservationRequest(Contract):
     )
     reference_rate: Decimal | None = Field(default=None, ge=0, le=1, max_digits=9, decimal_places=6)
     discount_rate: Decimal | None = Field(default=None, ge=0, le=1, max_digits=9, decimal_places=6)
-    requested_by: str | None = Field(default=None, max_length=200, description="the person who approves the grant")
-    reason: str | None = Field(default=None, max_length=1000, description="required for a historic grant date")
+    requested_by: str | None = Field(
+        default=None, max_length=200, pattern=TEXT_PATTERN, description="the person who approves the grant"
+    )
+    reason: str | None = Field(
+        default=None, max_length=1000, pattern=TEXT_PATTERN, description="required for a historic grant date"
+    )
 
 
 class HeadroomV1(Contract):
@@ -126,6 +137,21 @@ class AidOutcome(Contract):
     outcome: OutcomeKind
     decided_on: date
     gge: Decimal | None = Field(default=None, ge=0, description="adjusted: the lower GGE finally granted")
+
+
+class AidCarried(Contract):
+    """A measure a lender recorded in its own register before the shared one existed, carried over once.
+
+    It was granted then, so the register records it as granted without a new check.
+    """
+
+    reference: str = Field(pattern=REFERENCE_PATTERN)
+    enterprise_number: str = Field(pattern=r"^[01][0-9]{9}$")
+    source_reference: str = Field(min_length=1, max_length=120, pattern=TEXT_PATTERN)
+    grant_date: date
+    gge: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    reference_rate: Decimal | None = None
+    discount_rate: Decimal | None = None
 
 
 @event_type("state_aid.measure.recorded.v1", topic=STATE_AID_EVENTS)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.state_aid import REFERENCE_PATTERN, HeadroomV1, ReservationV1
+from shared.contracts.state_aid import REFERENCE_PATTERN, TEXT_PATTERN, HeadroomV1, ReservationV1
 from shared.platform.identifiers import EnterpriseNumber
 
 from services.state_aid.models import StateAidLink
@@ -46,7 +46,7 @@ class RecordLink(BaseModel):
     linked_enterprise_number: EnterpriseNumber
     valid_from: date
     valid_until: date | None = Field(default=None, description="last day of common control; open if absent")
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=1000, pattern=TEXT_PATTERN)
 
 
 class LinkOut(BaseModel):
@@ -96,7 +96,7 @@ class DeclareAid(BaseModel):
 
     reference: str = Field(pattern=REFERENCE_PATTERN, description="unique reference of the declared measure")
     enterprise_number: EnterpriseNumber
-    provider: str = Field(min_length=1, max_length=200)
+    provider: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
     gge: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
     grant_date: date
-    legal_basis: str = Field(min_length=1, max_length=200)
+    legal_basis: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)

@@ -55,6 +55,15 @@ def legal_basis(on: date, rules: DeMinimisRules = DEFAULT_DE_MINIMIS) -> str:
     return rules.in_force(on).regulation
 
 
+def ensure_ceiling_in_force(field: str, on: date, rules: DeMinimisRules = DEFAULT_DE_MINIMIS) -> None:
+    """The register knows the ceilings from the first one on; an earlier date names `field`."""
+    first = rules.ceilings[0].effective_from
+    if on < first:
+        raise RuleViolation(
+            field, f"{on.isoformat()} is before {first.isoformat()}, the first de minimis ceiling the register knows"
+        )
+
+
 @dataclass(frozen=True)
 class GrantDatePolicy:
     """How far ahead a grant may be dated (clock differences between services around midnight)."""

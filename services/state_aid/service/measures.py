@@ -25,11 +25,24 @@ from shared.amortisation.state_aid import (
     check_new_grant,
     headroom_for_grant,
 )
-from shared.contracts.state_aid import AidOutcome, Instrument, MeasureStatus, OutcomeKind, ReservationRequest
+from shared.contracts.state_aid import (
+    AidCarried,
+    AidOutcome,
+    Instrument,
+    MeasureStatus,
+    OutcomeKind,
+    ReservationRequest,
+)
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 
 from services.state_aid import events
-from services.state_aid.domain.measures import CountedMeasure, legal_basis, reservation_ran_out, undertaking_grants
+from services.state_aid.domain.measures import (
+    CountedMeasure,
+    ensure_ceiling_in_force,
+    legal_basis,
+    reservation_ran_out,
+    undertaking_grants,
+)
 from services.state_aid.models import StateAidMeasure
 from services.state_aid.service.context import Command
 from services.state_aid.service.undertakings import lock_undertaking, members
@@ -77,6 +90,7 @@ def _grants(session: Session, undertaking: frozenset[str], key: str, now: dateti
 
 def headroom(session: Session, enterprise_number: str, on: date, now: datetime) -> UndertakingHeadroom:
     """What a new grant on `on` may carry; reads without locking, so a reservation may take it first."""
+    ensure_ceiling_in_force("on", on)
     undertaking = members(session, enterprise_number, on)
     room = headroom_for_grant(_grants(session, undertaking, enterprise_number, now), enterprise_number, on)
     return UndertakingHeadroom(enterprise_number, on, undertaking, room)
@@ -112,6 +126,7 @@ def reserve(command: Command, request: ReservationRequest) -> tuple[StateAidMeas
     if request.instrument is Instrument.OTHER_PROVIDER:
         raise RuleViolation("instrument", "aid from other providers is declared (POST /declarations), not reserved")
     grant_date = request.grant_date or command.today
+    ensure_ceiling_in_force("grant_date", grant_date)
     command.policy.grant_dates.check(grant_date, command.today, command.is_staff, request.reason)
     historic = grant_date < command.today
     undertaking = lock_undertaking(command, request.enterprise_number, grant_date)
@@ -195,6 +210,7 @@ class Declaration:
 
 def declare(command: Command, declaration: Declaration) -> tuple[StateAidMeasure, bool]:
     """Record declared aid as granted. It is a fact, so it is never refused; it counts from now on."""
+    ensure_ceiling_in_force("grant_date", declaration.grant_date)
     provider = required_text("provider", declaration.provider)
     basis = required_text("legal_basis", declaration.legal_basis)
     if declaration.grant_date > command.today:
@@ -267,6 +283,39 @@ def apply_outcome(command: Command, outcome: AidOutcome) -> StateAidMeasure:
         row.updated_at = command.now
         command.session.add(row)
         command.publish(events.measure_recorded(row))
+    return row
+
+
+def record_carried(command: Command, instrument: Instrument, carried: AidCarried) -> StateAidMeasure:
+    """A lender's measure from before the register: recorded once as granted (it was granted then), unchecked."""
+    existing = command.session.exec(
+        select(StateAidMeasure).where(StateAidMeasure.reference == carried.reference)
+    ).first()
+    if existing is not None:
+        return existing
+    lock_undertaking(command, carried.enterprise_number, carried.grant_date)
+    row = StateAidMeasure(
+        id=str(uuid.uuid4()),
+        reference=carried.reference,
+        enterprise_number=carried.enterprise_number,
+        instrument=instrument.value,
+        provider=FUND_PROVIDERS[instrument],
+        source_reference=carried.source_reference,
+        grant_date=carried.grant_date,
+        gge=carried.gge,
+        reserved_gge=carried.gge,
+        reference_rate=carried.reference_rate,
+        discount_rate=carried.discount_rate,
+        legal_basis=legal_basis(carried.grant_date),
+        status=MeasureStatus.GRANTED.value,
+        recorded_by=command.actor,
+        reason=f"carried over from the {instrument.value} service's own register",
+        created_at=command.now,
+        updated_at=command.now,
+    )
+    command.session.add(row)
+    command.session.flush()
+    command.publish(events.measure_recorded(row))
     return row
 
 

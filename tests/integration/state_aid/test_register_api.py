@@ -195,6 +195,9 @@ def test_a_reservation_nobody_confirms_runs_out(state_aid: StateAid, register: h
         ({"grant_date": "2026-03-12"}, "grant_date"),
         ({"reference": "has space"}, "reference"),
         ({"instrument": "other_provider"}, "instrument"),
+        ({"grant_date": "2013-12-31", "reason": "before any ceiling"}, "grant_date"),
+        ({"source_reference": "a\u0000b"}, "source_reference"),
+        ({"requested_by": "bob\u0007"}, "requested_by"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(
@@ -210,6 +213,7 @@ def test_bad_input_is_refused_naming_the_field(
     with Session(state_aid.engine) as session:
         assert session.exec(select(StateAidMeasure)).all() == []
     assert register.get("/undertakings/0403170702/headroom", headers=state_aid.auditor).status_code == 422
+    assert register.get(f"/undertakings/{A}/headroom?on=2013-12-31", headers=state_aid.auditor).status_code == 422
 
 
 def test_the_auditors_export_lists_every_measure_in_a_period(state_aid: StateAid, register: httpx.Client) -> None:
