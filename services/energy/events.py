@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import energy as contract
-from shared.contracts.state_aid import AidOutcome
+from shared.contracts.state_aid import AidCarried, AidOutcome
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
 from shared.platform.business_date import business_date
@@ -159,3 +159,8 @@ def cancelled(
 def aid_outcome(application_id: str, outcome: AidOutcome) -> EventEnvelope:
     """The programme granted, lowered or released aid it reserved in the state-aid register (keyed by application)."""
     return _wrap(contract.EnergyAidOutcomeV1(**outcome.model_dump()), application_id)
+
+
+def aid_carried(loan_id: str, carried: AidCarried) -> EventEnvelope:
+    """An aid measure of this service's own former register, carried over to the state-aid register."""
+    return _wrap(contract.EnergyAidCarriedV1(**carried.model_dump()), loan_id)

@@ -1,4 +1,4 @@
-"""``python -m services.sifo api|relay|migrate|downgrade|topics|job expire-drawing-rights``."""
+"""``python -m services.sifo api|relay|migrate|downgrade|topics|job expire-drawing-rights|carry-aid-to-register``."""
 
 from shared.contracts.topics import ALL_TOPICS
 from shared.eventbus.service_commands import ServiceCommands, main

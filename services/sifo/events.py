@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import sifo as contract
-from shared.contracts.state_aid import AidOutcome
+from shared.contracts.state_aid import AidCarried, AidOutcome
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
 from shared.servicing.aid import valuation_of
@@ -174,3 +174,8 @@ def loan_cancelled(
 def aid_outcome(loan_id: str, outcome: AidOutcome) -> EventEnvelope:
     """SIFO granted, lowered or released aid it reserved in the state-aid register (keyed by the loan)."""
     return _wrap(contract.SifoAidOutcomeV1(**outcome.model_dump()), loan_id)
+
+
+def aid_carried(loan_id: str, carried: AidCarried) -> EventEnvelope:
+    """An aid measure of this service's own former register, carried over to the state-aid register."""
+    return _wrap(contract.SifoAidCarriedV1(**carried.model_dump()), loan_id)

@@ -19,17 +19,19 @@ from sqlmodel import Session, SQLModel, col, select
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import LoanTerms
+from shared.contracts.state_aid import AidCarried, Instrument
 from shared.eventbus.command import CommandContext
 from shared.eventbus.registry import envelope_for
 from shared.platform.database import get_for_update
 from shared.platform.rules import NotFound
 from shared.servicing.accounts import LoanAccount, LoanStatus, ProductRules
+from shared.servicing.aid_register import grant_reference
 from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus, parse_request
 from shared.servicing.entries import EntryKind, LedgerEntry
 from shared.servicing.events import ServicingEvents
 from shared.servicing.ports import AidRegister
 from shared.servicing.service import DecisionHandler, Product, approve, reject
-from shared.servicing.tables import DecisionColumns, LoanEntryColumns
+from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -286,3 +288,44 @@ class Lender(Generic[Command]):
 
     def reject(self, command: Command, decision_id: str, reason: str | None) -> Decision:
         return reject(self.unit_of_work(command), decision_id, reason)
+
+
+LEGACY_ACTIVE = ("reserved", "granted")
+
+
+def carry_legacy_aid(
+    session: Session,
+    table: type[AidMeasureColumns],
+    instrument: Instrument,
+    stands: Callable[[Session, str], bool],
+    publish: Callable[[str, AidCarried], None],
+) -> int:
+    """Carry a service's own aid measures (from before the state-aid register) over, once.
+
+    Each live measure of a loan that still stands is published as an `AidCarried` event (the
+    register records it as granted) and marked ``carried``; one of a loan cancelled since is marked
+    ``released``. Running it again finds nothing left to carry. Returns how many were carried.
+    """
+    rows = session.exec(
+        select(table).where(col(table.status).in_(LEGACY_ACTIVE)).order_by(col(table.id)).with_for_update()
+    ).all()
+    carried = 0
+    for row in rows:
+        if stands(session, row.loan_id):
+            measure = "grant" if row.measure == "grant" else f"{row.measure}:{row.source_reference}"
+            payload = AidCarried(
+                reference=grant_reference(instrument, row.loan_id, measure),
+                enterprise_number=row.enterprise_number,
+                source_reference=row.loan_id,
+                grant_date=row.grant_date,
+                gge=row.gge,
+                reference_rate=row.reference_rate,
+                discount_rate=row.discount_rate,
+            )
+            publish(row.loan_id, payload)
+            row.status = "carried"
+            carried += 1
+        else:
+            row.status = "released"
+        session.add(row)
+    return carried
