@@ -18,6 +18,8 @@ from datetime import time as clock_time
 
 import uvicorn
 from fastapi import FastAPI
+from kafka import KafkaConsumer
+from kafka.structs import TopicPartition
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -31,7 +33,6 @@ from shared.platform.settings import ServiceSettings
 from services.state_aid.app import CONSUMED_TOPICS, CONSUMER_GROUP, StateAidSettings, build_app
 from services.state_aid.models import StateAidMeasure
 from services.state_aid.service.outcomes import outcome_handlers
-from tests.integration.event_slice import run_consumer_until
 from tests.support import bearer, wait_for
 
 
@@ -174,9 +175,32 @@ def deliver_outcomes(register: StateAid, lenders: Sequence[Engine], kafka: str, 
         group_id=f"{prefix}{CONSUMER_GROUP}",
         topics=[f"{prefix}{name}" for name in CONSUMED_TOPICS],
         handlers=outcome_handlers(lambda: f"{prefix}{STATE_AID_EVENTS}"),
-        poll_timeout_ms=200,
     )
-    run_consumer_until(consumer, applied, "the register to apply the lenders' aid outcomes")
+    # The records go through the consumer's own apply path (handler + inbox row in one transaction);
+    # reading them from assigned partitions avoids waiting for a consumer-group rebalance.
+    reader = KafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False, auto_offset_reset="earliest")
+    try:
+        partitions = wait_for(lambda: _partitions(reader, consumer.topics), 60, "the lenders' topics' metadata")
+        reader.assign(partitions)
+        reader.seek_to_beginning()
+        deadline = time.monotonic() + 60
+        while not applied():
+            assert time.monotonic() < deadline, "timed out waiting for the register to apply the lenders' aid outcomes"
+            for records in reader.poll(timeout_ms=200).values():
+                for record in records:
+                    assert consumer.process(record), f"the register could not apply {record.topic}@{record.offset}"
+    finally:
+        reader.close()
+
+
+def _partitions(reader: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    found: list[TopicPartition] = []
+    for topic in topics:
+        numbers = reader.partitions_for_topic(topic)
+        if not numbers:
+            return []
+        found.extend(TopicPartition(topic, number) for number in sorted(numbers))
+    return found
 
 
 class ServedByTheRegister:

@@ -141,10 +141,7 @@ def submit(command: Command, request: ApplicationRequest) -> tuple[EnergyApplica
         request.rating,
         request.collateral,
         command.programme.emission_factor_kg_per_kwh,
-        # A submission keeps only the GGE; the headroom is the register's, read at assessment and approval.
-        Headroom(
-            DEFAULT_DE_MINIMIS.ceiling(request.submitted_on), ZERO, DEFAULT_DE_MINIMIS.ceiling(request.submitted_on)
-        ),
+        _untold_headroom(request.submitted_on),
         applicant.enterprise_number,
     )
     application = EnergyApplication(

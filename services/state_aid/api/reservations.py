@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 
 from shared.contracts.state_aid import REFERENCE_PATTERN, ReservationRequest, ReservationV1
 from shared.platform.auth import Principal, Role, require_roles
@@ -80,7 +79,3 @@ def declare(
         lambda command: events.reservation_of(measures.declare(command, declaration)[0]),
         location=lambda payload: f"/reservations/{payload['reference']}",
     )
-
-
-def _session(request: Request) -> Session:
-    return Session(request.app.state.engine)
