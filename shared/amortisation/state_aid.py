@@ -33,7 +33,7 @@ windows `check_new_grant` checks; the tightest of them is the headroom it report
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -256,29 +256,48 @@ def de_minimis_headroom(
     return Headroom(ceiling=ceiling, used=used, available=available, window_end=as_of)
 
 
+Members = Callable[[date], Collection[str]]
+
+
 def headroom_for_grant(
     grants: Iterable[AidGrant],
     enterprise_number: str,
     grant_date: date,
     rules: DeMinimisRules = DEFAULT_DE_MINIMIS,
+    members_on: Members | None = None,
 ) -> Headroom:
     """What a new grant on `grant_date` may still carry: the tightest window that contains that date.
 
     Windows ending on `grant_date` or on a later grant date less than three years on are checked;
-    on a tie the earliest window is reported.
+    on a tie the earliest window is reported. `members_on(day)` gives the enterprises that form
+    the enterprise's single undertaking on `day` (the enterprise alone when absent): the window
+    ending on a day counts the grants of the undertaking as it stands that day.
     """
-    own = [grant for grant in grants if grant.enterprise_number == enterprise_number]
+    members: Members = members_on or (lambda _day: {enterprise_number})
+    grants = list(grants)
     ends = sorted(
         {grant_date}
         | {
             grant.grant_date
-            for grant in own
-            if grant_date < grant.grant_date and rules.window_start(grant.grant_date) < grant_date
+            for grant in grants
+            if grant_date < grant.grant_date
+            and rules.window_start(grant.grant_date) < grant_date
+            and grant.enterprise_number in members(grant.grant_date)
         }
     )
     tightest: Headroom | None = None
     for end in ends:
-        window = de_minimis_headroom(own, enterprise_number, end, rules)
+        undertaking = members(end)
+        window = de_minimis_headroom(
+            (
+                AidGrant(enterprise_number, grant.grant_date, grant.gge)
+                for grant in grants
+                if grant.enterprise_number in undertaking
+            ),
+            enterprise_number,
+            end,
+            rules,
+        )
         with exact():
             room = window.ceiling - window.used
         if tightest is None or room < tightest.ceiling - tightest.used:
@@ -291,12 +310,13 @@ def check_new_grant(
     grants: Iterable[AidGrant],
     new: AidGrant,
     rules: DeMinimisRules = DEFAULT_DE_MINIMIS,
+    members_on: Members | None = None,
 ) -> Headroom:
     """Refuse `new` if its GGE exceeds the headroom of any window containing its date; else that window after it.
 
     `grants` is the register without `new`. A GGE exactly equal to the headroom is allowed.
     """
-    before = headroom_for_grant(list(grants), new.enterprise_number, new.grant_date, rules)
+    before = headroom_for_grant(list(grants), new.enterprise_number, new.grant_date, rules, members_on)
     if new.gge > before.available:
         raise DeMinimisExceeded(new, before, rules.window_years)
     with exact():

@@ -1,6 +1,6 @@
 """The lenders' side of the state-aid register: an HTTP client and the servicing core's `AidRegister` over it.
 
-A lender reserves the aid of a grant in the register before its own transaction commits, and
+A lender reserves the aid of a grant (a GGE above 0.00) in the register before its own transaction commits, and
 stages an `AidOutcome` event in that transaction: if it commits, the register confirms the
 reservation when the event arrives; if it does not, the reservation runs out. When the register
 does not answer, the lender's request fails with 503 and commits nothing. A 409 from the register
@@ -167,8 +167,16 @@ class RemoteAidRegister:
         self.actor = actor
         self.publish_outcome = publish_outcome
 
-    def reserve(self, enterprise_number: str, loan_id: str, valuation: AidValuation, measure: str) -> ReservationV1:
-        """Reserve `valuation.gge`, dated today, under the reference of (loan, measure)."""
+    def reserve(
+        self, enterprise_number: str, loan_id: str, valuation: AidValuation, measure: str
+    ) -> ReservationV1 | None:
+        """Reserve `valuation.gge`, dated today, under the reference of (loan, measure).
+
+        A grant without aid (a GGE of 0.00: priced at or above the reference rate) reserves nothing
+        and does not need the register; None says so, and no outcome is published for it.
+        """
+        if valuation.gge <= 0:
+            return None
         if self.client is None:
             raise Unavailable(f"{REGISTER} is not configured for this service", dependency="state_aid")
         return self.client.reserve(
@@ -195,5 +203,5 @@ class RemoteAidRegister:
     def register(self, account: LoanAccount, valuation: AidValuation, measure: str, source_reference: str) -> None:
         """A change to a live loan granted aid: one measure per decision, reserved and granted in this transaction."""
         name = f"{measure}:{source_reference}"
-        self.reserve(account.enterprise_number, account.id, valuation, name)
-        self.granted(account.id, name)
+        if self.reserve(account.enterprise_number, account.id, valuation, name) is not None:
+            self.granted(account.id, name)

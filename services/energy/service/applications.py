@@ -10,9 +10,16 @@ from decimal import Decimal
 
 from sqlmodel import col, func, select
 
+from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import ZERO
 from shared.amortisation.reference_rates import Collateral, Rating
-from shared.amortisation.state_aid import DEFAULT_DE_MINIMIS, AidGrant, DeMinimisExceeded, Headroom
+from shared.amortisation.state_aid import (
+    DEFAULT_DE_MINIMIS,
+    AidGrant,
+    DeMinimisExceeded,
+    Headroom,
+    gross_grant_equivalent,
+)
 from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.rules import Conflict, NotFound, RuleViolation, Unavailable, required_text
 from shared.servicing.aid import AidValuation, valuation_of
@@ -193,7 +200,7 @@ def get_application(command: Command, application_id: str) -> EnergyApplication:
 
 
 def _untold_headroom(on: date) -> Headroom:
-    """A submission keeps only its preview GGE; the headroom is the register's, read at assessment and approval."""
+    """The ceiling with nothing used: a submission keeps only its GGE, a decision without aid needs no more."""
     ceiling = DEFAULT_DE_MINIMIS.ceiling(on)
     return Headroom(ceiling, ZERO, ceiling, on)
 
@@ -212,7 +219,7 @@ def assessment(command: Command, application: EnergyApplication, on: date) -> As
     applicant = command.session.get(EnergyApplicant, application.applicant_id)
     assert call is not None
     assert applicant is not None
-    return _assess(command, application, call, applicant, on)
+    return _assess(command, application, call, applicant, on, always_ask=True)
 
 
 def _assess(
@@ -221,17 +228,33 @@ def _assess(
     call: EnergyCall,
     applicant: EnergyApplicant,
     on: date,
+    always_ask: bool = False,
 ) -> Assessment:
+    """The assessment on `on`, with the register's headroom.
+
+    A decision on a loan without aid (priced at or above the reference rate) does not need the
+    register, so it asks only when the loan carries aid, unless `always_ask` (what a person reads).
+    """
+    terms = call_terms(call, application.requested_amount, on)
+    rating, collateral = Rating(application.rating), Collateral(application.collateral)
+    carries_aid = _gge(terms, on, rating, collateral) > 0 or always_ask
     return assess(
-        call_terms(call, application.requested_amount, on),
+        terms,
         domain_installations(installations_of(command, application.id)),
         on,
-        Rating(application.rating),
-        Collateral(application.collateral),
+        rating,
+        collateral,
         command.programme.emission_factor_kg_per_kwh,
-        _headroom(command, applicant.enterprise_number, on),
+        _headroom(command, applicant.enterprise_number, on) if carries_aid else _untold_headroom(on),
         applicant.enterprise_number,
     )
+
+
+def _gge(terms: LoanTerms, on: date, rating: Rating, collateral: Collateral) -> Decimal:
+    try:
+        return gross_grant_equivalent(terms, on, rating, collateral).gge
+    except InvalidTerms as exc:
+        raise RuleViolation("on", exc.rule) from None
 
 
 @dataclass(frozen=True)
@@ -308,7 +331,7 @@ def _commit(
     """Commit the budget and reserve the aid (valued on the application) in the register, in this transaction."""
     balance = balance_of(year).commit(application.requested_amount, year.year)
     register = aid_register(command)
-    register.reserve(applicant.enterprise_number, application.id, valuation_of(application), GRANT)
+    reserved = register.reserve(applicant.enterprise_number, application.id, valuation_of(application), GRANT)
     apply_balance(year, balance)
     command.session.add(year)
     application.status = APPROVED
@@ -321,7 +344,8 @@ def _commit(
             budget_year, application.id, application.requested_amount, balance.committed, balance.available
         )
     )
-    register.granted(application.id, GRANT)
+    if reserved is not None:
+        register.granted(application.id, GRANT)
 
 
 def reject(command: Command, application_id: str, rejected_on: date, reason: str) -> EnergyApplication:

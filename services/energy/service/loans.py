@@ -220,7 +220,8 @@ def _cancel(command: Command, decision: Decision) -> None:
     released = application.committed_amount
     apply_balance(year, balance_of(year).release(released))
     session.add(year)
-    aid_register(command).outcome(application.id, GRANT, OutcomeKind.RELEASED)
+    if application.gge > 0:
+        aid_register(command).outcome(application.id, GRANT, OutcomeKind.RELEASED)
     application.status = CANCELLED
     application.reason = request.reason
     session.add(application)

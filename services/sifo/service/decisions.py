@@ -155,7 +155,8 @@ def _cancel(command: Command, decision: Decision) -> None:
     right = get_for_update(command.session, SifoDrawingRight, loan.drawing_right_id, "drawing right")
     apply_balance(right, balance_of(right).unreserve(loan.sifo_share))
     command.session.add(right)
-    aid_register(command).outcome(loan.id, GRANT, OutcomeKind.RELEASED)
+    if loan.gge > 0:
+        aid_register(command).outcome(loan.id, GRANT, OutcomeKind.RELEASED)
     loan.status = LoanStatus.CANCELLED.value
     loan.status_reason = request.reason
     command.session.add(loan)

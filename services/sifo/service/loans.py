@@ -205,7 +205,7 @@ def approve(command: Command, loan_id: str, drawing_right_id: str | None) -> Sif
         raise RuleViolation("approved_on", exc.rule) from None
     right = _reserve_on_a_right(command, loan, approved_on, drawing_right_id)
     register = aid_register(command)
-    register.reserve(loan.borrower_enterprise_number, loan.id, AidValuation.of(approved_on, valued), GRANT)
+    reserved = register.reserve(loan.borrower_enterprise_number, loan.id, AidValuation.of(approved_on, valued), GRANT)
     _set_aid(loan, approved_on, valued)
     loan.status = LoanStatus.APPROVED.value
     loan.approved_by = command.actor
@@ -213,7 +213,8 @@ def approve(command: Command, loan_id: str, drawing_right_id: str | None) -> Sif
     loan.drawing_right_id = right.id
     session.add(loan)
     command.publish(events.loan_approved(loan, terms))
-    register.granted(loan.id, GRANT)
+    if reserved is not None:
+        register.granted(loan.id, GRANT)
     return loan
 
 

@@ -4,8 +4,9 @@
   out (`reserved_until`); an expired one no longer counts, even before the register marks it.
 * The legal basis of a measure granted by the fund follows from its grant date: Regulation (EU)
   No 1407/2013 before 1 January 2024, Regulation (EU) 2023/2831 from then on.
-* Grant dates are the lender's business date. A grant dated in the past is historic: only staff
-  (back office) may record one, with a reason. No grant is dated further ahead than the horizon.
+* Grant dates are the lender's business date (a lender may be a day behind the register around
+  midnight). A grant dated earlier is historic: only staff (back office) may record one, with a
+  reason. No grant is dated further ahead than the horizon.
 """
 
 from __future__ import annotations
@@ -46,9 +47,13 @@ def counts(measure: CountedMeasure, now: datetime) -> bool:
     return False
 
 
-def undertaking_grants(measures: Iterable[CountedMeasure], undertaking_key: str, now: datetime) -> list[AidGrant]:
-    """The counting measures of every member as grants of one undertaking (keyed `undertaking_key`)."""
-    return [AidGrant(undertaking_key, measure.grant_date, measure.gge) for measure in measures if counts(measure, now)]
+def counted_grants(measures: Iterable[CountedMeasure], now: datetime) -> list[AidGrant]:
+    """The measures that count against the ceiling now, as grants of their own enterprises."""
+    return [
+        AidGrant(measure.enterprise_number, measure.grant_date, measure.gge)
+        for measure in measures
+        if counts(measure, now)
+    ]
 
 
 def legal_basis(on: date, rules: DeMinimisRules = DEFAULT_DE_MINIMIS) -> str:
@@ -62,6 +67,10 @@ def ensure_ceiling_in_force(field: str, on: date, rules: DeMinimisRules = DEFAUL
         raise RuleViolation(
             field, f"{on.isoformat()} is before {first.isoformat()}, the first de minimis ceiling the register knows"
         )
+
+
+# A lender dates a grant just before midnight and the register reads it just after: still today's.
+SERVICE_CLOCK_TOLERANCE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ class GrantDatePolicy:
                 f"{grant_date.isoformat()} is more than {self.future_horizon_days} day(s) after today's business "
                 f"date {today.isoformat()}; aid is registered when it is granted",
             )
-        if grant_date < today:
+        if grant_date < today - (timedelta(0) if is_staff else SERVICE_CLOCK_TOLERANCE):
             if not is_staff:
                 raise RuleViolation(
                     "grant_date",

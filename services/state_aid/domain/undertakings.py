@@ -3,15 +3,17 @@
 Regulation (EU) 2023/2831 (art. 2(2)) counts de minimis aid per single undertaking, not per legal
 entity. The register records links between two enterprises with the days they hold (both
 included); the undertaking of an enterprise on a date is every enterprise reachable through links
-valid on that date, so a link A-B and a link B-C make one undertaking of A, B and C. A grant is
-checked against the aid of the undertaking as it stands on the grant date.
+valid on that date, so a link A-B and a link B-C make one undertaking of A, B and C. A window of
+the ceiling check counts the aid of the undertaking as it stands on the window's last day, so a
+grant is checked against every enterprise that is linked to it on some day of the windows that
+contain it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,29 @@ def single_undertaking(enterprise_number: str, links: Iterable[Link], on: date) 
                 members.add(other)
                 frontier.append(other)
     return frozenset(members)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """The single undertaking of one enterprise over time, from the links the register holds."""
+
+    enterprise_number: str
+    links: tuple[Link, ...]
+
+    def on(self, day: date) -> frozenset[str]:
+        return single_undertaking(self.enterprise_number, self.links, day)
+
+    def during(self, first: date, last: date) -> frozenset[str]:
+        """Every enterprise in the undertaking on some day from `first` to `last` (both included).
+
+        The undertaking only changes on the first day of a link and the day after its last, so
+        those days (and `first`) are enough.
+        """
+        days = {first}
+        for link in self.links:
+            changes = [link.valid_from] + ([link.valid_until + timedelta(days=1)] if link.valid_until else [])
+            days.update(day for day in changes if first < day <= last)
+        members: set[str] = set()
+        for day in days:
+            members |= self.on(day)
+        return frozenset(members)

@@ -8,6 +8,7 @@ date (`shared.amortisation.state_aid.check_new_grant`).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from shared.amortisation.state_aid import (
@@ -38,14 +40,17 @@ from shared.platform.rules import Conflict, NotFound, RuleViolation, required_te
 from services.state_aid import events
 from services.state_aid.domain.measures import (
     CountedMeasure,
+    counted_grants,
     ensure_ceiling_in_force,
     legal_basis,
     reservation_ran_out,
-    undertaking_grants,
 )
+from services.state_aid.domain.undertakings import Membership
 from services.state_aid.models import StateAidMeasure
 from services.state_aid.service.context import Command
-from services.state_aid.service.undertakings import lock_undertaking, members
+from services.state_aid.service.undertakings import lock_undertaking, membership, windows_around
+
+logger = logging.getLogger(__name__)
 
 FUND_PROVIDERS = {
     Instrument.SIFO: "PMV - SIFO",
@@ -84,20 +89,25 @@ def measures_of(session: Session, enterprise_numbers: Iterable[str]) -> list[Sta
     )
 
 
-def _grants(session: Session, undertaking: frozenset[str], key: str, now: datetime) -> list[AidGrant]:
-    return undertaking_grants((_counted(row) for row in measures_of(session, undertaking)), key, now)
+def _grants(
+    session: Session, over_time: Membership, grant_date: date, now: datetime, excluding: str | None = None
+) -> list[AidGrant]:
+    """What counts now for a grant on `grant_date`: measures of everyone linked on a day of its windows."""
+    rows = measures_of(session, over_time.during(*windows_around(grant_date)))
+    return counted_grants((_counted(row) for row in rows if row.id != excluding), now)
 
 
 def headroom(session: Session, enterprise_number: str, on: date, now: datetime) -> UndertakingHeadroom:
     """What a new grant on `on` may carry; reads without locking, so a reservation may take it first."""
     ensure_ceiling_in_force("on", on)
-    undertaking = members(session, enterprise_number, on)
-    room = headroom_for_grant(_grants(session, undertaking, enterprise_number, now), enterprise_number, on)
-    return UndertakingHeadroom(enterprise_number, on, undertaking, room)
+    over_time = membership(session, enterprise_number)
+    grants = _grants(session, over_time, on, now)
+    room = headroom_for_grant(grants, enterprise_number, on, members_on=over_time.on)
+    return UndertakingHeadroom(enterprise_number, on, over_time.on(on), room)
 
 
-def _expire_stale(command: Command, undertaking: frozenset[str]) -> None:
-    for row in measures_of(command.session, undertaking):
+def _expire_stale(command: Command, enterprise_numbers: Iterable[str]) -> None:
+    for row in measures_of(command.session, enterprise_numbers):
         if reservation_ran_out(MeasureStatus(row.status), row.reserved_until, command.now):
             row.status = MeasureStatus.EXPIRED.value
             row.updated_at = command.now
@@ -116,36 +126,38 @@ def _same_request(row: StateAidMeasure, request: ReservationRequest, grant_date:
 
 
 def reserve(command: Command, request: ReservationRequest) -> tuple[StateAidMeasure, bool]:
-    """Reserve (or, for a historic date, record as granted) the GGE of a grant; (measure, created).
+    """Reserve the GGE of a lender's grant, or record one staff made as granted; (measure, created).
 
-    The same reference with the same grant returns the measure it made; with another grant it is a
-    conflict, unless the reservation under it ran out (the lender's transaction never committed and
-    it tries again, perhaps another day): then it is reserved anew. Refused with the binding window's
-    headroom when the ceiling would be passed.
+    The same reference with the same grant returns the measure it made. A reference whose
+    reservation was never granted (still reserved, or run out) is reserved anew for the same
+    lender, enterprise and loan: the lender's earlier transaction never committed and it tries
+    again, perhaps another day or for another amount. Any other reuse of a reference is a
+    conflict. Refused with the binding window's headroom when the ceiling would be passed.
     """
     if request.instrument is Instrument.OTHER_PROVIDER:
         raise RuleViolation("instrument", "aid from other providers is declared (POST /declarations), not reserved")
     grant_date = request.grant_date or command.today
     ensure_ceiling_in_force("grant_date", grant_date)
     command.policy.grant_dates.check(grant_date, command.today, command.is_staff, request.reason)
-    historic = grant_date < command.today
-    undertaking = lock_undertaking(command, request.enterprise_number, grant_date)
+    # Staff record a grant that was made (no lender event will confirm it); a lender reserves.
+    granted_now = command.is_staff
+    over_time = lock_undertaking(command, request.enterprise_number, grant_date)
     existing = command.session.exec(
         select(StateAidMeasure).where(StateAidMeasure.reference == request.reference)
     ).first()
-    _expire_stale(command, undertaking)
+    _expire_stale(command, over_time.during(*windows_around(grant_date)))
     if existing is not None:
-        if _same_request(existing, request, grant_date) and existing.status != MeasureStatus.EXPIRED:
+        status = MeasureStatus(existing.status)
+        if _same_request(existing, request, grant_date) and status in (MeasureStatus.RESERVED, MeasureStatus.GRANTED):
             return existing, False
-        if existing.status != MeasureStatus.EXPIRED or existing.enterprise_number != request.enterprise_number:
+        if not _retried(existing, request):
             raise Conflict(
-                f"reference {request.reference} already names the {existing.instrument} measure {existing.id} "
-                f"of enterprise {existing.enterprise_number} ({existing.reserved_gge} on {existing.grant_date})",
+                f"reference {request.reference} already names the {status.value} {existing.instrument} measure "
+                f"{existing.id} of enterprise {existing.enterprise_number} ({existing.reserved_gge} on "
+                f"{existing.grant_date})",
                 measure_id=existing.id,
             )
-    _ensure_fits(command, request.enterprise_number, undertaking, grant_date, request.gge)
-    # A lender whose reservation ran out (its transaction never committed) tries again: the same row is
-    # reserved anew; what it held before is in the events published at each change.
+    _ensure_fits(command, request.enterprise_number, over_time, grant_date, request.gge, existing)
     fields: dict[str, Any] = {
         "enterprise_number": request.enterprise_number,
         "instrument": request.instrument.value,
@@ -157,8 +169,8 @@ def reserve(command: Command, request: ReservationRequest) -> tuple[StateAidMeas
         "reference_rate": request.reference_rate,
         "discount_rate": request.discount_rate,
         "legal_basis": legal_basis(grant_date),
-        "status": (MeasureStatus.GRANTED if historic else MeasureStatus.RESERVED).value,
-        "reserved_until": None if historic else command.now + command.policy.reservation_lifetime,
+        "status": (MeasureStatus.GRANTED if granted_now else MeasureStatus.RESERVED).value,
+        "reserved_until": None if granted_now else command.now + command.policy.reservation_lifetime,
         "recorded_by": command.actor,
         "requested_by": request.requested_by,
         "reason": request.reason.strip() if request.reason and request.reason.strip() else None,
@@ -170,20 +182,48 @@ def reserve(command: Command, request: ReservationRequest) -> tuple[StateAidMeas
         row = existing
         for name, value in fields.items():
             setattr(row, name, value)
-    command.session.add(row)
-    command.session.flush()
+    _store(command, row)
     command.publish(events.measure_recorded(row))
     return row, True
 
 
-def _ensure_fits(
-    command: Command, enterprise_number: str, undertaking: frozenset[str], grant_date: date, gge: Decimal
-) -> None:
-    grants = _grants(command.session, undertaking, enterprise_number, command.now)
+def _store(command: Command, row: StateAidMeasure) -> None:
+    """Write the measure; a reference another request recorded meanwhile (another undertaking's lock) is a 409."""
+    command.session.add(row)
     try:
-        check_new_grant(grants, AidGrant(enterprise_number, grant_date, gge))
+        command.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"reference {row.reference} was recorded by another request at the same moment; send this one again "
+            "to get that measure"
+        ) from None
+
+
+def _retried(existing: StateAidMeasure, request: ReservationRequest) -> bool:
+    return (
+        existing.status in (MeasureStatus.RESERVED, MeasureStatus.EXPIRED)
+        and existing.enterprise_number == request.enterprise_number
+        and existing.instrument == request.instrument.value
+        and existing.source_reference == request.source_reference
+    )
+
+
+def _ensure_fits(
+    command: Command,
+    enterprise_number: str,
+    over_time: Membership,
+    grant_date: date,
+    gge: Decimal,
+    replacing: StateAidMeasure | None = None,
+) -> None:
+    """Refuse with the binding window's figures and members when `gge` does not fit (409)."""
+    excluding = replacing.id if replacing is not None else None
+    grants = _grants(command.session, over_time, grant_date, command.now, excluding)
+    try:
+        check_new_grant(grants, AidGrant(enterprise_number, grant_date, gge), members_on=over_time.on)
     except DeMinimisExceeded as exc:
-        window = UndertakingHeadroom(enterprise_number, grant_date, undertaking, exc.headroom)
+        end = exc.headroom.window_end or grant_date
+        window = UndertakingHeadroom(enterprise_number, grant_date, over_time.on(end), exc.headroom)
         raise Conflict(
             exc.rule,
             ceiling=str(exc.headroom.ceiling),
@@ -192,7 +232,7 @@ def _ensure_fits(
             gge=str(gge),
             window_start=window.window_start.isoformat(),
             window_end=window.window_end.isoformat(),
-            undertaking=sorted(undertaking),
+            undertaking=sorted(window.undertaking),
         ) from None
 
 
@@ -249,8 +289,7 @@ def declare(command: Command, declaration: Declaration) -> tuple[StateAidMeasure
         created_at=command.now,
         updated_at=command.now,
     )
-    command.session.add(row)
-    command.session.flush()
+    _store(command, row)
     command.publish(events.measure_recorded(row))
     return row, True
 
@@ -265,14 +304,20 @@ def measure(session: Session, reference: str) -> StateAidMeasure:
 def apply_outcome(command: Command, outcome: AidOutcome) -> StateAidMeasure:
     """A lender granted, lowered or released what it reserved; applying the same outcome twice changes nothing.
 
-    A grant confirms a reservation even after it expired: the lender checked the ceiling when it
-    reserved, and the register records what was granted.
+    A grant confirms a reservation even after it ran out, because the register records what was
+    granted. Its headroom may have gone to another grant meanwhile, so it is checked again: a grant
+    that passes the ceiling is recorded with the figures in its reason and logged as an error
+    for the fund to act on.
     """
     row = measure(command.session, outcome.reference)
     before = (row.status, row.gge)
     if outcome.outcome is OutcomeKind.RELEASED:
         row.status = MeasureStatus.RELEASED.value
     elif row.status != MeasureStatus.RELEASED:
+        if row.status == MeasureStatus.EXPIRED or reservation_ran_out(
+            MeasureStatus(row.status), row.reserved_until, command.now
+        ):
+            _check_late_grant(command, row, outcome)
         row.status = MeasureStatus.GRANTED.value
         row.reserved_until = None
         if outcome.outcome is OutcomeKind.ADJUSTED:
@@ -284,6 +329,16 @@ def apply_outcome(command: Command, outcome: AidOutcome) -> StateAidMeasure:
         command.session.add(row)
         command.publish(events.measure_recorded(row))
     return row
+
+
+def _check_late_grant(command: Command, row: StateAidMeasure, outcome: AidOutcome) -> None:
+    gge = min(row.gge, outcome.gge) if outcome.gge is not None else row.gge
+    over_time = lock_undertaking(command, row.enterprise_number, row.grant_date)
+    try:
+        _ensure_fits(command, row.enterprise_number, over_time, row.grant_date, gge, row)
+    except Conflict as exc:
+        logger.error("aid granted after its reservation ran out passes the de minimis ceiling: %s", exc.detail)
+        row.reason = f"granted after its reservation ran out, past the ceiling: {exc.detail}"[:1000]
 
 
 def record_carried(command: Command, instrument: Instrument, carried: AidCarried) -> StateAidMeasure:

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, or_, select
 
+from shared.amortisation.state_aid import DEFAULT_DE_MINIMIS
 from shared.platform.rules import RuleViolation, required_text
 
 from services.state_aid import events
-from services.state_aid.domain.undertakings import Link, single_undertaking
+from services.state_aid.domain.undertakings import Link, Membership
 from services.state_aid.models import StateAidEnterprise, StateAidLink
 from services.state_aid.service.context import Command
 
@@ -47,23 +49,32 @@ def links_of(session: Session) -> list[Link]:
     return [Link(row.enterprise_number, row.linked_enterprise_number, row.valid_from, row.valid_until) for row in rows]
 
 
-def members(session: Session, enterprise_number: str, on: date) -> frozenset[str]:
-    return single_undertaking(enterprise_number, links_of(session), on)
+def membership(session: Session, enterprise_number: str) -> Membership:
+    return Membership(enterprise_number, tuple(links_of(session)))
 
 
-def lock_undertaking(command: Command, enterprise_number: str, on: date) -> frozenset[str]:
-    """Lock the single undertaking of `enterprise_number` on `on` and return its members."""
+def windows_around(grant_date: date) -> tuple[date, date]:
+    """The first and last day of the windows that contain `grant_date` (they end up to three years later)."""
+    return grant_date, grant_date + relativedelta(years=DEFAULT_DE_MINIMIS.window_years)
+
+
+def lock_undertaking(command: Command, enterprise_number: str, grant_date: date) -> Membership:
+    """Lock every enterprise of the undertaking on any day of a window containing `grant_date`.
+
+    Returns the membership over time: the check counts, for each window, the undertaking as it
+    stands on the window's last day.
+    """
     session = command.session
     lock_links(session, exclusive=False)
     ensure_enterprises(command, [enterprise_number])
-    undertaking = members(session, enterprise_number, on)
+    over_time = membership(session, enterprise_number)
     session.exec(
         select(StateAidEnterprise)
-        .where(col(StateAidEnterprise.enterprise_number).in_(sorted(undertaking)))
+        .where(col(StateAidEnterprise.enterprise_number).in_(sorted(over_time.during(*windows_around(grant_date)))))
         .order_by(col(StateAidEnterprise.enterprise_number))
         .with_for_update()
     ).all()
-    return undertaking
+    return over_time
 
 
 def record_link(

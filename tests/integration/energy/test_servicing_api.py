@@ -89,7 +89,6 @@ def test_the_loan_takes_its_application_id_and_an_early_payment_leaves_no_arrear
     assert [envelope.type for envelope in events if envelope.subject == application_id] == [
         "energy.application.submitted.v1",
         "energy.application.approved.v2",
-        "energy.aid.outcome.v1",
         "energy.loan.disbursed.v2",
         "energy.loan.repayment_recorded.v2",
     ]

@@ -118,7 +118,6 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
     assert [envelope.type for envelope in events] == [
         "sifo.loan.submitted.v2",
         "sifo.loan.approved.v2",
-        "sifo.aid.outcome.v1",
         "sifo.loan.disbursed.v2",
         "sifo.loan.repayment_recorded.v2",
         "sifo.loan.repayment_recorded.v2",
@@ -127,7 +126,7 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
         "sifo.loan.defaulted.v2",
         "sifo.loan.written_off.v1",
     ]
-    disbursed_event = events[3].data
+    disbursed_event = events[2].data
     assert disbursed_event["terms"]["start_date"] == "2026-04-01"
     assert disbursed_event["amount"] == "200000.00"
     assert disbursed_event["target_group_vte"] == "12.50"

@@ -218,3 +218,24 @@ def test_when_the_register_is_down_approvals_fail_with_503_and_nothing_is_commit
     assert energy.ok("GET", "/budget-years/2026", energy.manager)["committed"] == "0.00"
     assert (outbox_size(sifo.engine), outbox_size(energy.engine)) == (sifo_events, energy_events)
     sifo.ok("POST", f"/loans/{loan['id']}/approval", sifo.approver, {})
+
+
+def test_a_loan_without_aid_is_approved_while_the_register_is_down(sifo: Sifo, energy: Energy) -> None:
+    sifo.on(DAY)
+    financier = sifo.financier(recognised_from="2025-01-01")
+    sifo.drawing_right(financier["id"])
+    market = sifo.ok("POST", "/loans", sifo.manager, loan_body(financier["id"]), 201)  # at the reference rate
+    assert Decimal(market["gge"]) == 0
+    energy.budget_year()
+    call = energy.call(annual_rate="0.09", term_months=120)  # above any reference rate of 2026
+    application = energy_application(energy, call, energy.applicant(1), "100000.00")
+    sifo.register.server.stop()
+    try:
+        approved = sifo.ok("POST", f"/loans/{market['id']}/approval", sifo.approver, {})
+        committed = energy.ok("POST", f"/applications/{application['id']}/approval", energy.approver, {})
+    finally:
+        sifo.register.server.start()
+    assert (approved["status"], approved["gge"]) == ("approved", "0.00")
+    assert (committed["status"], committed["gge"]) == ("approved", "0.00")
+    assert measures_of(sifo.register, market["id"]) == []
+    assert measures_of(energy.register, application["id"]) == []

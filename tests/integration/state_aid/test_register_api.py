@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +13,14 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from shared.contracts.state_aid import AidOutcome, OutcomeKind
 from shared.eventbus.tables import OutboxMessage
+from shared.platform.database import transaction
 
 from services.state_aid.models import StateAidMeasure
+from services.state_aid.service import measures
+from services.state_aid.service.context import Command
+from services.state_aid.service.outcomes import CONSUMER_PRINCIPAL
 from tests.state_aid_register import StateAid
 
 A, B, C = "0403170701", "0202239951", "0200065765"
@@ -54,7 +59,8 @@ def test_a_reservation_is_dated_today_and_a_retry_returns_it(state_aid: StateAid
     )
     again = reserve(register, state_aid.service, reservation("sifo:l1:grant", "120000.00"), status=200)
     assert again["id"] == made["id"]
-    other = register.post("/reservations", headers=state_aid.service, json=reservation("sifo:l1:grant", "1.00"))
+    other_loan = reservation("sifo:l1:grant", "1.00", source_reference="l9")
+    other = register.post("/reservations", headers=state_aid.service, json=other_loan)
     assert other.status_code == 409
     assert "sifo:l1:grant" in other.json()["detail"]
     with Session(state_aid.engine) as session:
@@ -163,9 +169,12 @@ def test_linked_enterprises_and_declared_aid_count_for_the_single_undertaking(
     )
     assert refused.status_code == 409
     assert refused.json()["undertaking"] == sorted([A, B, C])
-    # Before the links held, each enterprise stood alone.
+    # In mid-2024 C stood alone, but a grant then would also fall in the window ending on A's grant
+    # of 2026-03-10, when A, B and C form one undertaking.
     alone = register.get(f"/undertakings/{C}/headroom?on=2024-06-01", headers=state_aid.auditor).json()
-    assert (alone["undertaking"], alone["used"]) == ([C], "0.00")
+    assert (alone["undertaking"], alone["used"], alone["window_end"]) == ([C], "180000.00", "2026-03-10")
+    before = register.get(f"/undertakings/{C}/headroom?on=2023-03-09", headers=state_aid.auditor).json()
+    assert (before["undertaking"], before["used"]) == ([C], "0.00")
 
 
 def test_a_reservation_nobody_confirms_runs_out(state_aid: StateAid, register: httpx.Client) -> None:
@@ -230,3 +239,59 @@ def test_the_auditors_export_lists_every_measure_in_a_period(state_aid: StateAid
     assert [(row["reference"], row["gge"], row["status"]) for row in rows] == [("sifo:l0:grant", "2000.00", "granted")]
     everything = list(csv.DictReader(io.StringIO(register.get("/register.csv", headers=state_aid.auditor).text)))
     assert sum(Decimal(row["gge"]) for row in everything) == Decimal("3000.00")
+
+
+def test_a_lender_retrying_an_approval_that_never_committed_gets_a_fresh_reservation(
+    state_aid: StateAid, register: httpx.Client
+) -> None:
+    first = reserve(register, state_aid.service, reservation("sifo:l1:grant", "200000.00"))
+    # The lender's transaction did not commit; the next day it approves again, valued anew.
+    state_aid.clock.set_day("2026-03-11")
+    again = reserve(register, state_aid.service, reservation("sifo:l1:grant", "210000.00"))
+    assert (again["id"], again["gge"], again["grant_date"]) == (first["id"], "210000.00", "2026-03-11")
+    headroom = register.get(f"/undertakings/{A}/headroom", headers=state_aid.auditor).json()
+    assert headroom["used"] == "210000.00"
+    # Another loan may not take the reference over.
+    taken = register.post(
+        "/reservations", headers=state_aid.service, json=reservation("sifo:l1:grant", "1.00", source_reference="l2")
+    )
+    assert taken.status_code == 409
+
+
+def test_staff_record_a_grant_made_today_as_granted(state_aid: StateAid, register: httpx.Client) -> None:
+    made = reserve(register, state_aid.backoffice, reservation("trividend:p1:grant", "1000.00", instrument="trividend"))
+    assert (made["status"], made["reserved_until"], made["provider"]) == ("granted", None, "Trividend")
+
+
+def test_a_link_that_starts_later_joins_the_windows_that_end_later(state_aid: StateAid, register: httpx.Client) -> None:
+    state_aid.clock.set_day("2026-08-01")
+    history = {"reason": "approved on paper", "instrument": "energy"}
+    reserve(
+        register, state_aid.backoffice, reservation("e:c:grant", "250000.00", C, grant_date="2026-07-01", **history)
+    )
+    link = {"linked_enterprise_number": C, "valid_from": "2026-06-01", "reason": "C bought A's shares"}
+    assert register.post(f"/undertakings/{A}/links", headers=state_aid.backoffice, json=link).status_code == 201
+    earlier = reservation("e:a:grant", "100000.00", A, grant_date="2026-03-01", **history)
+    refused = register.post("/reservations", headers=state_aid.backoffice, json=earlier)
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert (problem["available"], problem["window_end"], problem["undertaking"]) == ("50000.00", "2026-07-01", [C, A])
+
+
+def test_a_grant_arriving_after_its_reservation_ran_out_is_recorded_and_flagged_when_past_the_ceiling(
+    state_aid: StateAid, register: httpx.Client
+) -> None:
+    reserve(register, state_aid.service, reservation("sifo:late:grant", "250000.00"))
+    assert state_aid.clock.moment is not None
+    state_aid.clock.moment += timedelta(days=2)
+    reserve(register, state_aid.service, reservation("energy:meanwhile:grant", "250000.00"))
+    with transaction(state_aid.engine) as session:
+        command = Command(
+            session=session, principal=CONSUMER_PRINCIPAL, topic="state_aid.events", clock=state_aid.clock
+        )
+        outcome = AidOutcome(reference="sifo:late:grant", outcome=OutcomeKind.GRANTED, decided_on=date(2026, 3, 10))
+        measures.apply_outcome(command, outcome)
+    late = register.get("/reservations/sifo:late:grant", headers=state_aid.auditor).json()
+    assert late["status"] == "granted"
+    assert late["reason"].startswith("granted after its reservation ran out, past the ceiling")
+    assert "headroom 50000.00" in late["reason"]

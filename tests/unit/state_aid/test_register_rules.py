@@ -10,7 +10,7 @@ from shared.contracts.aid_vocabulary import MeasureStatus
 from shared.platform.rules import RuleViolation
 
 from services.state_aid.domain.measures import CountedMeasure, GrantDatePolicy, counts, legal_basis
-from services.state_aid.domain.undertakings import Link, single_undertaking
+from services.state_aid.domain.undertakings import Link, Membership, single_undertaking
 
 A, B, C, D = "0403170701", "0202239951", "0200065765", "0417497106"
 
@@ -96,10 +96,29 @@ def test_grant_dates_are_today_staff_may_record_history_with_a_reason() -> None:
     with pytest.raises(RuleViolation) as ahead:
         policy.check(today + timedelta(days=2), today, is_staff=True, reason="x")
     assert ahead.value.field == "grant_date"
+    policy.check(today - timedelta(days=1), today, is_staff=False, reason=None)  # a lender just before midnight
     with pytest.raises(RuleViolation) as past:
-        policy.check(today - timedelta(days=1), today, is_staff=False, reason="paper file")
+        policy.check(today - timedelta(days=2), today, is_staff=False, reason="paper file")
     assert past.value.field == "grant_date"
     with pytest.raises(RuleViolation) as unexplained:
         policy.check(today - timedelta(days=1), today, is_staff=True, reason="  ")
     assert unexplained.value.field == "reason"
     policy.check(today - timedelta(days=400), today, is_staff=True, reason="loan granted on paper in 2025")
+
+
+def test_each_window_counts_the_undertaking_as_it_stands_on_its_last_day() -> None:
+    links = (Link(A, C, date(2026, 6, 1), None),)
+    later = [AidGrant(C, date(2026, 7, 1), Decimal("250000.00"))]
+    over_time = Membership(A, links)
+    # On 1 March A stands alone, but the window ending on C's grant of 1 July holds A and C.
+    assert over_time.on(date(2026, 3, 1)) == {A}
+    assert over_time.during(date(2026, 3, 1), date(2029, 3, 1)) == {A, C}
+    room = headroom_for_grant(later, A, date(2026, 3, 1), members_on=over_time.on)
+    assert (room.available, room.window_end) == (Decimal("50000.00"), date(2026, 7, 1))
+    with pytest.raises(DeMinimisExceeded):
+        check_new_grant(later, grant(date(2026, 3, 1), "50000.01"), members_on=over_time.on)
+    # Without the link the later grant is another undertaking's.
+    assert headroom_for_grant(later, A, date(2026, 3, 1)).available == Decimal("300000.00")
+    # A link that ended before the later grant does not join its window.
+    ended = Membership(A, (Link(A, C, date(2026, 1, 1), date(2026, 5, 31)),))
+    assert headroom_for_grant(later, A, date(2026, 3, 1), members_on=ended.on).available == Decimal("300000.00")
