@@ -62,7 +62,9 @@ class Membership:
         """
         days = {first}
         for link in self.links:
-            changes = [link.valid_from] + ([link.valid_until + timedelta(days=1)] if link.valid_until else [])
+            changes = [link.valid_from]
+            if link.valid_until is not None and link.valid_until < date.max:
+                changes.append(link.valid_until + timedelta(days=1))
             days.update(day for day in changes if first < day <= last)
         members: set[str] = set()
         for day in days:

@@ -55,7 +55,10 @@ def membership(session: Session, enterprise_number: str) -> Membership:
 
 def windows_around(grant_date: date) -> tuple[date, date]:
     """The first and last day of the windows that contain `grant_date` (they end up to three years later)."""
-    return grant_date, grant_date + relativedelta(years=DEFAULT_DE_MINIMIS.window_years)
+    try:
+        return grant_date, grant_date + relativedelta(years=DEFAULT_DE_MINIMIS.window_years)
+    except (OverflowError, ValueError):
+        return grant_date, date.max
 
 
 def lock_undertaking(command: Command, enterprise_number: str, grant_date: date) -> Membership:

@@ -223,6 +223,10 @@ def test_bad_input_is_refused_naming_the_field(
         assert session.exec(select(StateAidMeasure)).all() == []
     assert register.get("/undertakings/0403170702/headroom", headers=state_aid.auditor).status_code == 422
     assert register.get(f"/undertakings/{A}/headroom?on=2013-12-31", headers=state_aid.auditor).status_code == 422
+    endless = {"linked_enterprise_number": B, "valid_from": "0001-01-01", "valid_until": "9999-12-31", "reason": "x"}
+    assert register.post(f"/undertakings/{A}/links", headers=state_aid.backoffice, json=endless).status_code == 201
+    last_day = register.get(f"/undertakings/{A}/headroom?on=9999-12-31", headers=state_aid.auditor)
+    assert (last_day.status_code, last_day.json()["undertaking"]) == (200, [B, A])
 
 
 def test_the_auditors_export_lists_every_measure_in_a_period(state_aid: StateAid, register: httpx.Client) -> None:

@@ -122,3 +122,9 @@ def test_each_window_counts_the_undertaking_as_it_stands_on_its_last_day() -> No
     # A link that ended before the later grant does not join its window.
     ended = Membership(A, (Link(A, C, date(2026, 1, 1), date(2026, 5, 31)),))
     assert headroom_for_grant(later, A, date(2026, 3, 1), members_on=ended.on).available == Decimal("300000.00")
+
+
+def test_links_to_the_end_of_the_calendar_are_handled() -> None:
+    forever = Membership(A, (Link(A, B, date.min, date.max), Link(C, B, date.max, None)))
+    assert forever.during(date(2026, 1, 1), date.max) == {A, B, C}
+    assert forever.on(date(2026, 1, 1)) == {A, B}
