@@ -25,7 +25,6 @@ from sqlmodel import Session, col, select
 
 from shared.contracts.topics import STATE_AID_EVENTS
 from shared.eventbus.consumer import EventConsumer
-from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 from shared.eventbus.tables import InboxRecord, OutboxMessage
 from shared.platform.auth import Role
 from shared.platform.settings import ServiceSettings
@@ -33,7 +32,7 @@ from shared.platform.settings import ServiceSettings
 from services.state_aid.app import CONSUMED_TOPICS, CONSUMER_GROUP, StateAidSettings, build_app
 from services.state_aid.models import StateAidMeasure
 from services.state_aid.service.outcomes import outcome_handlers
-from tests.support import bearer, wait_for
+from tests.support import bearer, drain_outbox, wait_for
 
 
 @dataclass
@@ -156,9 +155,7 @@ def deliver_outcomes(register: StateAid, lenders: Sequence[Engine], kafka: str, 
     outcome_types = set(outcome_handlers(lambda: "").keys())
     expected = 0
     for engine in lenders:
-        relay = OutboxRelay(engine, kafka_producer_factory(kafka, "test-relay"))
-        wait_for(lambda relay=relay: relay.publish_batch() == 0, 60, "the lender's outbox to drain")  # type: ignore[misc]
-        relay._discard_producer()
+        drain_outbox(engine, kafka)
         with Session(engine) as session:
             expected += len(
                 session.exec(select(OutboxMessage).where(col(OutboxMessage.event_type).in_(outcome_types))).all()

@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, func
 from sqlmodel import Session, SQLModel, select
 
+from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 from shared.platform import migrations
 from shared.platform.auth import Role, issue_token
 from shared.platform.settings import ServiceSettings
@@ -145,3 +146,10 @@ def enterprise_number(n: int) -> str:
     digits = f"0{base:07d}"
     check = 97 - int(digits) % 97
     return f"{digits}{check:02d}"
+
+
+def drain_outbox(engine: Engine, bootstrap_servers: str) -> None:
+    """Relay everything in a service's outbox to the broker."""
+    relay = OutboxRelay(engine, kafka_producer_factory(bootstrap_servers, "test-relay"))
+    wait_for(lambda: relay.publish_batch() == 0, 60, "the outbox to drain")
+    relay._discard_producer()

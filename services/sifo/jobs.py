@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlmodel import Session
+
 from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Principal, Role
-from shared.platform.database import make_engine, transaction
+from shared.platform.database import in_one_transaction
 from shared.platform.settings import ServiceSettings
 
 from services.sifo.service import aid, drawing_rights
@@ -19,29 +21,26 @@ from services.sifo.service.context import Command
 JOB_PRINCIPAL = Principal(subject="job:sifo", roles=frozenset({Role.JOB}))
 
 
+def _command(session: Session, settings: ServiceSettings) -> Command:
+    return Command(session=session, principal=JOB_PRINCIPAL, topic=settings.topic(SIFO_EVENTS))
+
+
 def expire_drawing_rights(settings: ServiceSettings, on: date) -> str:
     """Release what is left of drawing rights whose validity ended before `on`."""
-    engine = make_engine(settings.effective_database_url, pool_size=1, max_overflow=0)
-    try:
-        with transaction(engine) as session:
-            command = Command(session=session, principal=JOB_PRINCIPAL, topic=settings.topic(SIFO_EVENTS))
-            expired = drawing_rights.expire_rights(command, on)
-        released = sum((right.released for right in expired), start=0)
-        return f"expired {len(expired)} drawing right(s) on {on.isoformat()}; released total now {released}"
-    finally:
-        engine.dispose()
+    expired = in_one_transaction(
+        settings.effective_database_url,
+        lambda session: drawing_rights.expire_rights(_command(session, settings), on),
+    )
+    released = sum((right.released for right in expired), start=0)
+    return f"expired {len(expired)} drawing right(s) on {on.isoformat()}; released total now {released}"
 
 
 def carry_aid_to_register(settings: ServiceSettings, on: date) -> str:
     """Carry the aid SIFO recorded in its own register before the state-aid register existed (once)."""
-    engine = make_engine(settings.effective_database_url, pool_size=1, max_overflow=0)
-    try:
-        with transaction(engine) as session:
-            command = Command(session=session, principal=JOB_PRINCIPAL, topic=settings.topic(SIFO_EVENTS))
-            carried = aid.carry_former_register(command)
-        return f"carried {carried} aid measure(s) to the state-aid register (run on {on.isoformat()})"
-    finally:
-        engine.dispose()
+    carried = in_one_transaction(
+        settings.effective_database_url, lambda session: aid.carry_former_register(_command(session, settings))
+    )
+    return f"carried {carried} aid measure(s) to the state-aid register (run on {on.isoformat()})"
 
 
 JOBS = {"expire-drawing-rights": expire_drawing_rights, "carry-aid-to-register": carry_aid_to_register}

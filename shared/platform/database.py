@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from shared.platform.rules import NotFound
 
 Row = TypeVar("Row", bound=SQLModel)
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_timeout: float = 60.0) -> Engine:
@@ -49,6 +50,16 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def in_one_transaction(database_url: str, work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction on an engine of its own, disposed after (a job run by hand or on schedule)."""
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with transaction(engine) as session:
+            return work(session)
+    finally:
+        engine.dispose()
 
 
 def database_reachable(engine: Engine) -> None:

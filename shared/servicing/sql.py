@@ -9,7 +9,7 @@ did, outbox rows included.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
@@ -293,25 +293,36 @@ class Lender(Generic[Command]):
 LEGACY_ACTIVE = ("reserved", "granted")
 
 
+class StatusRow(Protocol):
+    status: str
+
+
 def carry_legacy_aid(
     session: Session,
     table: type[AidMeasureColumns],
     instrument: Instrument,
-    stands: Callable[[Session, str], bool],
+    loans: type[StatusRow],
+    gone: Collection[str],
     publish: Callable[[str, AidCarried], None],
 ) -> int:
     """Carry a service's own aid measures (from before the state-aid register) over, once.
 
-    Each live measure of a loan that still stands is published as an `AidCarried` event (the
-    register records it as granted) and marked ``carried``; one of a loan cancelled since is marked
-    ``released``. Running it again finds nothing left to carry. Returns how many were carried.
+    Each live measure of a loan (a row of `loans`) whose status is not in `gone` is published as an
+    `AidCarried` event (the register records it as granted) and marked ``carried``; one of a loan
+    cancelled since is marked ``released``. Running it again finds nothing left to carry. Returns
+    how many were carried.
     """
+
+    def stands(loan_id: str) -> bool:
+        loan = session.get(loans, loan_id)
+        return loan is not None and loan.status not in gone
+
     rows = session.exec(
         select(table).where(col(table.status).in_(LEGACY_ACTIVE)).order_by(col(table.id)).with_for_update()
     ).all()
     carried = 0
     for row in rows:
-        if stands(session, row.loan_id):
+        if stands(row.loan_id):
             measure = "grant" if row.measure == "grant" else f"{row.measure}:{row.source_reference}"
             payload = AidCarried(
                 reference=grant_reference(instrument, row.loan_id, measure),

@@ -11,10 +11,9 @@ from kafka import KafkaConsumer
 from sqlalchemy import Engine
 
 from shared.eventbus.envelope import EventEnvelope
-from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 
 from tests.state_aid_register import ThreadedServer
-from tests.support import wait_for
+from tests.support import drain_outbox
 
 
 @contextmanager
@@ -30,9 +29,7 @@ def http_server(app: FastAPI) -> Iterator[str]:
 
 def published(engine: Engine, bootstrap_servers: str, topic: str) -> list[EventEnvelope]:
     """Relay everything in the service's outbox, then read the whole topic back from the broker."""
-    relay = OutboxRelay(engine, kafka_producer_factory(bootstrap_servers, "test-reader"))
-    wait_for(lambda: relay.publish_batch() == 0, 60, "the outbox to drain")
-    relay._discard_producer()
+    drain_outbox(engine, bootstrap_servers)
     reader = KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap_servers,

@@ -23,7 +23,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -149,7 +149,7 @@ def assess(
     rating: Rating,
     collateral: Collateral,
     emission_factor_kg_per_kwh: Decimal,
-    headroom_before: Headroom,
+    headroom_for: Callable[[Decimal], Headroom],
     enterprise_number: str,
     *,
     ranges: PlausibilityRanges = DEFAULT_RANGES,
@@ -157,8 +157,9 @@ def assess(
 ) -> Assessment:
     """The assessment of a loan on `terms` financing `installations` (figures: module docstring).
 
-    `headroom_before` is what the state-aid register says a grant to the enterprise's single
-    undertaking on `grant_date` may carry.
+    `headroom_for(gge)` is what the state-aid register says a grant to the enterprise's single
+    undertaking on `grant_date` may carry; it is given this loan's GGE, so a loan without aid need
+    not ask the register.
     """
     check_installations(installations)
     if emission_factor_kg_per_kwh < 0:
@@ -172,8 +173,8 @@ def assess(
         coverage = round_half_up(savings / debt_service) if debt_service > 0 else None
         payback = round_half_up(cost / savings) if savings > 0 else None
         co2 = round_half_up(production * emission_factor_kg_per_kwh / KG_PER_TONNE, TONNE_QUANTUM)
-    gge = gross_grant_equivalent(terms, grant_date, rating, collateral, rates)
-    before = headroom_before
+    gge = gross_grant_equivalent(terms, grant_date, rating, collateral, rates, schedule)
+    before = headroom_for(gge.gge)
     with exact():
         after = Headroom(
             ceiling=before.ceiling,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from shared.contracts.state_aid import Instrument
 from shared.servicing.aid_register import RemoteAidRegister
 from shared.servicing.sql import carry_legacy_aid
@@ -22,15 +20,11 @@ def aid_register(command: Command) -> RemoteAidRegister:
 
 def carry_former_register(command: Command) -> int:
     """Publish the programme's own aid measures from before the state-aid register, once."""
-
-    def stands(session: Session, application_id: str) -> bool:
-        application = session.get(EnergyApplication, application_id)
-        return application is not None and application.status not in GONE
-
     return carry_legacy_aid(
         command.session,
         EnergyAidMeasure,
         Instrument.ENERGY,
-        stands,
+        EnergyApplication,
+        GONE,
         lambda application_id, carried: command.publish(events.aid_carried(application_id, carried)),
     )

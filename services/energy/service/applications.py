@@ -18,7 +18,6 @@ from shared.amortisation.state_aid import (
     AidGrant,
     DeMinimisExceeded,
     Headroom,
-    gross_grant_equivalent,
 )
 from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.rules import Conflict, NotFound, RuleViolation, Unavailable, required_text
@@ -148,7 +147,7 @@ def submit(command: Command, request: ApplicationRequest) -> tuple[EnergyApplica
         request.rating,
         request.collateral,
         command.programme.emission_factor_kg_per_kwh,
-        _untold_headroom(request.submitted_on),
+        lambda _gge: _untold_headroom(request.submitted_on),
         applicant.enterprise_number,
     )
     application = EnergyApplication(
@@ -235,24 +234,23 @@ def _assess(
     A decision on a loan without aid (priced at or above the reference rate) does not need the
     register, so it asks only when the loan carries aid, unless `always_ask` (what a person reads).
     """
-    terms = call_terms(call, application.requested_amount, on)
-    rating, collateral = Rating(application.rating), Collateral(application.collateral)
-    carries_aid = _gge(terms, on, rating, collateral) > 0 or always_ask
-    return assess(
-        terms,
-        domain_installations(installations_of(command, application.id)),
-        on,
-        rating,
-        collateral,
-        command.programme.emission_factor_kg_per_kwh,
-        _headroom(command, applicant.enterprise_number, on) if carries_aid else _untold_headroom(on),
-        applicant.enterprise_number,
-    )
 
+    def headroom_for(gge: Decimal) -> Headroom:
+        if gge > 0 or always_ask:
+            return _headroom(command, applicant.enterprise_number, on)
+        return _untold_headroom(on)
 
-def _gge(terms: LoanTerms, on: date, rating: Rating, collateral: Collateral) -> Decimal:
     try:
-        return gross_grant_equivalent(terms, on, rating, collateral).gge
+        return assess(
+            call_terms(call, application.requested_amount, on),
+            domain_installations(installations_of(command, application.id)),
+            on,
+            Rating(application.rating),
+            Collateral(application.collateral),
+            command.programme.emission_factor_kg_per_kwh,
+            headroom_for,
+            applicant.enterprise_number,
+        )
     except InvalidTerms as exc:
         raise RuleViolation("on", exc.rule) from None
 

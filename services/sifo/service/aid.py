@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from shared.contracts.state_aid import Instrument
 from shared.servicing.aid_register import RemoteAidRegister
 from shared.servicing.sql import carry_legacy_aid
@@ -23,15 +21,11 @@ def aid_register(command: Command) -> RemoteAidRegister:
 
 def carry_former_register(command: Command) -> int:
     """Publish SIFO's own aid measures from before the state-aid register, once (see `carry_legacy_aid`)."""
-
-    def stands(session: Session, loan_id: str) -> bool:
-        loan = session.get(SifoLoan, loan_id)
-        return loan is not None and loan.status not in GONE
-
     return carry_legacy_aid(
         command.session,
         SifoAidMeasure,
         Instrument.SIFO,
-        stands,
+        SifoLoan,
+        GONE,
         lambda loan_id, carried: command.publish(events.aid_carried(loan_id, carried)),
     )

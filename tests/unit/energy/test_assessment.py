@@ -27,7 +27,7 @@ def run(grants: list[AidGrant] | None = None, installations: list[Installation] 
         Rating.SATISFACTORY,
         Collateral.NORMAL,
         PROGRAMME.emission_factor_kg_per_kwh,
-        headroom_for_grant(grants or [], ENTERPRISE, GRANT),
+        lambda _gge: headroom_for_grant(grants or [], ENTERPRISE, GRANT),
         ENTERPRISE,
     )
 
