@@ -29,7 +29,7 @@ from shared.eventbus.tables import InboxRecord, OutboxMessage
 from shared.platform.auth import Role
 from shared.platform.settings import ServiceSettings
 
-from services.state_aid.app import CONSUMED_TOPICS, CONSUMER_GROUP, StateAidSettings, build_app
+from services.state_aid.app import CONSUMED_TOPICS, CONSUMER, CONSUMER_GROUP, StateAidSettings, build_app
 from services.state_aid.models import StateAidMeasure
 from services.state_aid.service.outcomes import outcome_handlers
 from tests.support import bearer, drain_outbox, wait_for
@@ -172,6 +172,7 @@ def deliver_outcomes(register: StateAid, lenders: Sequence[Engine], kafka: str, 
         group_id=f"{prefix}{CONSUMER_GROUP}",
         topics=[f"{prefix}{name}" for name in CONSUMED_TOPICS],
         handlers=outcome_handlers(lambda: f"{prefix}{STATE_AID_EVENTS}"),
+        ignored=CONSUMER.ignored,
     )
     # The records go through the consumer's own apply path (handler + inbox row in one transaction);
     # reading them from assigned partitions avoids waiting for a consumer-group rebalance.

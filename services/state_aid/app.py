@@ -11,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.contracts.topics import ENERGY_EVENTS, SIFO_EVENTS, STATE_AID_EVENTS
+from shared.eventbus.registry import types_on
 from shared.eventbus.service_commands import ConsumerSpec
 from shared.platform.app_factory import create_app
 from shared.platform.database import make_engine
@@ -50,10 +51,12 @@ def get_settings() -> StateAidSettings:
     return StateAidSettings()
 
 
+HANDLERS = outcome_handlers(lambda: get_settings().topic(STATE_AID_EVENTS))
 CONSUMER = ConsumerSpec(
     group_id=CONSUMER_GROUP,
     topics=CONSUMED_TOPICS,
-    handlers=outcome_handlers(lambda: get_settings().topic(STATE_AID_EVENTS)),
+    handlers=HANDLERS,
+    ignored=types_on(CONSUMED_TOPICS) - HANDLERS.keys(),
 )
 
 

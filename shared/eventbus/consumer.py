@@ -5,6 +5,10 @@ inbox for this consumer group, applies the handler and adds the inbox row, then 
 offsets are committed only after that, so a crash between the two redelivers an event whose
 inbox row makes it a no-op. A record that cannot be read or applied goes to the dead-letter table
 with its error (nothing is dropped silently); a database outage is retried without moving on.
+
+An event type the consumer neither handles nor knowingly ignores (a new version from an upgraded
+producer, say) is *parked* in the dead-letter table, not marked processed: once a handler exists
+it is replayed from there (`dead_letters.replay_parked`) through this same path.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.tables import DeadLetter, InboxRecord
@@ -31,6 +35,53 @@ from shared.platform.database import transaction
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Session, EventEnvelope], None]
+
+
+class NoHandler(Exception):
+    """The consumer has no handler for this event type and does not ignore it: the event is parked."""
+
+    def __init__(self, event_type: str, group_id: str) -> None:
+        super().__init__(
+            f"no handler for event type {event_type} in consumer group {group_id}; parked until one exists"
+        )
+
+
+def apply_envelope(
+    session: Session,
+    *,
+    group_id: str,
+    handlers: Mapping[str, Handler],
+    ignored: frozenset[str],
+    envelope: EventEnvelope,
+    topic: str,
+    partition: int,
+    offset: int,
+) -> bool:
+    """Apply one event and add its inbox row in `session`; False when the inbox already holds it.
+
+    Raises NoHandler (nothing written) for a type that is neither handled nor ignored.
+    """
+    if session.get(InboxRecord, (group_id, envelope.id)) is not None:
+        return False
+    handler = handlers.get(envelope.type)
+    if handler is not None:
+        handler(session, envelope)
+    elif envelope.type not in ignored:
+        raise NoHandler(envelope.type, group_id)
+    session.add(
+        InboxRecord(
+            consumer_group=group_id,
+            event_id=envelope.id,
+            event_type=envelope.type,
+            topic=topic,
+            partition=partition,
+            offset=offset,
+            processed_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    return True
+
 
 MAX_BACKOFF_SECONDS = 5.0
 RECREATE_AFTER_FAILURES = 5
@@ -45,6 +96,7 @@ class EventConsumer:
         group_id: str,
         topics: Sequence[str],
         handlers: Mapping[str, Handler],
+        ignored: frozenset[str] = frozenset(),
         client_id: str | None = None,
         max_poll_records: int = 200,
         poll_timeout_ms: int = 500,
@@ -54,6 +106,7 @@ class EventConsumer:
         self.group_id = group_id
         self.topics = list(topics)
         self.handlers = dict(handlers)
+        self.ignored = ignored
         self.client_id = client_id or group_id
         self.max_poll_records = max_poll_records
         self.poll_timeout_ms = poll_timeout_ms
@@ -128,6 +181,8 @@ class EventConsumer:
             return self._dead_letter(record, f"unreadable envelope: {exc}")
         try:
             applied = self._apply(envelope, record)
+        except NoHandler as exc:
+            return self._dead_letter(record, str(exc), envelope)
         except OperationalError as exc:
             logger.warning("database unavailable while applying %s: %s", envelope.id, exc)
             return False
@@ -136,12 +191,12 @@ class EventConsumer:
                 self.duplicates += 1
                 return True
             logger.exception("event %s (%s) conflicts with stored data", envelope.id, envelope.type)
-            return self._dead_letter(record, "integrity error while applying; see the consumer log")
+            return self._dead_letter(record, "integrity error while applying; see the consumer log", envelope)
         except (ValidationError, ValueError) as exc:
-            return self._dead_letter(record, f"payload does not match {envelope.type}: {exc}")
+            return self._dead_letter(record, f"payload does not match {envelope.type}: {exc}", envelope)
         except Exception as exc:
             logger.exception("handler for %s failed on event %s", envelope.type, envelope.id)
-            return self._dead_letter(record, f"handler failed: {type(exc).__name__}: {exc}")
+            return self._dead_letter(record, f"handler failed: {type(exc).__name__}: {exc}", envelope)
         if applied:
             self.applied += 1
         else:
@@ -150,45 +205,53 @@ class EventConsumer:
 
     def _apply(self, envelope: EventEnvelope, record: ConsumerRecord) -> bool:
         with transaction(self.engine) as session:
-            if session.get(InboxRecord, (self.group_id, envelope.id)) is not None:
-                return False
-            handler = self.handlers.get(envelope.type)
-            if handler is not None:
-                handler(session, envelope)
-            session.add(
-                InboxRecord(
-                    consumer_group=self.group_id,
-                    event_id=envelope.id,
-                    event_type=envelope.type,
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    processed_at=datetime.now(UTC),
-                )
+            return apply_envelope(
+                session,
+                group_id=self.group_id,
+                handlers=self.handlers,
+                ignored=self.ignored,
+                envelope=envelope,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
             )
-            session.flush()
-        return True
 
     def _already_processed(self, event_id: str) -> bool:
         with Session(self.engine) as session:
             return session.get(InboxRecord, (self.group_id, event_id)) is not None
 
-    def _dead_letter(self, record: ConsumerRecord, error: str) -> bool:
+    def _dead_letter(self, record: ConsumerRecord, error: str, envelope: EventEnvelope | None = None) -> bool:
+        """Keep the record with its reason; a redelivery of an event already parked only refreshes the reason."""
         raw: Any = record.value
         text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
         try:
             with transaction(self.engine) as session:
-                session.add(
-                    DeadLetter(
-                        consumer_group=self.group_id,
-                        topic=record.topic,
-                        partition=record.partition,
-                        offset=record.offset,
-                        raw_value=text,
-                        error=error,
-                        received_at=datetime.now(UTC),
+                parked = None
+                if envelope is not None:
+                    parked = session.exec(
+                        select(DeadLetter).where(
+                            DeadLetter.consumer_group == self.group_id,
+                            DeadLetter.event_id == envelope.id,
+                            col(DeadLetter.replayed_at).is_(None),
+                        )
+                    ).first()
+                if parked is not None:
+                    parked.error = error
+                    session.add(parked)
+                else:
+                    session.add(
+                        DeadLetter(
+                            consumer_group=self.group_id,
+                            topic=record.topic,
+                            partition=record.partition,
+                            offset=record.offset,
+                            event_id=envelope.id if envelope is not None else None,
+                            event_type=envelope.type if envelope is not None else None,
+                            raw_value=text,
+                            error=error,
+                            received_at=datetime.now(UTC),
+                        )
                     )
-                )
         except OperationalError as exc:
             logger.warning("database unavailable while dead-lettering: %s", exc)
             return False

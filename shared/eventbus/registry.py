@@ -6,7 +6,7 @@ and consumers look payload models up here, and the schema export walks it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -48,6 +48,12 @@ def registered() -> dict[str, type[BaseModel]]:
 
 def topic_of(name: str) -> str:
     return _TOPICS[name]
+
+
+def types_on(topics: Iterable[str]) -> frozenset[str]:
+    """Every event type registered on one of the logical `topics`."""
+    wanted = set(topics)
+    return frozenset(name for name, topic in _TOPICS.items() if topic in wanted)
 
 
 def envelope_for(payload: BaseModel, *, source: str, subject: str) -> EventEnvelope:

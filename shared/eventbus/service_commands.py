@@ -34,6 +34,18 @@ class ConsumerSpec:
     group_id: str
     topics: Sequence[str]
     handlers: Mapping[str, Handler]
+    ignored: frozenset[str] = frozenset()
+    """Event types the service knows and has no use for: processed without effect. Any other type
+    without a handler is parked in the dead-letter table."""
+
+
+@dataclass(frozen=True)
+class ExtraCommand:
+    """A command of one service only (``python -m services.portfolio export 2026Q3``)."""
+
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[ServiceSettings, argparse.Namespace], int]
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ class ServiceCommands:
     topics: Sequence[str]
     consumer: ConsumerSpec | None = None
     jobs: Mapping[str, Callable[[ServiceSettings, date], str]] = field(default_factory=dict)
+    extra: Mapping[str, ExtraCommand] = field(default_factory=dict)
 
 
 def _ensure(settings: ServiceSettings, topics: Sequence[str]) -> list[str]:
@@ -73,6 +86,7 @@ def run_consumer(settings: ServiceSettings, spec: ConsumerSpec) -> None:
         group_id=f"{settings.topic_prefix}{spec.group_id}",
         topics=[settings.topic(name) for name in spec.topics],
         handlers=spec.handlers,
+        ignored=spec.ignored,
     )
     consumer.run(stop_on_signals())
 
@@ -95,10 +109,14 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
         job.add_argument(
             "--date", type=date.fromisoformat, default=business_today(), help="business date (ISO), today in Brussels"
         )
+    for name, extra in commands.extra.items():
+        extra.arguments(sub.add_parser(name, help=extra.help))
     args = parser.parse_args(argv)
 
     settings = commands.settings()
     configure_logging(f"{settings.service_name}-{args.command}", settings.log_level)
+    if args.command in commands.extra:
+        return commands.extra[args.command].run(settings, args)
     if args.command == "api":
         serve_http(commands.build_app(), settings)
     elif args.command == "relay":

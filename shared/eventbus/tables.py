@@ -45,18 +45,27 @@ class InboxRecord(SQLModel, table=True):
 
 
 class DeadLetter(SQLModel, table=True):
-    """A message a consumer could not read or apply; kept whole, with the reason, for a person to look at."""
+    """A message a consumer could not read or apply; kept whole, with the reason, for a person to look at.
+
+    A message is *parked* while `replayed_at` is empty. After an upgrade (a handler for a new event
+    type, a fixed bug) it can be replayed through the same path as a fresh delivery; it then
+    keeps its row, with `replayed_at` set, as the record of what happened.
+    """
 
     __tablename__ = "eventbus_dead_letter"
+    __table_args__ = (sa.Index("ix_eventbus_dead_letter_parked", "consumer_group", "replayed_at", "id"),)
 
     id: int | None = Field(default=None, sa_column=big_id())
     consumer_group: str = Field(max_length=200)
     topic: str = Field(max_length=249)
     partition: int
     offset: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    event_id: str | None = Field(default=None, max_length=36)
+    event_type: str | None = Field(default=None, max_length=200)
     raw_value: str = Field(sa_column=text())
     error: str = Field(sa_column=text())
     received_at: datetime = Field(sa_column=timestamp())
+    replayed_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 COMMON_TABLE_NAMES = frozenset(
