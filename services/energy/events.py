@@ -17,7 +17,7 @@ from shared.servicing.aid import AidValuation, valuation_of
 from shared.servicing.decisions import CancellationRequest, Decision
 from shared.servicing.events import aid_payload, terms_payload
 
-from services.energy.models import EnergyApplicant, EnergyApplication, EnergyInstallation, EnergyLoan
+from services.energy.models import EnergyApplicant, EnergyApplication, EnergyBudgetYear, EnergyInstallation, EnergyLoan
 
 
 def _wrap(payload: BaseModel, subject: str) -> EventEnvelope:
@@ -97,6 +97,17 @@ def rejected(application: EnergyApplication, on: date) -> EventEnvelope:
         application_id=application.id, rejected_on=on, reason=application.reason or ""
     )
     return _wrap(payload, application.id)
+
+
+def budget_year_opened(row: EnergyBudgetYear) -> EventEnvelope:
+    payload = contract.BudgetYearOpenedV1(
+        budget_year=row.year,
+        envelope=row.envelope,
+        budget_article=row.budget_article,
+        opened_on=business_date(row.created_at),
+        opened_by=row.created_by,
+    )
+    return _wrap(payload, str(row.year))
 
 
 def budget_committed(

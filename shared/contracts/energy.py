@@ -79,6 +79,17 @@ class ApplicationRejectedV1(Contract):
     reason: str
 
 
+@event_type("energy.budget_year.opened.v1", topic=ENERGY_EVENTS)
+class BudgetYearOpenedV1(Contract):
+    """A budget year was opened with its envelope (keyed by the year, like the year's commitments)."""
+
+    budget_year: int
+    envelope: Decimal
+    budget_article: str
+    opened_on: date
+    opened_by: str
+
+
 @event_type("energy.budget.committed.v1", topic=ENERGY_EVENTS)
 class BudgetCommittedV1(Contract):
     budget_year: int
@@ -219,6 +230,11 @@ class EnergyLoanDisbursedV2(Contract):
 
 @event_type("energy.loan.repayment_recorded.v2", topic=ENERGY_EVENTS)
 class EnergyRepaymentRecordedV2(servicing.RepaymentRecorded):
+    """Superseded by v3 (the surplus mode); kept to read the history."""
+
+
+@event_type("energy.loan.repayment_recorded.v3", topic=ENERGY_EVENTS)
+class EnergyRepaymentRecordedV3(servicing.RepaymentRecordedWithMode):
     pass
 
 

@@ -40,6 +40,14 @@ class RepaymentRecorded(ServicingEvent):
     status: str = Field(description="current | in_arrears | settled after this payment")
 
 
+class RepaymentRecordedWithMode(RepaymentRecorded):
+    """A repayment and how its surplus reduced the loan, so a consumer can replay the schedule exactly."""
+
+    surplus_mode: str = Field(
+        examples=["reduce_installment", "reduce_term"], description="how a prepaid surplus reshaped the schedule"
+    )
+
+
 class Prepaid(ServicingEvent):
     entry_id: int
     received_on: date

@@ -275,6 +275,13 @@ class LoanCancelledV1(Contract):
 
 @event_type("sifo.loan.repayment_recorded.v2", topic=SIFO_EVENTS)
 class LoanRepaymentRecordedV2(servicing.RepaymentRecorded):
+    """Superseded by v3 (the surplus mode); kept to read the history."""
+
+    financier_id: str
+
+
+@event_type("sifo.loan.repayment_recorded.v3", topic=SIFO_EVENTS)
+class LoanRepaymentRecordedV3(servicing.RepaymentRecordedWithMode):
     financier_id: str
 
 

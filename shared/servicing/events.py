@@ -38,7 +38,7 @@ def aid_payload(valuation: AidValuation) -> contract.AidValuationV1:
 
 
 _BASES: dict[str, type[contract.ServicingEvent]] = {
-    "repayment_recorded": contract.RepaymentRecorded,
+    "repayment_recorded": contract.RepaymentRecordedWithMode,
     "prepaid": contract.Prepaid,
     "rate_reset": contract.RateReset,
     "restructured": contract.Restructured,
@@ -57,7 +57,7 @@ def _id(entry: LedgerEntry) -> int:
 @dataclass(frozen=True)
 class ServicingEvents:
     source: str
-    repayment_recorded: type[contract.RepaymentRecorded]
+    repayment_recorded: type[contract.RepaymentRecordedWithMode]
     prepaid: type[contract.Prepaid]
     rate_reset: type[contract.RateReset]
     restructured: type[contract.Restructured]
@@ -90,7 +90,8 @@ class ServicingEvents:
 
     def repayment(
         self, account: LoanAccount, entry: LedgerEntry, allocation: Allocation, position: LoanPosition
-    ) -> contract.RepaymentRecorded:
+    ) -> contract.RepaymentRecordedWithMode:
+        assert entry.mode is not None
         return self.repayment_recorded(
             **self._keys(account),
             entry_id=_id(entry),
@@ -104,6 +105,7 @@ class ServicingEvents:
             excess=allocation.excess,
             outstanding_principal=position.outstanding_principal,
             status=position.status.value,
+            surplus_mode=entry.mode,
         )
 
     def prepayment(self, account: LoanAccount, entry: LedgerEntry, position: LoanPosition) -> contract.Prepaid:

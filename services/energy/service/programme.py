@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from shared.amortisation.terms import Frequency
 from shared.platform.rules import Conflict, NotFound, RuleViolation
 
+from services.energy import events
 from services.energy.domain.budget import BudgetYear
 from services.energy.models import EnergyApplication, EnergyBudgetYear, EnergyCall, EnergyInstallation, EnergyLoan
 from services.energy.service.context import Command
@@ -43,6 +44,7 @@ def open_budget_year(command: Command, year: int, envelope: Decimal | None) -> E
     )
     command.session.add(row)
     command.session.flush()
+    command.publish(events.budget_year_opened(row))
     return row
 
 

@@ -101,8 +101,8 @@ def test_full_path_returns_the_unused_commitment_to_the_budget_year(energy: Ener
         "energy.aid.outcome.v1",
         "energy.aid.outcome.v1",
         "energy.loan.disbursed.v2",
-        "energy.loan.repayment_recorded.v2",
-        "energy.loan.repayment_recorded.v2",
+        "energy.loan.repayment_recorded.v3",
+        "energy.loan.repayment_recorded.v3",
     ]
     outcomes = [envelope.data for envelope in events if envelope.type == "energy.aid.outcome.v1"]
     assert [outcome["outcome"] for outcome in outcomes] == ["granted", "adjusted"]
@@ -111,8 +111,16 @@ def test_full_path_returns_the_unused_commitment_to_the_budget_year(energy: Ener
     energy.deliver_aid()
     (measure,) = measures_of(energy.register, application["id"])
     assert (measure.status, measure.gge, measure.reserved_gge) == ("granted", Decimal(outcomes[1]["gge"]), approved_gge)
-    by_year = [(envelope.type, envelope.data["amount"]) for envelope in events if envelope.subject == "2026"]
-    assert by_year == [("energy.budget.committed.v1", "100000.00"), ("energy.budget.released.v1", "8000.00")]
+    by_year = [
+        (envelope.type, envelope.data.get("amount", envelope.data.get("envelope")))
+        for envelope in events
+        if envelope.subject == "2026"
+    ]
+    assert by_year == [
+        ("energy.budget_year.opened.v1", "5000000.00"),
+        ("energy.budget.committed.v1", "100000.00"),
+        ("energy.budget.released.v1", "8000.00"),
+    ]
 
 
 def test_a_short_budget_wait_lists_and_released_money_serves_the_list_in_order(energy: Energy) -> None:

@@ -90,7 +90,7 @@ def test_the_loan_takes_its_application_id_and_an_early_payment_leaves_no_arrear
         "energy.application.submitted.v1",
         "energy.application.approved.v2",
         "energy.loan.disbursed.v2",
-        "energy.loan.repayment_recorded.v2",
+        "energy.loan.repayment_recorded.v3",
     ]
 
 

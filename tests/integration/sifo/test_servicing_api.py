@@ -92,7 +92,7 @@ def test_the_quoted_payoff_settles_the_loan_for_good(sifo: Sifo) -> None:
     assert again.status_code == 409
     events = published(sifo.engine, sifo.settings.kafka_bootstrap_servers, sifo.settings.topic(SIFO_EVENTS))
     types = [envelope.type for envelope in events if envelope.subject == loan_id]
-    assert types[-2:] == ["sifo.loan.repayment_recorded.v2", "sifo.loan.settled.v1"]
+    assert types[-2:] == ["sifo.loan.repayment_recorded.v3", "sifo.loan.settled.v1"]
 
 
 def test_an_installment_multiple_that_would_not_amortise_is_refused_naming_it(sifo: Sifo) -> None:
