@@ -47,7 +47,7 @@ migrate: $(STAMP)
 	$(PY) -m services.state_aid migrate
 
 schemas: $(STAMP)
-	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy shared.contracts.state_aid
+	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy shared.contracts.state_aid shared.contracts.portfolio
 
 BENCHMARKS := $(filter-out bench/__init__.py,$(wildcard bench/*.py))
 

@@ -158,9 +158,15 @@ def business_clock() -> BusinessClock:
 
 
 @pytest.fixture
-def state_aid(migrated_database: Callable[[str], str], business_clock: BusinessClock) -> Iterator[StateAid]:
-    """The state-aid register on its own PostgreSQL database, served over HTTP for the lenders."""
-    register = start_register(state_aid_settings(migrated_database("state_aid"), migrate=False), business_clock)
+def state_aid(
+    migrated_database: Callable[[str], str], business_clock: BusinessClock, kafka_bootstrap: str, topic_prefix: str
+) -> Iterator[StateAid]:
+    """The state-aid register on its own PostgreSQL database, served over HTTP for the lenders.
+
+    Its outbox names the test's own topics; what it publishes reaches the broker only when a test relays it.
+    """
+    settings = state_aid_settings(migrated_database("state_aid"), kafka_bootstrap, topic_prefix, migrate=False)
+    register = start_register(settings, business_clock)
     try:
         yield register
     finally:

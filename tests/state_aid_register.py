@@ -178,7 +178,7 @@ def deliver_outcomes(register: StateAid, lenders: Sequence[Engine], kafka: str, 
     # reading them from assigned partitions avoids waiting for a consumer-group rebalance.
     reader = KafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False, auto_offset_reset="earliest")
     try:
-        partitions = wait_for(lambda: _partitions(reader, consumer.topics), 60, "the lenders' topics' metadata")
+        partitions = wait_for(lambda: partitions_of(reader, consumer.topics), 60, "the lenders' topics' metadata")
         reader.assign(partitions)
         reader.seek_to_beginning()
         deadline = time.monotonic() + 60
@@ -191,7 +191,8 @@ def deliver_outcomes(register: StateAid, lenders: Sequence[Engine], kafka: str, 
         reader.close()
 
 
-def _partitions(reader: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+def partitions_of(reader: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    """Every partition of `topics`, or none while the broker has not described one of them yet."""
     found: list[TopicPartition] = []
     for topic in topics:
         numbers = reader.partitions_for_topic(topic)

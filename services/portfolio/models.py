@@ -1,12 +1,17 @@
-"""Portfolio tables (``portfolio_`` prefix): projections built from other services' events."""
+"""Portfolio tables (``portfolio_`` prefix): the events it has heard and the exports it made.
+
+The book itself is not stored: it is folded from `portfolio_event` whenever it is asked for, so a
+new rule or a fixed bug applies to the whole history at once, and a replay rebuilds it exactly.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shared.platform.columns import timestamp
+from shared.platform.columns import text, timestamp
 
 
 class PortfolioFinancier(SQLModel, table=True):
@@ -21,3 +26,56 @@ class PortfolioFinancier(SQLModel, table=True):
     recognised_until: date | None = None
     source_event_id: str = Field(max_length=36, unique=True)
     source_event_time: datetime = Field(sa_column=timestamp())
+
+
+class PortfolioEvent(SQLModel, table=True):
+    """An event the book is folded from: its payload as published, and when it was published."""
+
+    __tablename__ = "portfolio_event"
+    __table_args__ = (sa.Index("ix_portfolio_event_known", "known_at", "event_id"),)
+
+    event_id: str = Field(primary_key=True, max_length=36)
+    event_type: str = Field(max_length=200, index=True)
+    subject: str = Field(max_length=200, index=True)
+    known_at: datetime = Field(sa_column=timestamp())
+    data: str = Field(sa_column=text())
+
+
+class PortfolioQuarterCutoff(SQLModel, table=True):
+    """The knowledge cut-off of a quarter: its exports count the events published up to `known_at`.
+
+    Fixed by the first export of the quarter and carried by its `export.ready` event, so a later
+    export, or one after a replay from the topics, gives the same files.
+    """
+
+    __tablename__ = "portfolio_quarter_cutoff"
+
+    quarter: str = Field(primary_key=True, max_length=6)
+    known_at: datetime = Field(sa_column=timestamp())
+
+
+class PortfolioExport(SQLModel, table=True):
+    __tablename__ = "portfolio_export"
+
+    id: str = Field(primary_key=True, max_length=36)
+    quarter: str = Field(max_length=6, index=True)
+    known_at: datetime = Field(sa_column=timestamp())
+    status: str = Field(max_length=12)
+    progress: int = 0
+    requested_by: str = Field(max_length=200)
+    requested_at: datetime = Field(sa_column=timestamp())
+    updated_at: datetime = Field(sa_column=timestamp())
+    finished_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    error: str | None = Field(default=None, sa_column=text(nullable=True))
+
+
+class PortfolioExportFile(SQLModel, table=True):
+    __tablename__ = "portfolio_export_file"
+
+    export_id: str = Field(primary_key=True, max_length=36, foreign_key="portfolio_export.id")
+    name: str = Field(primary_key=True, max_length=100)
+    media_type: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    rows: int | None = None
+    size: int
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))

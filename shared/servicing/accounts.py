@@ -56,9 +56,14 @@ class ProductRules:
     late_interest_margin: Decimal = Decimal("0.02")
 
     def late_interest_policy(self) -> LateInterestPolicy:
-        if self.late_interest is LateInterestKind.LEGAL:
-            return LateInterestPolicy.legal(legal_late_payment_rate, late_payment_collection_fee())
-        return LateInterestPolicy.over_contract_rate(self.late_interest_margin)
+        return late_interest_policy(self.late_interest, self.late_interest_margin)
+
+
+def late_interest_policy(kind: LateInterestKind, margin: Decimal) -> LateInterestPolicy:
+    """The engine's policy for a product's late-interest setting (the margin only counts for contractual)."""
+    if kind is LateInterestKind.LEGAL:
+        return LateInterestPolicy.legal(legal_late_payment_rate, late_payment_collection_fee())
+    return LateInterestPolicy.over_contract_rate(margin)
 
 
 @dataclass

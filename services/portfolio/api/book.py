@@ -1,0 +1,180 @@
+"""Positions and exposure on any date, from every event the book has heard."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from shared.platform.auth import Principal, require_roles
+from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.identifiers import normalise_enterprise_number
+from shared.platform.rules import RuleViolation
+
+from services.portfolio.api.access import READERS, session_of
+from services.portfolio.domain.figures import Exposure
+from services.portfolio.domain.loans import Instrument, LoanLine
+from services.portfolio.service import book
+
+router = APIRouter(tags=["book"])
+ENTERPRISE = r"^[01][0-9]{9}$"
+
+
+class ArrearsOut(BaseModel):
+    days_1_30: Decimal
+    days_31_90: Decimal
+    days_91_180: Decimal
+    over_180: Decimal
+    total: Decimal
+
+
+class PositionOut(BaseModel):
+    loan_id: str
+    instrument: Instrument
+    enterprise_number: str
+    borrower_name: str
+    financier_id: str | None
+    status: str = Field(examples=["current"])
+    committed: Decimal
+    disbursed: Decimal
+    disbursed_on: date | None
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    arrears: ArrearsOut
+    days_past_due: int
+    annual_rate: Decimal | None
+    maturity: date | None
+    written_off: Decimal
+    target_group_vte: Decimal | None
+    lender_outstanding_principal: Decimal | None = Field(
+        description="outstanding principal the lender reported after its last movement up to the date, to reconcile"
+    )
+
+    @classmethod
+    def of(cls, line: LoanLine) -> PositionOut:
+        return cls(
+            loan_id=line.loan_id,
+            instrument=line.instrument,
+            enterprise_number=line.enterprise_number,
+            borrower_name=line.borrower_name,
+            financier_id=line.financier_id,
+            status=line.status.value,
+            committed=line.committed,
+            disbursed=line.disbursed,
+            disbursed_on=line.disbursed_on,
+            outstanding_principal=line.outstanding_principal,
+            accrued_interest=line.accrued_interest,
+            arrears=ArrearsOut(
+                days_1_30=line.arrears["1-30"],
+                days_31_90=line.arrears["31-90"],
+                days_91_180=line.arrears["91-180"],
+                over_180=line.arrears[">180"],
+                total=line.total_arrears,
+            ),
+            days_past_due=line.days_past_due,
+            annual_rate=line.annual_rate,
+            maturity=line.maturity,
+            written_off=line.written_off,
+            target_group_vte=line.target_group_vte,
+            lender_outstanding_principal=line.reported_outstanding,
+        )
+
+
+class ExposureOut(BaseModel):
+    enterprise_number: str
+    name: str
+    instruments: list[str]
+    outstanding_principal: Decimal
+    committed: Decimal
+    equity_fair_value: Decimal
+    total: Decimal
+    arrears: Decimal
+    aid_granted_in_window: Decimal
+    aid_ceiling: Decimal | None
+
+    @classmethod
+    def of(cls, item: Exposure) -> ExposureOut:
+        return cls(
+            enterprise_number=item.enterprise_number,
+            name=item.name,
+            instruments=list(item.instruments),
+            outstanding_principal=item.outstanding_principal,
+            committed=item.committed,
+            equity_fair_value=item.equity_fair_value,
+            total=item.total,
+            arrears=item.arrears,
+            aid_granted_in_window=item.aid_granted_in_window,
+            aid_ceiling=item.aid_ceiling,
+        )
+
+
+def _enterprise(field: str, value: str) -> str:
+    try:
+        return normalise_enterprise_number(value)
+    except ValueError as exc:
+        raise RuleViolation(field, str(exc)) from None
+
+
+def _settings(request: Request) -> book.BookSettings:
+    settings: book.BookSettings = request.app.state.book_settings
+    return settings
+
+
+@router.get(
+    "/positions",
+    response_model=list[PositionOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Every loan in the book at the end of a day, by instrument and loan id",
+)
+def list_positions(
+    request: Request,
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    on: Annotated[date, Query(description="the day; events of that day included")],
+    instrument: Instrument | None = None,
+    enterprise_number: Annotated[str | None, Query(pattern=ENTERPRISE)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[PositionOut]:
+    number = _enterprise("enterprise_number", enterprise_number) if enterprise_number is not None else None
+    lines = book.positions(session, on, _settings(request), instrument, number)
+    return [PositionOut.of(line) for line in lines[offset : offset + limit]]
+
+
+@router.get(
+    "/exposure",
+    response_model=list[ExposureOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Exposure per enterprise across all instruments at the end of a day",
+)
+def list_exposure(
+    request: Request,
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    on: Annotated[date, Query(description="the day; events of that day included")],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[ExposureOut]:
+    items = book.exposures(session, on, _settings(request))
+    return [ExposureOut.of(item) for item in items[offset : offset + limit]]
+
+
+@router.get(
+    "/enterprises/{enterprise_number}/exposure",
+    response_model=ExposureOut,
+    responses=PROBLEM_RESPONSES,
+    summary="One enterprise's exposure across all instruments at the end of a day",
+)
+def enterprise_exposure(
+    request: Request,
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    enterprise_number: Annotated[str, Path(pattern=ENTERPRISE)],
+    on: Annotated[date, Query(description="the day; events of that day included")],
+) -> ExposureOut:
+    number = _enterprise("enterprise_number", enterprise_number)
+    return ExposureOut.of(book.exposure_of(session, on, _settings(request), number))

@@ -1,0 +1,155 @@
+"""Quarterly exports: request one, follow its progress, download its files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from shared.contracts.topics import PORTFOLIO_EVENTS
+from shared.platform.auth import Principal, require_roles
+from shared.platform.business_date import business_date
+from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IDEMPOTENCY_HEADER, idempotent_response
+
+from services.portfolio.api.access import EXPORTERS, session_of
+from services.portfolio.domain.quarters import QUARTER_PATTERN
+from services.portfolio.models import PortfolioExport
+from services.portfolio.service import exports
+
+router = APIRouter(tags=["exports"])
+FILE_NAME = r"^[A-Za-z0-9_.-]{1,100}$"
+
+
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"quarter": "2026Q3"}]})
+
+    quarter: str = Field(pattern=QUARTER_PATTERN, description="the quarter, e.g. 2026Q3; it must have ended")
+
+
+class ExportFileOut(BaseModel):
+    name: str
+    media_type: str
+    sha256: str
+    rows: int | None
+    bytes: int
+    href: str
+
+
+class ExportOut(BaseModel):
+    id: str
+    quarter: str
+    known_at: datetime = Field(description="the quarter's cut-off: events published up to then count")
+    status: str = Field(examples=["running"], description="queued, running, done, failed or interrupted")
+    progress: int = Field(ge=0, le=100, description="percent done")
+    requested_by: str
+    requested_at: datetime
+    finished_at: datetime | None
+    error: str | None
+    files: list[ExportFileOut]
+
+
+def _out(session: Session, export: PortfolioExport) -> ExportOut:
+    return ExportOut(
+        id=export.id,
+        quarter=export.quarter,
+        known_at=export.known_at,
+        status=exports.status_of(export, datetime.now(UTC)),
+        progress=export.progress,
+        requested_by=export.requested_by,
+        requested_at=export.requested_at,
+        finished_at=export.finished_at,
+        error=export.error,
+        files=[
+            ExportFileOut(
+                name=item.name,
+                media_type=item.media_type,
+                sha256=item.sha256,
+                rows=item.rows,
+                bytes=item.size,
+                href=f"/exports/{export.id}/files/{item.name}",
+            )
+            for item in exports.files_of(session, export.id)
+        ],
+    )
+
+
+def _run(request: Request, export_id: str) -> None:
+    state = request.app.state
+    exports.run_export(state.engine, export_id, state.book_settings, state.settings.topic(PORTFOLIO_EVENTS))
+
+
+@router.post(
+    "/exports",
+    status_code=202,
+    response_model=ExportOut,
+    responses=PROBLEM_RESPONSES,
+    summary="Export a quarter as of its last day (CSV, XLSX, JSON, charts, manifest); runs in the background",
+)
+def request_export(
+    request: Request,
+    background: BackgroundTasks,
+    body: ExportRequest,
+    principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
+    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+) -> JSONResponse:
+    def run(session: Session) -> tuple[int, Any]:
+        today = business_date(request.app.state.clock())
+        export = exports.request_export(session, body.quarter, principal.subject, today, datetime.now(UTC))
+        return 202, _out(session, export).model_dump(mode="json")
+
+    response = idempotent_response(
+        request, principal.subject, idempotency_key, body, run, lambda out: f"/exports/{out['id']}"
+    )
+    if response.status_code == 202:
+        export_id = response.headers["Location"].rsplit("/", 1)[-1]
+        background.add_task(_run, request, export_id)
+    return response
+
+
+@router.get("/exports", response_model=list[ExportOut], responses=PROBLEM_RESPONSES, summary="Exports, newest first")
+def list_exports(
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
+    quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[ExportOut]:
+    return [_out(session, export) for export in exports.list_exports(session, quarter, limit, offset)]
+
+
+@router.get(
+    "/exports/{export_id}",
+    response_model=ExportOut,
+    responses=PROBLEM_RESPONSES,
+    summary="An export's status and files",
+)
+def get_export(
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
+    export_id: Annotated[str, Path(max_length=36)],
+) -> ExportOut:
+    return _out(session, exports.get_export(session, export_id))
+
+
+@router.get(
+    "/exports/{export_id}/files/{name}",
+    responses={**PROBLEM_RESPONSES, 200: {"content": {"application/octet-stream": {}}, "description": "the file"}},
+    summary="Download one file of an export",
+)
+def download(
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
+    export_id: Annotated[str, Path(max_length=36)],
+    name: Annotated[str, Path(pattern=FILE_NAME)],
+) -> Response:
+    item = exports.file_of(session, export_id, name)
+    return Response(
+        item.content,
+        media_type=item.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{item.name}"', "X-Content-SHA256": item.sha256},
+    )

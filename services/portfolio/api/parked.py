@@ -1,0 +1,82 @@
+"""Parked events: what the consumer could not apply, and replaying them after an upgrade."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from shared.eventbus.dead_letters import parked, replay_parked
+from shared.platform.auth import Principal, require_roles
+from shared.platform.errors import PROBLEM_RESPONSES
+
+from services.portfolio.api.access import OPERATORS, session_of
+
+router = APIRouter(tags=["operations"], prefix="/admin")
+
+
+class ParkedEventOut(BaseModel):
+    id: int
+    topic: str
+    partition: int
+    offset: int
+    event_id: str | None
+    event_type: str | None
+    error: str
+    received_at: datetime
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ids": [12, 13]}, {}]})
+
+    ids: list[int] | None = Field(
+        default=None, max_length=10_000, description="parked events to replay; all when absent"
+    )
+
+
+class ReplayOut(BaseModel):
+    applied: list[int]
+    already_applied: list[int]
+    still_parked: dict[int, str]
+
+
+@router.get(
+    "/parked-events",
+    response_model=list[ParkedEventOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Events the book has parked (no handler, or failed), oldest first",
+)
+def list_parked(
+    request: Request,
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*OPERATORS))],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[ParkedEventOut]:
+    rows = parked(session, request.app.state.consumer_group, limit, offset)
+    return [ParkedEventOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.post(
+    "/parked-events/replay",
+    response_model=ReplayOut,
+    responses=PROBLEM_RESPONSES,
+    summary="Replay parked events through the current handlers (after an upgrade); safe to repeat",
+)
+def replay(
+    request: Request,
+    body: ReplayRequest,
+    _principal: Annotated[Principal, Depends(require_roles(*OPERATORS))],
+) -> ReplayOut:
+    state = request.app.state
+    report = replay_parked(
+        state.engine,
+        group_id=state.consumer_group,
+        handlers=state.consumer.handlers,
+        ignored=state.consumer.ignored,
+        ids=body.ids,
+    )
+    return ReplayOut(applied=report.applied, already_applied=report.already_applied, still_parked=report.still_parked)

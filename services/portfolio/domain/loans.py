@@ -1,0 +1,292 @@
+"""A loan as the book knows it from the lenders' events, and its line in the book on any date.
+
+Every lender publishes the loan's terms at payout and each later movement with the lender's own
+history entry id, so the book replays the loan through the shared engine exactly as the lender
+does: the effective entries (reversed ones left out) in the order the lender recorded them. The
+order in which events arrive does not matter: a file is complete or it waits for its payout.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from shared.amortisation.late_interest import LateInterestPolicy
+from shared.amortisation.position import ArrearsLine, LoanPosition, PositionStatus
+from shared.amortisation.servicing_history import (
+    PREPAYMENT,
+    RATE_RESET,
+    REPAYMENT,
+    RESTRUCTURE,
+    HistoryEntry,
+    replay,
+)
+from shared.amortisation.terms import LoanTerms
+from shared.contracts.energy import InstallationV1
+
+ZERO = Decimal("0.00")
+
+
+class Instrument(enum.StrEnum):
+    SIFO = "sifo"
+    ENERGY = "energy"
+    TRIVIDEND = "trividend"
+
+
+class LineStatus(enum.StrEnum):
+    """Where a loan stands on the date asked."""
+
+    COMMITTED = "committed"  # approved, not yet paid out
+    CURRENT = "current"
+    IN_ARREARS = "in_arrears"
+    DEFAULTED = "defaulted"
+    WRITTEN_OFF = "written_off"
+    SETTLED = "settled"
+
+
+@dataclass(frozen=True)
+class ArrearsBucket:
+    name: str
+    first_day: int
+    last_day: int | None
+
+    def holds(self, days_past_due: int) -> bool:
+        return days_past_due >= self.first_day and (self.last_day is None or days_past_due <= self.last_day)
+
+
+ARREARS_BUCKETS = (
+    ArrearsBucket("1-30", 1, 30),
+    ArrearsBucket("31-90", 31, 90),
+    ArrearsBucket("91-180", 91, 180),
+    ArrearsBucket(">180", 181, None),
+)
+
+
+def arrears_by_bucket(lines: tuple[ArrearsLine, ...]) -> dict[str, Decimal]:
+    """What is unpaid per bucket of days past due; an installment due on the day itself is not late yet."""
+    buckets = {bucket.name: ZERO for bucket in ARREARS_BUCKETS}
+    for line in lines:
+        for bucket in ARREARS_BUCKETS:
+            if bucket.holds(line.days_past_due):
+                buckets[bucket.name] += line.outstanding
+    return buckets
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One movement of a live loan, with the lender's history entry id (its recording order)."""
+
+    entry_id: int
+    kind: str
+    on: date
+    amount: Decimal | None = None
+    mode: str | None = None
+    annual_rate: Decimal | None = None
+    terms: LoanTerms | None = None
+    reported_outstanding: Decimal | None = None
+
+
+@dataclass
+class LoanFile:
+    """Everything the book has heard about one loan, in any order."""
+
+    loan_id: str
+    instrument: Instrument
+    enterprise_number: str | None = None
+    borrower_name: str | None = None
+    financier_id: str | None = None
+    drawing_right_id: str | None = None
+    budget_year: int | None = None
+    target_group_vte: Decimal | None = None
+    committed: Decimal | None = None
+    approved_on: date | None = None
+    cancelled_on: date | None = None
+    disbursed: Decimal | None = None
+    disbursed_on: date | None = None
+    terms: LoanTerms | None = None
+    co2_tonnes_per_year: Decimal | None = None
+    installations: tuple[InstallationV1, ...] = ()
+    entries: dict[int, Entry] = field(default_factory=dict)
+    reversed: set[int] = field(default_factory=set)
+    defaults: list[date] = field(default_factory=list)
+    written_off: tuple[date, Decimal] | None = None
+
+    def effective_entries(self, as_of: date) -> list[Entry]:
+        """The entries the replay uses on `as_of`, in the lender's recording order."""
+        return [
+            entry
+            for entry_id, entry in sorted(self.entries.items())
+            if entry_id not in self.reversed and entry.on <= as_of
+        ]
+
+
+@dataclass(frozen=True)
+class LoanLine:
+    """A loan in the book at the end of `as_of`."""
+
+    loan_id: str
+    instrument: Instrument
+    enterprise_number: str
+    borrower_name: str
+    financier_id: str | None
+    status: LineStatus
+    committed: Decimal
+    disbursed: Decimal
+    disbursed_on: date | None
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    arrears: dict[str, Decimal]
+    days_past_due: int
+    annual_rate: Decimal | None
+    maturity: date | None
+    written_off: Decimal
+    target_group_vte: Decimal | None
+    reported_outstanding: Decimal | None
+    principal_by_year: dict[int, Decimal]
+
+    @property
+    def total_arrears(self) -> Decimal:
+        return sum(self.arrears.values(), ZERO)
+
+
+def _history(entries: list[Entry]) -> list[HistoryEntry]:
+    kinds = {REPAYMENT, PREPAYMENT, RATE_RESET, RESTRUCTURE}
+    return [
+        HistoryEntry(
+            kind=entry.kind,
+            on=entry.on,
+            amount=entry.amount,
+            mode=entry.mode,
+            annual_rate=entry.annual_rate,
+            terms=entry.terms,
+        )
+        for entry in entries
+        if entry.kind in kinds
+    ]
+
+
+def _defaulted(file: LoanFile, entries: list[Entry], as_of: date) -> bool:
+    last_default = max((day for day in file.defaults if day <= as_of), default=None)
+    if last_default is None:
+        return False
+    return not any(entry.kind == RESTRUCTURE and entry.on >= last_default for entry in entries)
+
+
+def _reported(entries: list[Entry]) -> Decimal | None:
+    reported = [entry.reported_outstanding for entry in entries if entry.reported_outstanding is not None]
+    return reported[-1] if reported else None
+
+
+def loan_line(file: LoanFile, as_of: date, policy: LateInterestPolicy) -> LoanLine | None:
+    """The loan at the end of `as_of`, or None when it is not in the book that day.
+
+    Not in the book: not yet approved, cancelled before payout, or paid out but its payout event
+    has not arrived yet (the line waits for it rather than guessing).
+    """
+    if file.enterprise_number is None:
+        return None
+    paid_out = file.disbursed_on is not None and file.disbursed_on <= as_of
+    approved = file.approved_on is not None and file.approved_on <= as_of
+    if not paid_out:
+        cancelled = file.cancelled_on is not None and file.cancelled_on <= as_of
+        if not approved or cancelled or file.committed is None:
+            return None
+        return _line(file, LineStatus.COMMITTED, committed=file.committed)
+    assert file.terms is not None
+    assert file.disbursed is not None
+    entries = file.effective_entries(as_of)
+    segments = replay(file.terms, policy, _history(entries))
+    live = segments[-1].live
+    position = live.position(as_of)
+    if file.written_off is not None and file.written_off[0] <= as_of:
+        return _line(
+            file,
+            LineStatus.WRITTEN_OFF,
+            disbursed=file.disbursed,
+            written_off=file.written_off[1],
+            annual_rate=position.annual_rate,
+            reported=_reported(entries),
+        )
+    status = _status(position, _defaulted(file, entries, as_of))
+    schedule = live.schedule(as_of)
+    remaining = [row for row in schedule.installments if row.due_date > as_of]
+    by_year: dict[int, Decimal] = {}
+    for row in remaining:
+        by_year[row.due_date.year] = by_year.get(row.due_date.year, ZERO) + row.principal
+    overdue_principal = sum((line.principal_outstanding for line in position.arrears), ZERO)
+    if overdue_principal:
+        by_year[as_of.year] = by_year.get(as_of.year, ZERO) + overdue_principal
+    return _line(
+        file,
+        status,
+        disbursed=file.disbursed,
+        position=position,
+        maturity=schedule.installments[-1].due_date if schedule.installments else None,
+        reported=_reported(entries),
+        principal_by_year=_scaled(by_year, position.outstanding_principal),
+    )
+
+
+def _scaled(by_year: dict[int, Decimal], outstanding: Decimal) -> dict[int, Decimal]:
+    """Principal per year of its due date, summing to the outstanding principal (a prepayment ahead of a due
+    date can leave the schedule's rounded rows a cent apart from it; the last year absorbs that)."""
+    if not by_year or outstanding <= 0:
+        return {}
+    years = sorted(by_year)
+    difference = outstanding - sum(by_year.values(), ZERO)
+    result = {year: by_year[year] for year in years}
+    result[years[-1]] += difference
+    return {year: amount for year, amount in result.items() if amount}
+
+
+def _status(position: LoanPosition, defaulted: bool) -> LineStatus:
+    if position.status is PositionStatus.SETTLED:
+        return LineStatus.SETTLED
+    if defaulted:
+        return LineStatus.DEFAULTED
+    if position.status is PositionStatus.IN_ARREARS and position.days_past_due > 0:
+        return LineStatus.IN_ARREARS
+    return LineStatus.CURRENT
+
+
+def _line(
+    file: LoanFile,
+    status: LineStatus,
+    *,
+    committed: Decimal = ZERO,
+    disbursed: Decimal = ZERO,
+    position: LoanPosition | None = None,
+    written_off: Decimal = ZERO,
+    annual_rate: Decimal | None = None,
+    maturity: date | None = None,
+    reported: Decimal | None = None,
+    principal_by_year: dict[int, Decimal] | None = None,
+) -> LoanLine:
+    assert file.enterprise_number is not None
+    buckets = arrears_by_bucket(position.arrears) if position is not None else arrears_by_bucket(())
+    rate = position.annual_rate if position is not None else annual_rate
+    if rate is None and file.terms is not None:
+        rate = file.terms.annual_rate
+    return LoanLine(
+        loan_id=file.loan_id,
+        instrument=file.instrument,
+        enterprise_number=file.enterprise_number,
+        borrower_name=file.borrower_name or "",
+        financier_id=file.financier_id,
+        status=status,
+        committed=committed,
+        disbursed=disbursed,
+        disbursed_on=file.disbursed_on if disbursed else None,
+        outstanding_principal=position.outstanding_principal if position is not None else ZERO,
+        accrued_interest=position.accrued_interest if position is not None else ZERO,
+        arrears=buckets,
+        days_past_due=position.days_past_due if position is not None else 0,
+        annual_rate=rate,
+        maturity=maturity,
+        written_off=written_off,
+        target_group_vte=file.target_group_vte,
+        reported_outstanding=reported,
+        principal_by_year=principal_by_year or {},
+    )

@@ -1,0 +1,98 @@
+"""The book on one date: every line and figure an export or the API shows, computed from a folded book."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from shared.amortisation.late_interest import LateInterestPolicy
+from shared.amortisation.state_aid import DeMinimisRules
+from shared.contracts.state_aid import MeasureRecordedV1
+
+from services.portfolio.domain.aid import AidUse, aid_use, measures_on
+from services.portfolio.domain.book import Book
+from services.portfolio.domain.budget_years import BudgetYearLine, budget_year_line
+from services.portfolio.domain.drawing_rights import DrawingRightLine, drawing_right_line
+from services.portfolio.domain.figures import (
+    EnergyFigures,
+    Exposure,
+    InstrumentTotals,
+    SocialFigures,
+    energy_figures,
+    exposures,
+    instrument_totals,
+    social_figures,
+)
+from services.portfolio.domain.loans import Instrument, LoanLine, loan_line
+
+Progress = Callable[[int, int], None]
+
+
+def _silent(done: int, total: int) -> None:
+    return None
+
+
+def loan_lines(
+    book: Book, as_of: date, policies: Mapping[Instrument, LateInterestPolicy], progress: Progress = _silent
+) -> list[LoanLine]:
+    """Every loan in the book on `as_of`, by instrument and loan id."""
+    files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
+    lines = []
+    for done, file in enumerate(files, start=1):
+        line = loan_line(file, as_of, policies[file.instrument])
+        if line is not None:
+            lines.append(line)
+        progress(done, len(files))
+    return lines
+
+
+@dataclass(frozen=True)
+class Statement:
+    as_of: date
+    loans: list[LoanLine]
+    drawing_rights: list[DrawingRightLine]
+    budget_years: list[BudgetYearLine]
+    measures: list[MeasureRecordedV1]
+    aid: list[AidUse]
+    exposures: list[Exposure]
+    social: list[SocialFigures]
+    energy: list[EnergyFigures]
+    totals: list[InstrumentTotals]
+
+
+def statement(
+    book: Book,
+    as_of: date,
+    policies: Mapping[Instrument, LateInterestPolicy],
+    rules: DeMinimisRules,
+    progress: Progress = _silent,
+) -> Statement:
+    lines = loan_lines(book, as_of, policies, progress)
+    loans = list(book.loans.values())
+    rights = [
+        line
+        for right in sorted(book.drawing_rights.values(), key=lambda right: right.drawing_right_id)
+        if (line := drawing_right_line(right, loans, as_of)) is not None
+    ]
+    rights.sort(key=lambda line: (line.fund_year, line.financier_id, line.drawing_right_id))
+    years = [
+        year_line
+        for year in sorted(book.budget_years.values(), key=lambda year: year.budget_year)
+        if (year_line := budget_year_line(year, loans, as_of)) is not None
+    ]
+    measures = measures_on(book.measures, as_of)
+    aid = aid_use(measures, as_of, rules)
+    installations = {file.loan_id: file.installations for file in loans if file.installations}
+    return Statement(
+        as_of=as_of,
+        loans=lines,
+        drawing_rights=rights,
+        budget_years=years,
+        measures=measures,
+        aid=aid,
+        exposures=exposures(lines, aid),
+        social=social_figures(lines),
+        energy=energy_figures(lines, installations),
+        totals=instrument_totals(lines),
+    )

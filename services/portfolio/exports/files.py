@@ -1,0 +1,107 @@
+"""The files of a quarterly export: CSV per table, one JSON document, the workbook, the charts and a manifest.
+
+CSV and JSON hold only what the book gives for the quarter (no time of writing), so exporting the
+same quarter again gives the same bytes. The workbook's document date is the export's knowledge
+cut-off for the same reason; the charts carry no software stamp.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.portfolio.exports.charts import Chart
+from services.portfolio.exports.tables import Table
+from services.portfolio.exports.workbook import workbook
+
+CSV = "text/csv"
+JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PNG = "image/png"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    name: str
+    media_type: str
+    content: bytes
+    rows: int | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What every file says about itself: the quarter, its last day and the book's knowledge cut-off."""
+
+    quarter: str
+    as_of: str
+    known_at: datetime
+
+    def to_json(self) -> dict[str, str]:
+        return {"quarter": self.quarter, "as_of": self.as_of, "known_at": self.known_at.isoformat()}
+
+
+def csv_file(table: Table) -> ExportFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([column.name for column in table.columns])
+    writer.writerows(table.rows)
+    return ExportFile(f"{table.name}.csv", CSV, buffer.getvalue().encode("utf-8"), len(table.rows))
+
+
+def json_file(heading: Heading, tables: list[Table]) -> ExportFile:
+    document = {
+        **heading.to_json(),
+        "tables": {
+            table.name: {
+                "title": table.title,
+                "columns": [
+                    {"name": c.name, "kind": c.kind.value, "description": c.description} for c in table.columns
+                ],
+                "rows": [dict(zip((column.name for column in table.columns), row, strict=True)) for row in table.rows],
+            }
+            for table in tables
+        },
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return ExportFile("portfolio.json", JSON, text.encode("utf-8"), sum(len(table.rows) for table in tables))
+
+
+def manifest_file(heading: Heading, files: list[ExportFile]) -> ExportFile:
+    document = {
+        **heading.to_json(),
+        "files": [
+            {
+                "name": item.name,
+                "media_type": item.media_type,
+                "rows": item.rows,
+                "bytes": len(item.content),
+                "sha256": item.sha256,
+            }
+            for item in sorted(files, key=lambda item: item.name)
+        ],
+    }
+    return ExportFile("manifest.json", JSON, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
+
+
+def export_files(heading: Heading, tables: list[Table], charts: list[Chart]) -> list[ExportFile]:
+    """Every file of the export, the manifest last."""
+    files = [csv_file(table) for table in tables]
+    files.append(json_file(heading, tables))
+    files.append(
+        ExportFile(
+            f"portfolio-{heading.quarter}.xlsx",
+            XLSX,
+            workbook(heading.quarter, heading.as_of, heading.known_at, tables, charts),
+        )
+    )
+    files.extend(ExportFile(f"{chart.name}.png", PNG, chart.png) for chart in charts)
+    files.append(manifest_file(heading, files))
+    return files

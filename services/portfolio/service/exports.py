@@ -1,0 +1,235 @@
+"""Quarterly exports: requested, run with progress, stored with their files, announced by `export.ready`.
+
+An export shows the book on the quarter's last day as known at the quarter's cut-off: the first
+export of a quarter fixes the cut-off at the moment it is requested, every later one reuses it.
+Events published after the cut-off (a repayment booked late, a correction) therefore never change
+a quarter already reported; they appear in the next quarter, and the API's positions show them at
+once. The files are stored with the export; the cut-off also travels in `export.ready`, so a
+replay of the topics into an empty database gives the same files again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Engine, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from shared.contracts.portfolio import PORTFOLIO_SOURCE, ExportedFileV1, ExportReadyV1
+from shared.eventbus.outbox import append
+from shared.eventbus.registry import envelope_for
+from shared.platform.database import transaction
+from shared.platform.rules import Conflict, NotFound
+
+from services.portfolio.domain.quarters import Quarter
+from services.portfolio.domain.statement import Statement, statement
+from services.portfolio.exports.charts import export_charts
+from services.portfolio.exports.files import ExportFile, Heading, export_files
+from services.portfolio.exports.tables import export_tables
+from services.portfolio.models import PortfolioExport, PortfolioExportFile, PortfolioQuarterCutoff
+from services.portfolio.service.book import BookSettings, financier_names
+from services.portfolio.service.facts import load_book
+
+QUEUED = "queued"
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+HISTORY_QUARTERS = 8
+STALE_AFTER = timedelta(minutes=15)
+
+ProgressBar = Callable[[int], None]
+
+
+def request_export(
+    session: Session, quarter_text: str, requested_by: str, today: date, now: datetime
+) -> PortfolioExport:
+    """A new export of a quarter that ended before `today` (Brussels), at the quarter's cut-off.
+
+    The first export of a quarter fixes the cut-off at `now`, the wall-clock time events are stamped with.
+    """
+    quarter = Quarter.parse(quarter_text)
+    if quarter.last_day >= today:
+        raise Conflict(
+            f"quarter {quarter} ends on {quarter.last_day.isoformat()}; it can be exported from the day after, "
+            f"and today is {today.isoformat()}",
+            quarter=str(quarter),
+            last_day=quarter.last_day.isoformat(),
+        )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(PortfolioQuarterCutoff).values(quarter=str(quarter), known_at=now).on_conflict_do_nothing()
+    )
+    cutoff = session.get(PortfolioQuarterCutoff, str(quarter))
+    assert cutoff is not None
+    export = PortfolioExport(
+        id=str(uuid.uuid4()),
+        quarter=str(quarter),
+        known_at=cutoff.known_at,
+        status=QUEUED,
+        requested_by=requested_by,
+        requested_at=now,
+        updated_at=now,
+    )
+    session.add(export)
+    session.flush()
+    return export
+
+
+@dataclass(frozen=True)
+class ExportContent:
+    heading: Heading
+    files: list[ExportFile]
+
+
+def build_export(
+    session: Session, quarter: Quarter, known_at: datetime, settings: BookSettings, progress: ProgressBar
+) -> ExportContent:
+    """The files of a quarter's export at its cut-off; `progress` hears percentages 0..99."""
+    book = load_book(session, known_at)
+    quarters = quarter.last(HISTORY_QUARTERS)
+    history: list[tuple[Quarter, Statement]] = []
+    reported = -1
+
+    for index, past in enumerate(quarters):
+
+        def tick(done: int, total: int, index: int = index) -> None:
+            nonlocal reported
+            percent = int(95 * (index + done / max(total, 1)) / len(quarters))
+            if percent != reported:
+                reported = percent
+                progress(percent)
+
+        history.append((past, statement(book, past.last_day, settings.policies, settings.rules, tick)))
+    current = history[-1][1]
+    tables = export_tables(current, history, financier_names(book))
+    charts = export_charts({table.name: table for table in tables})
+    heading = Heading(str(quarter), quarter.last_day.isoformat(), known_at)
+    progress(99)
+    return ExportContent(heading, export_files(heading, tables, charts))
+
+
+def run_export(
+    engine: Engine, export_id: str, settings: BookSettings, topic: str, progress: ProgressBar | None = None
+) -> None:
+    """Run a queued export to the end: files stored, status done and `export.ready` published, in one transaction.
+
+    Only the caller that moves it from queued to running runs it; any other call returns at once.
+    """
+    with transaction(engine) as session:
+        claimed = session.execute(
+            update(PortfolioExport)
+            .where(col(PortfolioExport.id) == export_id, col(PortfolioExport.status) == QUEUED)
+            .values(status=RUNNING, updated_at=datetime.now(UTC))
+        )
+        export = session.get(PortfolioExport, export_id)
+        if export is None:
+            raise NotFound("export", export_id)
+        if cast(CursorResult[Any], claimed).rowcount != 1:
+            return
+        quarter, known_at = Quarter.parse(export.quarter), _aware(export.known_at)
+
+    def report(percent: int) -> None:
+        with transaction(engine) as session:
+            row = session.get(PortfolioExport, export_id)
+            assert row is not None
+            row.progress = percent
+            row.updated_at = datetime.now(UTC)
+            session.add(row)
+        if progress is not None:
+            progress(percent)
+
+    try:
+        with Session(engine) as session:
+            content = build_export(session, quarter, known_at, settings, report)
+    except Exception as exc:
+        with transaction(engine) as session:
+            row = session.get(PortfolioExport, export_id)
+            assert row is not None
+            row.status = FAILED
+            row.error = f"{type(exc).__name__}: {exc}"
+            row.updated_at = row.finished_at = datetime.now(UTC)
+            session.add(row)
+        raise
+    with transaction(engine) as session:
+        row = session.get(PortfolioExport, export_id)
+        assert row is not None
+        for item in content.files:
+            session.add(
+                PortfolioExportFile(
+                    export_id=export_id,
+                    name=item.name,
+                    media_type=item.media_type,
+                    sha256=item.sha256,
+                    rows=item.rows,
+                    size=len(item.content),
+                    content=item.content,
+                )
+            )
+        row.status = DONE
+        row.progress = 100
+        row.updated_at = row.finished_at = datetime.now(UTC)
+        session.add(row)
+        ready = ExportReadyV1(
+            export_id=export_id,
+            quarter=row.quarter,
+            as_of=quarter.last_day,
+            known_at=row.known_at,
+            requested_by=row.requested_by,
+            files=[
+                ExportedFileV1(
+                    name=item.name,
+                    media_type=item.media_type,
+                    sha256=item.sha256,
+                    rows=item.rows,
+                    bytes=len(item.content),
+                )
+                for item in content.files
+            ],
+        )
+        append(session, topic, envelope_for(ready, source=PORTFOLIO_SOURCE, subject=row.quarter))
+    if progress is not None:
+        progress(100)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def status_of(export: PortfolioExport, now: datetime) -> str:
+    """The export's status; one queued or running without progress for a while was interrupted (request it again)."""
+    if export.status in (QUEUED, RUNNING) and now - _aware(export.updated_at) > STALE_AFTER:
+        return "interrupted"
+    return export.status
+
+
+def get_export(session: Session, export_id: str) -> PortfolioExport:
+    export = session.get(PortfolioExport, export_id)
+    if export is None:
+        raise NotFound("export", export_id)
+    return export
+
+
+def list_exports(session: Session, quarter: str | None, limit: int, offset: int) -> list[PortfolioExport]:
+    query = select(PortfolioExport)
+    if quarter is not None:
+        query = query.where(PortfolioExport.quarter == str(Quarter.parse(quarter)))
+    query = query.order_by(col(PortfolioExport.requested_at).desc(), col(PortfolioExport.id))
+    return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def files_of(session: Session, export_id: str) -> list[PortfolioExportFile]:
+    query = select(PortfolioExportFile).where(PortfolioExportFile.export_id == export_id)
+    return list(session.exec(query.order_by(col(PortfolioExportFile.name))).all())
+
+
+def file_of(session: Session, export_id: str, name: str) -> PortfolioExportFile:
+    item = session.get(PortfolioExportFile, (export_id, name))
+    if item is None:
+        raise NotFound(f"file of export {export_id}", name)
+    return item
