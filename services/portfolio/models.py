@@ -29,7 +29,7 @@ class PortfolioFinancier(SQLModel, table=True):
 
 
 class PortfolioEvent(SQLModel, table=True):
-    """An event the book is folded from: its payload as published, and when it was published."""
+    """An event the book is folded from: its payload as published, when it was published and where it was read."""
 
     __tablename__ = "portfolio_event"
     __table_args__ = (sa.Index("ix_portfolio_event_known", "known_at", "event_id"),)
@@ -38,20 +38,25 @@ class PortfolioEvent(SQLModel, table=True):
     event_type: str = Field(max_length=200, index=True)
     subject: str = Field(max_length=200, index=True)
     known_at: datetime = Field(sa_column=timestamp())
+    topic: str = Field(max_length=249)
+    partition: int
+    offset: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
     data: str = Field(sa_column=text())
 
 
 class PortfolioQuarterCutoff(SQLModel, table=True):
-    """The knowledge cut-off of a quarter: its exports count the events published up to `known_at`.
+    """The knowledge cut-off of a quarter: its exports count the events read before `positions`.
 
-    Fixed by the first export of the quarter and carried by its `export.ready` event, so a later
-    export, or one after a replay from the topics, gives the same files.
+    `positions` maps ``topic:partition`` to the first offset not included (JSON). Offsets are the
+    same whenever the topics are read, so the cut-off means the same after a replay. It is fixed by
+    the first export of the quarter and carried by its `export.ready` event.
     """
 
     __tablename__ = "portfolio_quarter_cutoff"
 
     quarter: str = Field(primary_key=True, max_length=6)
-    known_at: datetime = Field(sa_column=timestamp())
+    fixed_at: datetime = Field(sa_column=timestamp())
+    positions: str = Field(sa_column=text())
 
 
 class PortfolioExport(SQLModel, table=True):
@@ -59,7 +64,6 @@ class PortfolioExport(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     quarter: str = Field(max_length=6, index=True)
-    known_at: datetime = Field(sa_column=timestamp())
     status: str = Field(max_length=12)
     progress: int = 0
     requested_by: str = Field(max_length=200)

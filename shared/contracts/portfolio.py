@@ -28,13 +28,15 @@ class ExportedFileV1(Contract):
 class ExportReadyV1(Contract):
     """A quarterly export is ready to download (keyed by the quarter).
 
-    `known_at` is the quarter's knowledge cut-off: every export of the quarter counts the events
-    published up to then, so the files of a later export are the same bytes.
+    `cut_off` is the quarter's knowledge cut-off: for each ``topic:partition`` the portfolio reads,
+    the first offset its exports of the quarter do not count. Every export of the quarter, and one
+    made after a replay of the topics, counts the same events and gives the same files.
     """
 
     export_id: str
     quarter: str = Field(pattern=r"^[0-9]{4}Q[1-4]$", examples=["2026Q3"])
     as_of: date
-    known_at: datetime
+    cut_off: dict[str, int] = Field(examples=[{"sifo.events:0": 1843, "energy.events:0": 977}])
+    cut_off_fixed_at: datetime = Field(description="when the first export of the quarter fixed the cut-off")
     requested_by: str
     files: list[ExportedFileV1]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +37,26 @@ from shared.platform.database import transaction
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Session, EventEnvelope], None]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where the event being applied was read: its topic, partition and offset."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+_DELIVERY: ContextVar[Delivery | None] = ContextVar("delivery", default=None)
+
+
+def current_delivery() -> Delivery:
+    """Where the event a handler is applying was read (a handler that keeps positions asks for it)."""
+    delivery = _DELIVERY.get()
+    if delivery is None:
+        raise RuntimeError("no event is being applied")
+    return delivery
 
 
 class NoHandler(Exception):
@@ -65,7 +87,11 @@ def apply_envelope(
         return False
     handler = handlers.get(envelope.type)
     if handler is not None:
-        handler(session, envelope)
+        token = _DELIVERY.set(Delivery(topic, partition, offset))
+        try:
+            handler(session, envelope)
+        finally:
+            _DELIVERY.reset(token)
     elif envelope.type not in ignored:
         raise NoHandler(envelope.type, group_id)
     session.add(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from shared.contracts.state_aid import MeasureRecordedV1
 from shared.platform.auth import Principal, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.identifiers import normalise_enterprise_number
@@ -112,6 +113,29 @@ class ExposureOut(BaseModel):
         )
 
 
+class DrawingRightOut(BaseModel):
+    drawing_right_id: str
+    financier_id: str
+    fund_year: int
+    valid_from: date
+    valid_until: date
+    allocated: Decimal
+    reserved: Decimal
+    drawn: Decimal
+    released: Decimal
+    available: Decimal
+
+
+class BudgetYearOut(BaseModel):
+    budget_year: int
+    budget: Decimal
+    committed: Decimal
+    disbursed: Decimal
+    available: Decimal
+    applications: int
+    loans: int
+
+
 def _enterprise(field: str, value: str) -> str:
     try:
         return normalise_enterprise_number(value)
@@ -178,3 +202,72 @@ def enterprise_exposure(
 ) -> ExposureOut:
     number = _enterprise("enterprise_number", enterprise_number)
     return ExposureOut.of(book.exposure_of(session, on, _settings(request), number))
+
+
+@router.get(
+    "/drawing-rights",
+    response_model=list[DrawingRightOut],
+    responses=PROBLEM_RESPONSES,
+    summary="SIFO drawing rights at the end of a day: allocated, reserved, drawn, released, available",
+)
+def list_drawing_rights(
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    on: Annotated[date, Query(description="the day; events of that day included")],
+) -> list[DrawingRightOut]:
+    return [
+        DrawingRightOut(
+            drawing_right_id=line.drawing_right_id,
+            financier_id=line.financier_id,
+            fund_year=line.fund_year,
+            valid_from=line.valid_from,
+            valid_until=line.valid_until,
+            allocated=line.allocated,
+            reserved=line.reserved,
+            drawn=line.drawn,
+            released=line.released,
+            available=line.available,
+        )
+        for line in book.drawing_rights(session, on)
+    ]
+
+
+@router.get(
+    "/budget-years",
+    response_model=list[BudgetYearOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Energy budget years at the end of a day: budget, committed, paid out, available",
+)
+def list_budget_years(
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    on: Annotated[date, Query(description="the day; events of that day included")],
+) -> list[BudgetYearOut]:
+    return [
+        BudgetYearOut(
+            budget_year=line.budget_year,
+            budget=line.budget,
+            committed=line.committed,
+            disbursed=line.disbursed,
+            available=line.available,
+            applications=line.applications,
+            loans=line.loans,
+        )
+        for line in book.budget_years(session, on)
+    ]
+
+
+@router.get(
+    "/aid-measures",
+    response_model=list[MeasureRecordedV1],
+    responses=PROBLEM_RESPONSES,
+    summary="Aid measures granted or reserved, grant date on or before a day, as the register last published them",
+)
+def list_aid_measures(
+    session: Annotated[Session, Depends(session_of)],
+    _principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    on: Annotated[date, Query(description="the day")],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[MeasureRecordedV1]:
+    return book.aid_measures(session, on)[offset : offset + limit]

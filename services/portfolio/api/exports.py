@@ -20,6 +20,7 @@ from services.portfolio.api.access import EXPORTERS, session_of
 from services.portfolio.domain.quarters import QUARTER_PATTERN
 from services.portfolio.models import PortfolioExport
 from services.portfolio.service import exports
+from services.portfolio.service.cutoffs import positions_of
 
 router = APIRouter(tags=["exports"])
 FILE_NAME = r"^[A-Za-z0-9_.-]{1,100}$"
@@ -43,7 +44,10 @@ class ExportFileOut(BaseModel):
 class ExportOut(BaseModel):
     id: str
     quarter: str
-    known_at: datetime = Field(description="the quarter's cut-off: events published up to then count")
+    cut_off: dict[str, int] = Field(
+        description="the quarter's knowledge cut-off: per topic:partition, the first offset its exports do not count"
+    )
+    cut_off_fixed_at: datetime = Field(description="when the first export of the quarter fixed the cut-off")
     status: str = Field(examples=["running"], description="queued, running, done, failed or interrupted")
     progress: int = Field(ge=0, le=100, description="percent done")
     requested_by: str
@@ -54,10 +58,13 @@ class ExportOut(BaseModel):
 
 
 def _out(session: Session, export: PortfolioExport) -> ExportOut:
+    cutoff = exports.cutoff_of(session, export.quarter)
+    cutoff_positions = positions_of(cutoff)
     return ExportOut(
         id=export.id,
         quarter=export.quarter,
-        known_at=export.known_at,
+        cut_off=cutoff_positions,
+        cut_off_fixed_at=cutoff.fixed_at,
         status=exports.status_of(export, datetime.now(UTC)),
         progress=export.progress,
         requested_by=export.requested_by,

@@ -32,7 +32,7 @@ class ParkedEventOut(BaseModel):
 class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ids": [12, 13]}, {}]})
 
-    ids: list[int] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
         default=None, max_length=10_000, description="parked events to replay; all when absent"
     )
 

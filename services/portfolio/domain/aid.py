@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from shared.amortisation.state_aid import DeMinimisRules
@@ -19,7 +19,7 @@ from shared.contracts.state_aid import MeasureRecordedV1, MeasureStatus
 from services.portfolio.domain.loans import ZERO
 
 # Publication order of a version: when it was published (the event id breaks ties).
-VersionOrder = tuple[str, str]
+VersionOrder = tuple[datetime, str]
 
 SHOWN = (MeasureStatus.GRANTED, MeasureStatus.RESERVED)
 

@@ -43,11 +43,11 @@ class Fact:
         return business_date(self.known_at)
 
     def order(self, effective_on: date) -> ChangeOrder:
-        return (effective_on, self.known_at.isoformat(), self.event_id)
+        return (effective_on, self.known_at, self.event_id)
 
     @property
     def version(self) -> VersionOrder:
-        return (self.known_at.isoformat(), self.event_id)
+        return (self.known_at, self.event_id)
 
 
 @dataclass
@@ -123,7 +123,7 @@ def apply(book: Book, fact: Fact) -> None:
         opened = min(payload.opened_on, date(payload.budget_year, 1, 1))
         book.year(payload.budget_year).budgets.append((fact.order(opened), payload.envelope))
     elif isinstance(payload, servicing.ServicingEvent):
-        _servicing(book.loan(payload.loan_id, _instrument(payload)), payload)
+        _servicing(book.loan(payload.loan_id, _instrument(payload)), payload, fact.known_at)
     elif isinstance(payload, MeasureRecordedV1):
         current = book.measure_versions.get(payload.reference)
         if current is None or current[0] < fact.version:
@@ -192,7 +192,7 @@ def _energy_loan(
     loan.installations = tuple(payload.installations)
 
 
-def _servicing(loan: LoanFile, payload: servicing.ServicingEvent) -> None:
+def _servicing(loan: LoanFile, payload: servicing.ServicingEvent, recorded_at: datetime) -> None:
     if isinstance(payload, servicing.RepaymentRecorded):
         # v2 did not say how a surplus reshaped the schedule; the lenders' default then was reduce_installment.
         mode = payload.surplus_mode if isinstance(payload, servicing.RepaymentRecordedWithMode) else None
@@ -216,9 +216,11 @@ def _servicing(loan: LoanFile, payload: servicing.ServicingEvent) -> None:
     elif isinstance(payload, servicing.RateReset):
         entry = Entry(payload.entry_id, RATE_RESET, payload.effective_on, annual_rate=payload.annual_rate)
     elif isinstance(payload, servicing.Restructured):
-        entry = Entry(payload.entry_id, RESTRUCTURE, payload.effective_on, terms=_terms(payload.terms))
+        entry = Entry(
+            payload.entry_id, RESTRUCTURE, payload.effective_on, terms=_terms(payload.terms), recorded_at=recorded_at
+        )
     elif isinstance(payload, servicing.Defaulted):
-        loan.defaults.append(payload.defaulted_on)
+        loan.defaults.append((payload.defaulted_on, recorded_at))
         return
     elif isinstance(payload, servicing.WrittenOff):
         loan.written_off = (payload.written_off_on, payload.amount)

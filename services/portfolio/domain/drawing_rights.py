@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from services.portfolio.domain.loans import ZERO, LoanFile
 
 # A change is ordered by its effective day, then by when it was published (the event id breaks ties).
-ChangeOrder = tuple[date, str, str]
+ChangeOrder = tuple[date, datetime, str]
 
 
 @dataclass

@@ -21,6 +21,8 @@ from services.portfolio.domain.aid import AidUse
 from services.portfolio.domain.loans import ARREARS_BUCKETS, ZERO, Instrument, LineStatus, LoanLine
 
 _NEVER = date.min
+PRODUCING = (LineStatus.CURRENT, LineStatus.IN_ARREARS, LineStatus.DEFAULTED, LineStatus.SETTLED)
+"""Loans whose installations were paid out and are still counted (a written-off loan's are not)."""
 LIVE = (LineStatus.COMMITTED, LineStatus.CURRENT, LineStatus.IN_ARREARS, LineStatus.DEFAULTED)
 
 
@@ -88,7 +90,7 @@ def social_figures(lines: Sequence[LoanLine]) -> list[SocialFigures]:
         live = [line for line in lines if line.instrument is instrument and line.status in LIVE]
         reporting = [line for line in live if line.target_group_vte is not None]
         latest: dict[str, LoanLine] = {}
-        for line in sorted(reporting, key=lambda line: (line.disbursed_on or line.maturity or _NEVER, line.loan_id)):
+        for line in sorted(reporting, key=lambda line: (line.approved_on or line.disbursed_on or _NEVER, line.loan_id)):
             latest[line.enterprise_number] = line
         vte = sum((line.target_group_vte or ZERO for line in latest.values()), ZERO) if reporting else None
         result.append(
@@ -147,6 +149,7 @@ class InstrumentTotals:
     written_off: Decimal
     participations: int
     equity_fair_value: Decimal
+    co2_tonnes_per_year: Decimal
 
     @property
     def total_arrears(self) -> Decimal:
@@ -171,6 +174,9 @@ def instrument_totals(lines: Sequence[LoanLine]) -> list[InstrumentTotals]:
                 written_off=sum((line.written_off for line in own), ZERO),
                 participations=0,
                 equity_fair_value=ZERO,
+                co2_tonnes_per_year=sum(
+                    (line.co2_tonnes_per_year or ZERO for line in own if line.status in PRODUCING), Decimal("0.000")
+                ),
             )
         )
     return result

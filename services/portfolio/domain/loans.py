@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from shared.amortisation.late_interest import LateInterestPolicy
+from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.position import ArrearsLine, LoanPosition, PositionStatus
 from shared.amortisation.servicing_history import (
     PREPAYMENT,
@@ -21,7 +22,6 @@ from shared.amortisation.servicing_history import (
     REPAYMENT,
     RESTRUCTURE,
     HistoryEntry,
-    replay,
 )
 from shared.amortisation.terms import LoanTerms
 from shared.contracts.energy import InstallationV1
@@ -86,6 +86,7 @@ class Entry:
     annual_rate: Decimal | None = None
     terms: LoanTerms | None = None
     reported_outstanding: Decimal | None = None
+    recorded_at: datetime | None = None
 
 
 @dataclass
@@ -110,7 +111,8 @@ class LoanFile:
     installations: tuple[InstallationV1, ...] = ()
     entries: dict[int, Entry] = field(default_factory=dict)
     reversed: set[int] = field(default_factory=set)
-    defaults: list[date] = field(default_factory=list)
+    defaults: list[tuple[date, datetime]] = field(default_factory=list)
+    """Each default: the day it took effect and when it was recorded (published)."""
     written_off: tuple[date, Decimal] | None = None
 
     def effective_entries(self, as_of: date) -> list[Entry]:
@@ -145,33 +147,45 @@ class LoanLine:
     target_group_vte: Decimal | None
     reported_outstanding: Decimal | None
     principal_by_year: dict[int, Decimal]
+    approved_on: date | None
+    co2_tonnes_per_year: Decimal | None
 
     @property
     def total_arrears(self) -> Decimal:
         return sum(self.arrears.values(), ZERO)
 
 
-def _history(entries: list[Entry]) -> list[HistoryEntry]:
-    kinds = {REPAYMENT, PREPAYMENT, RATE_RESET, RESTRUCTURE}
-    return [
+def _in_force(terms: LoanTerms, policy: LateInterestPolicy, entries: list[Entry]) -> LiveLoan:
+    """The loan under the terms of its last restructuring (or its contract), with every movement since.
+
+    This is the last segment of the lender's replay (`servicing_history.replay`): a restructuring's
+    terms carry everything owed on its day. Built in one go, the engine replays the movements once.
+    """
+    start = 0
+    for index, entry in enumerate(entries):
+        if entry.kind == RESTRUCTURE:
+            assert entry.terms is not None
+            terms, start = entry.terms, index + 1
+    events = [
         HistoryEntry(
-            kind=entry.kind,
-            on=entry.on,
-            amount=entry.amount,
-            mode=entry.mode,
-            annual_rate=entry.annual_rate,
-            terms=entry.terms,
-        )
-        for entry in entries
-        if entry.kind in kinds
+            kind=entry.kind, on=entry.on, amount=entry.amount, mode=entry.mode, annual_rate=entry.annual_rate
+        ).engine_event()
+        for entry in entries[start:]
+        if entry.kind in (REPAYMENT, PREPAYMENT, RATE_RESET)
     ]
+    return LiveLoan(terms, policy, tuple(events))
 
 
 def _defaulted(file: LoanFile, entries: list[Entry], as_of: date) -> bool:
-    last_default = max((day for day in file.defaults if day <= as_of), default=None)
-    if last_default is None:
+    """Defaulted when a default is in force and no restructuring was recorded after it, as the lender decides."""
+    recorded = [known for day, known in file.defaults if day <= as_of]
+    if not recorded:
         return False
-    return not any(entry.kind == RESTRUCTURE and entry.on >= last_default for entry in entries)
+    last_default = max(recorded)
+    return not any(
+        entry.kind == RESTRUCTURE and entry.recorded_at is not None and entry.recorded_at > last_default
+        for entry in entries
+    )
 
 
 def _reported(entries: list[Entry]) -> Decimal | None:
@@ -197,8 +211,7 @@ def loan_line(file: LoanFile, as_of: date, policy: LateInterestPolicy) -> LoanLi
     assert file.terms is not None
     assert file.disbursed is not None
     entries = file.effective_entries(as_of)
-    segments = replay(file.terms, policy, _history(entries))
-    live = segments[-1].live
+    live = _in_force(file.terms, policy, entries)
     position = live.position(as_of)
     if file.written_off is not None and file.written_off[0] <= as_of:
         return _line(
@@ -289,4 +302,6 @@ def _line(
         target_group_vte=file.target_group_vte,
         reported_outstanding=reported,
         principal_by_year=principal_by_year or {},
+        approved_on=file.approved_on,
+        co2_tonnes_per_year=file.co2_tonnes_per_year,
     )

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from shared.platform.rules import RuleViolation
 
 QUARTER_PATTERN = r"^[0-9]{4}Q[1-4]$"
+FIRST_YEAR = 2000
+LAST_YEAR = 2199
 
 
 @dataclass(frozen=True, order=True)
@@ -21,8 +23,8 @@ class Quarter:
         if not re.fullmatch(QUARTER_PATTERN, text):
             raise RuleViolation(field, f"{text!r} is not a quarter like 2026Q3")
         quarter = cls(int(text[:4]), int(text[5]))
-        if quarter.year < 2000:
-            raise RuleViolation(field, f"{text} is before 2000, before any fund in the book")
+        if not FIRST_YEAR <= quarter.year <= LAST_YEAR:
+            raise RuleViolation(field, f"{text} is outside the years {FIRST_YEAR}..{LAST_YEAR} the book covers")
         return quarter
 
     def __str__(self) -> str:

@@ -6,9 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LateInterestPolicy
 from shared.amortisation.state_aid import DeMinimisRules
 from shared.contracts.state_aid import MeasureRecordedV1
+from shared.platform.rules import RuleViolation
 
 from services.portfolio.domain.aid import AidUse, aid_use, measures_on
 from services.portfolio.domain.book import Book
@@ -36,11 +38,22 @@ def _silent(done: int, total: int) -> None:
 def loan_lines(
     book: Book, as_of: date, policies: Mapping[Instrument, LateInterestPolicy], progress: Progress = _silent
 ) -> list[LoanLine]:
-    """Every loan in the book on `as_of`, by instrument and loan id."""
+    """Every loan in the book on `as_of`, by instrument and loan id.
+
+    A loan the engine cannot value that day (late interest past the end of the legal-rate table,
+    say) is refused naming the loan and the rule, rather than left out of the book.
+    """
     files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
     lines = []
     for done, file in enumerate(files, start=1):
-        line = loan_line(file, as_of, policies[file.instrument])
+        try:
+            line = loan_line(file, as_of, policies[file.instrument])
+        except InvalidTerms as error:
+            raise RuleViolation(
+                "on",
+                f"{file.instrument.value} loan {file.loan_id} cannot be valued on {as_of.isoformat()}: "
+                f"{error.field}: {error.rule}",
+            ) from None
         if line is not None:
             lines.append(line)
         progress(done, len(files))

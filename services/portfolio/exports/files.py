@@ -11,8 +11,9 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from services.portfolio.exports.charts import Chart
 from services.portfolio.exports.tables import Table
@@ -38,14 +39,21 @@ class ExportFile:
 
 @dataclass(frozen=True)
 class Heading:
-    """What every file says about itself: the quarter, its last day and the book's knowledge cut-off."""
+    """What every file says about itself: the quarter, its last day and the book's knowledge cut-off
+    (the first offset not counted per ``topic:partition``, and when it was fixed)."""
 
     quarter: str
     as_of: str
-    known_at: datetime
+    fixed_at: datetime
+    cut_off: Mapping[str, int]
 
-    def to_json(self) -> dict[str, str]:
-        return {"quarter": self.quarter, "as_of": self.as_of, "known_at": self.known_at.isoformat()}
+    def to_json(self) -> dict[str, object]:
+        return {
+            "quarter": self.quarter,
+            "as_of": self.as_of,
+            "cut_off_fixed_at": self.fixed_at.astimezone(UTC).isoformat(),
+            "cut_off": dict(sorted(self.cut_off.items())),
+        }
 
 
 def csv_file(table: Table) -> ExportFile:
@@ -99,7 +107,7 @@ def export_files(heading: Heading, tables: list[Table], charts: list[Chart]) -> 
         ExportFile(
             f"portfolio-{heading.quarter}.xlsx",
             XLSX,
-            workbook(heading.quarter, heading.as_of, heading.known_at, tables, charts),
+            workbook(heading.quarter, heading.as_of, heading.fixed_at, tables, charts),
         )
     )
     files.extend(ExportFile(f"{chart.name}.png", PNG, chart.png) for chart in charts)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from shared.amortisation.money import round_half_up
+
 from services.portfolio.domain.loans import ARREARS_BUCKETS, ZERO, Instrument
 from services.portfolio.domain.quarters import Quarter
 from services.portfolio.domain.statement import Statement
@@ -55,7 +57,7 @@ def _text(value: object) -> Value:
 
 
 def _money(value: Decimal | None) -> Value:
-    return "" if value is None else format(value.quantize(Decimal("0.01")), "f")
+    return "" if value is None else format(round_half_up(value), "f")
 
 
 BUCKET_COLUMNS = tuple(
@@ -86,6 +88,7 @@ LOANS = (
     Column("maturity", Kind.DATE, "due date of the last installment"),
     Column("written_off", Kind.MONEY, "amount the lender wrote off"),
     Column("target_group_vte", Kind.NUMBER, "target-group employees (full-time equivalents) the loan supports"),
+    Column("co2_avoided_tonnes_per_year", Kind.NUMBER, "energy: CO2 the financed installations avoid per year"),
 )
 
 PARTICIPATIONS = (
@@ -185,6 +188,9 @@ TOTALS = (
     Column("written_off", Kind.MONEY, "written off"),
     Column("participations", Kind.COUNT, "participations held"),
     Column("equity_fair_value", Kind.MONEY, "participations at fair value"),
+    Column(
+        "co2_avoided_tonnes_per_year", Kind.NUMBER, "CO2 avoided per year by installations paid out, not written off"
+    ),
 )
 
 ARREARS_HISTORY = (
@@ -222,6 +228,7 @@ def loans_table(statement: Statement) -> Table:
             _text(line.maturity),
             _money(line.written_off),
             _text(line.target_group_vte),
+            _text(line.co2_tonnes_per_year),
         )
         for line in statement.loans
     ]
@@ -364,6 +371,7 @@ def totals_table(statement: Statement) -> Table:
             _money(item.written_off),
             str(item.participations),
             _money(item.equity_fair_value),
+            _text(item.co2_tonnes_per_year),
         )
         for item in statement.totals
     ]

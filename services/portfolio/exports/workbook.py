@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import xlsxwriter
@@ -29,14 +29,15 @@ def _value(kind: Kind, text: str) -> object:
     return text
 
 
-def workbook(quarter: str, as_of: str, known_at: datetime, tables: Sequence[Table], charts: Sequence[Chart]) -> bytes:
+def workbook(quarter: str, as_of: str, fixed_at: datetime, tables: Sequence[Table], charts: Sequence[Chart]) -> bytes:
+    """The workbook's document date is the cut-off's, so the same export gives the same bytes."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties(
         {
             "title": f"Portfolio {quarter}",
             "subject": f"Consolidated book as of {as_of}",
-            "created": known_at.replace(tzinfo=None),
+            "created": fixed_at.astimezone(UTC).replace(tzinfo=None),
         }
     )
     bold = book.add_format({"bold": True, "bottom": 1})
@@ -51,8 +52,8 @@ def workbook(quarter: str, as_of: str, known_at: datetime, tables: Sequence[Tabl
     summary.write(0, 0, f"Portfolio {quarter}", book.add_format({"bold": True, "font_size": 14}))
     summary.write(1, 0, "As of")
     summary.write(1, 1, as_of)
-    summary.write(2, 0, "Events known at")
-    summary.write(2, 1, known_at.isoformat())
+    summary.write(2, 0, "Events read by")
+    summary.write(2, 1, fixed_at.astimezone(UTC).isoformat())
     totals = next(table for table in tables if table.name == "totals")
     _write_table(summary, totals, 4, bold, formats)
     row = 6 + len(totals.rows)

@@ -17,14 +17,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from shared.contracts.portfolio import PORTFOLIO_SOURCE, ExportedFileV1, ExportReadyV1
 from shared.eventbus.outbox import append
 from shared.eventbus.registry import envelope_for
 from shared.platform.database import transaction
-from shared.platform.rules import Conflict, NotFound
+from shared.platform.rules import Conflict, NotFound, RuleViolation
 
 from services.portfolio.domain.quarters import Quarter
 from services.portfolio.domain.statement import Statement, statement
@@ -33,6 +32,7 @@ from services.portfolio.exports.files import ExportFile, Heading, export_files
 from services.portfolio.exports.tables import export_tables
 from services.portfolio.models import PortfolioExport, PortfolioExportFile, PortfolioQuarterCutoff
 from services.portfolio.service.book import BookSettings, financier_names
+from services.portfolio.service.cutoffs import as_utc, keep_cutoff, positions_of, read_so_far
 from services.portfolio.service.facts import load_book
 
 QUEUED = "queued"
@@ -50,7 +50,7 @@ def request_export(
 ) -> PortfolioExport:
     """A new export of a quarter that ended before `today` (Brussels), at the quarter's cut-off.
 
-    The first export of a quarter fixes the cut-off at `now`, the wall-clock time events are stamped with.
+    The first export of a quarter fixes the cut-off at what the book has read by `now`.
     """
     quarter = Quarter.parse(quarter_text)
     if quarter.last_day >= today:
@@ -60,16 +60,10 @@ def request_export(
             quarter=str(quarter),
             last_day=quarter.last_day.isoformat(),
         )
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(
-        dialect.insert(PortfolioQuarterCutoff).values(quarter=str(quarter), known_at=now).on_conflict_do_nothing()
-    )
-    cutoff = session.get(PortfolioQuarterCutoff, str(quarter))
-    assert cutoff is not None
+    keep_cutoff(session, str(quarter), now, read_so_far(session))
     export = PortfolioExport(
         id=str(uuid.uuid4()),
         quarter=str(quarter),
-        known_at=cutoff.known_at,
         status=QUEUED,
         requested_by=requested_by,
         requested_at=now,
@@ -86,11 +80,11 @@ class ExportContent:
     files: list[ExportFile]
 
 
-def build_export(
-    session: Session, quarter: Quarter, known_at: datetime, settings: BookSettings, progress: ProgressBar
-) -> ExportContent:
+def build_export(session: Session, quarter: Quarter, settings: BookSettings, progress: ProgressBar) -> ExportContent:
     """The files of a quarter's export at its cut-off; `progress` hears percentages 0..99."""
-    book = load_book(session, known_at)
+    cutoff = cutoff_of(session, str(quarter))
+    positions = positions_of(cutoff)
+    book = load_book(session, positions)
     quarters = quarter.last(HISTORY_QUARTERS)
     history: list[tuple[Quarter, Statement]] = []
     reported = -1
@@ -108,9 +102,16 @@ def build_export(
     current = history[-1][1]
     tables = export_tables(current, history, financier_names(book))
     charts = export_charts({table.name: table for table in tables})
-    heading = Heading(str(quarter), quarter.last_day.isoformat(), known_at)
+    heading = Heading(str(quarter), quarter.last_day.isoformat(), as_utc(cutoff.fixed_at), positions)
     progress(99)
     return ExportContent(heading, export_files(heading, tables, charts))
+
+
+def cutoff_of(session: Session, quarter: str) -> PortfolioQuarterCutoff:
+    cutoff = session.get(PortfolioQuarterCutoff, quarter)
+    if cutoff is None:
+        raise NotFound("cut-off of quarter", quarter)
+    return cutoff
 
 
 def run_export(
@@ -118,7 +119,8 @@ def run_export(
 ) -> None:
     """Run a queued export to the end: files stored, status done and `export.ready` published, in one transaction.
 
-    Only the caller that moves it from queued to running runs it; any other call returns at once.
+    Only the caller that moves it from queued to running runs it; any other call returns at once. A
+    failure leaves the export failed with its reason.
     """
     with transaction(engine) as session:
         claimed = session.execute(
@@ -131,7 +133,7 @@ def run_export(
             raise NotFound("export", export_id)
         if cast(CursorResult[Any], claimed).rowcount != 1:
             return
-        quarter, known_at = Quarter.parse(export.quarter), _aware(export.known_at)
+        quarter = Quarter.parse(export.quarter)
 
     def report(percent: int) -> None:
         with transaction(engine) as session:
@@ -145,16 +147,24 @@ def run_export(
 
     try:
         with Session(engine) as session:
-            content = build_export(session, quarter, known_at, settings, report)
+            content = build_export(session, quarter, settings, report)
+        _finish(engine, export_id, quarter, content, topic)
     except Exception as exc:
         with transaction(engine) as session:
             row = session.get(PortfolioExport, export_id)
             assert row is not None
             row.status = FAILED
-            row.error = f"{type(exc).__name__}: {exc}"
+            row.error = exc.detail if isinstance(exc, RuleViolation) else f"{type(exc).__name__}: {exc}"
             row.updated_at = row.finished_at = datetime.now(UTC)
             session.add(row)
-        raise
+        if not isinstance(exc, RuleViolation):
+            raise
+        return
+    if progress is not None:
+        progress(100)
+
+
+def _finish(engine: Engine, export_id: str, quarter: Quarter, content: ExportContent, topic: str) -> None:
     with transaction(engine) as session:
         row = session.get(PortfolioExport, export_id)
         assert row is not None
@@ -178,7 +188,8 @@ def run_export(
             export_id=export_id,
             quarter=row.quarter,
             as_of=quarter.last_day,
-            known_at=row.known_at,
+            cut_off=dict(content.heading.cut_off),
+            cut_off_fixed_at=content.heading.fixed_at,
             requested_by=row.requested_by,
             files=[
                 ExportedFileV1(
@@ -192,18 +203,11 @@ def run_export(
             ],
         )
         append(session, topic, envelope_for(ready, source=PORTFOLIO_SOURCE, subject=row.quarter))
-    if progress is not None:
-        progress(100)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; they were stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def status_of(export: PortfolioExport, now: datetime) -> str:
     """The export's status; one queued or running without progress for a while was interrupted (request it again)."""
-    if export.status in (QUEUED, RUNNING) and now - _aware(export.updated_at) > STALE_AFTER:
+    if export.status in (QUEUED, RUNNING) and now - as_utc(export.updated_at) > STALE_AFTER:
         return "interrupted"
     return export.status
 

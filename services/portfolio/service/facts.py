@@ -8,18 +8,18 @@ against its contract first, so a malformed event is dead-lettered and never reac
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from shared.contracts.portfolio import ExportReadyV1
-from shared.eventbus.consumer import Handler
+from shared.eventbus.consumer import Handler, current_delivery
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import parse_payload, registered
 
 from services.portfolio.domain.book import Book, Fact, fold
 from services.portfolio.events import BOOK_TYPES, EXPORT_READY, FINANCIER_RECOGNISED
-from services.portfolio.models import PortfolioEvent, PortfolioQuarterCutoff
+from services.portfolio.models import PortfolioEvent
+from services.portfolio.service.cutoffs import Cutoff, as_utc, counts, keep_cutoff
 from services.portfolio.service.financiers import apply_financier_recognised
 
 
@@ -27,12 +27,16 @@ def keep_fact(session: Session, envelope: EventEnvelope) -> None:
     parse_payload(envelope, BOOK_TYPES[envelope.type])
     if session.get(PortfolioEvent, envelope.id) is not None:
         return
+    delivery = current_delivery()
     session.add(
         PortfolioEvent(
             event_id=envelope.id,
             event_type=envelope.type,
             subject=envelope.subject,
-            known_at=envelope.time,
+            known_at=as_utc(envelope.time),
+            topic=delivery.topic,
+            partition=delivery.partition,
+            offset=delivery.offset,
             data=json.dumps(envelope.data, sort_keys=True),
         )
     )
@@ -41,12 +45,7 @@ def keep_fact(session: Session, envelope: EventEnvelope) -> None:
 def apply_export_ready(session: Session, envelope: EventEnvelope) -> None:
     """The first export of a quarter fixed its cut-off; a replay restores it from this event."""
     payload = parse_payload(envelope, ExportReadyV1)
-    cutoff = session.get(PortfolioQuarterCutoff, payload.quarter)
-    if cutoff is None:
-        session.add(PortfolioQuarterCutoff(quarter=payload.quarter, known_at=payload.known_at))
-    elif payload.known_at < cutoff.known_at:
-        cutoff.known_at = payload.known_at
-        session.add(cutoff)
+    keep_cutoff(session, payload.quarter, payload.cut_off_fixed_at, payload.cut_off)
 
 
 def keep_financier(session: Session, envelope: EventEnvelope) -> None:
@@ -62,19 +61,19 @@ def handlers() -> dict[str, Handler]:
     return table
 
 
-def load_book(session: Session, known_at: datetime | None = None) -> Book:
-    """The book folded from every fact published up to `known_at` (all facts when None)."""
-    query = select(PortfolioEvent)
-    if known_at is not None:
-        query = query.where(col(PortfolioEvent.known_at) <= known_at)
-    rows = session.exec(query.order_by(col(PortfolioEvent.known_at), col(PortfolioEvent.event_id))).all()
+def load_book(session: Session, cutoff: Cutoff | None = None) -> Book:
+    """The book folded from every fact read before `cutoff` (all facts when None)."""
+    rows = session.exec(
+        select(PortfolioEvent).order_by(col(PortfolioEvent.known_at), col(PortfolioEvent.event_id))
+    ).all()
     models = registered()
     return fold(
         Fact(
             event_type=row.event_type,
             event_id=row.event_id,
-            known_at=row.known_at,
+            known_at=as_utc(row.known_at),
             payload=models[row.event_type].model_validate_json(row.data),
         )
         for row in rows
+        if counts(cutoff, row)
     )

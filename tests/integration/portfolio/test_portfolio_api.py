@@ -47,6 +47,12 @@ def test_bad_questions_are_refused_with_a_problem_naming_the_field(portfolio: Po
         "quarter" in problem(portfolio, "POST", "/exports", portfolio.backoffice, 422, {"quarter": "2026Q5"})["detail"]
     )
     problem(portfolio, "POST", "/exports", portfolio.backoffice, 422, {"quarter": "2026Q1", "format": "pdf"})
+    assert (
+        "9999Q4" in problem(portfolio, "POST", "/exports", portfolio.backoffice, 422, {"quarter": "9999Q4"})["detail"]
+    )
+    replay = "/admin/parked-events/replay"
+    problem(portfolio, "POST", replay, portfolio.backoffice, 422, {"ids": [9223372036854775808]})
+    problem(portfolio, "POST", replay, portfolio.backoffice, 422, {"ids": [0]})
     problem(portfolio, "GET", "/exports/does-not-exist", portfolio.auditor, 404)
     problem(portfolio, "GET", "/exports/does-not-exist/files/loans.csv", portfolio.auditor, 404)
     problem(portfolio, "GET", "/exports/x/files/..%2Fsecrets", portfolio.auditor, 404)

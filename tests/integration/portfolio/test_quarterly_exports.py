@@ -59,7 +59,13 @@ def lender_view(sifo: Sifo, energy: Energy, loan: Loan, day: date) -> dict[str, 
     return result
 
 
-def check_quarter(year: Year, files: Files, day: date, sifo: Sifo, energy: Energy, register: StateAid) -> None:
+def check_quarter(
+    year: Year, files: Files, day: date, sifo: Sifo, energy: Energy, register: StateAid, booked_late: str
+) -> None:
+    """The export of the quarter ending on `day` against the test's own figures and the lenders' positions.
+
+    The lenders already know the repayment of `booked_late` that the export must not count yet.
+    """
     rows = {row["loan_id"]: row for row in table(files, "loans")}
     in_book = [loan for loan in year.loans if loan.in_book(day)]
     assert sorted(rows) == sorted(loan.loan_id for loan in in_book)
@@ -85,6 +91,8 @@ def check_quarter(year: Year, files: Files, day: date, sifo: Sifo, energy: Energ
             buckets[">180"],
         ], (loan.loan_id, day)
         assert row["status"] == ("in_arrears" if sum(buckets.values()) else "current")
+        if loan.loan_id == booked_late and day >= date(2026, 9, 15):
+            continue
         lender = lender_view(sifo, energy, loan, day)
         assert Decimal(row["accrued_interest"]) == Decimal(lender["accrued_interest"])
         assert Decimal(row["outstanding_principal"]) == Decimal(lender["outstanding_principal"])
@@ -146,11 +154,22 @@ def test_a_year_of_lending_gives_quarterly_exports_that_match_independent_figure
     year = drive_a_year(sifo, energy)
     producers = [sifo.engine, energy.engine, sifo.register.engine]
     portfolio.catch_up(producers)
+    # A repayment dated in Q3 is booked late, before any export, but reaches the book only after the
+    # exports (a relay that lags): it was published before the cut-off was fixed and read after it.
+    stops = year.sifo[1]
+    late = stops.schedule[stops.paid]
+    sifo.ok(
+        "POST",
+        f"/loans/{stops.loan_id}/repayments",
+        sifo.backoffice,
+        {"received_on": "2026-09-15", "amount": late["payment"]},
+        201,
+    )
 
     first: dict[str, Files] = {}
     for quarter, day in QUARTER_ENDS.items():
         _status, files = export(portfolio, quarter)
-        check_quarter(year, files, day, sifo, energy, sifo.register)
+        check_quarter(year, files, day, sifo, energy, sifo.register, stops.loan_id)
         manifest = json.loads(files["manifest.json"])
         assert manifest["quarter"] == quarter
         assert manifest["as_of"] == day.isoformat()
@@ -161,6 +180,23 @@ def test_a_year_of_lending_gives_quarterly_exports_that_match_independent_figure
             assert item["sha256"] == hashlib.sha256(files[name]).hexdigest()
         assert listed["loans.csv"]["rows"] == len(table(files, "loans"))
         first[quarter] = files
+        # The API answers the same question for the same day with the same figures.
+        [right] = portfolio.ok("GET", f"/drawing-rights?on={day}", portfolio.manager)
+        [exported_right] = table(files, "drawing_rights")
+        for key in ("drawing_right_id", "allocated", "reserved", "drawn", "released", "available"):
+            assert str(right[key]) == exported_right[key]
+        [year_line] = portfolio.ok("GET", f"/budget-years?on={day}", portfolio.manager)
+        [exported_year] = table(files, "budget_years")
+        for key in ("budget", "committed", "disbursed", "available"):
+            assert year_line[key] == exported_year[key]
+        lines = {line["loan_id"]: line for line in portfolio.ok("GET", f"/positions?on={day}", portfolio.manager)}
+        for row in table(files, "loans"):
+            assert lines[row["loan_id"]]["outstanding_principal"] == row["outstanding_principal"]
+            assert lines[row["loan_id"]]["arrears"]["total"] == row["arrears_total"]
+        granted = portfolio.ok("GET", f"/aid-measures?on={day}", portfolio.auditor)
+        assert sorted(measure["reference"] for measure in granted) == sorted(
+            row["reference"] for row in table(files, "aid_register")
+        )
 
     arrears = table(first["2026Q4"], "arrears_history")
     assert [row["quarter"] for row in arrears] == [
@@ -177,16 +213,7 @@ def test_a_year_of_lending_gives_quarterly_exports_that_match_independent_figure
         day = QUARTER_ENDS[row["quarter"]]
         assert Decimal(row["arrears_total"]) == sum((sum(loan.arrears(day).values()) for loan in year.loans), ZERO)
 
-    # A repayment booked late, dated in Q3: the positions show it at once, the Q3 export does not change.
-    stops = year.sifo[1]
-    late = stops.schedule[stops.paid]
-    sifo.ok(
-        "POST",
-        f"/loans/{stops.loan_id}/repayments",
-        sifo.backoffice,
-        {"received_on": "2026-09-15", "amount": late["payment"]},
-        201,
-    )
+    # The late repayment reaches the book now: the positions show it, the Q3 export does not change.
     portfolio.catch_up(producers)
     [position] = portfolio.ok(
         "GET", f"/positions?on=2026-09-30&enterprise_number={stops.enterprise_number}", portfolio.manager

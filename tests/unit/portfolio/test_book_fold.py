@@ -19,11 +19,13 @@ from shared.contracts.loan_servicing import AidValuationV1
 from shared.contracts.loan_terms import LoanTermsV2
 from shared.eventbus.registry import type_of
 from shared.platform.rules import RuleViolation
+from shared.servicing.accounts import LateInterestKind, late_interest_policy
 
 from services.portfolio.domain.book import Fact, fold
 from services.portfolio.domain.drawing_rights import drawing_right_line
 from services.portfolio.domain.loans import Instrument, LineStatus, arrears_by_bucket, loan_line
 from services.portfolio.domain.quarters import Quarter
+from services.portfolio.domain.statement import loan_lines
 
 POLICY = LateInterestPolicy.over_contract_rate(Decimal("0.02"))
 TERMS = LoanTerms(principal=Decimal("120000.00"), annual_rate=Decimal("0.035"), periods=60, start_date=date(2026, 3, 1))
@@ -37,7 +39,7 @@ def test_quarters_name_their_days_and_count_back() -> None:
     assert (quarter.first_day, quarter.last_day) == (date(2026, 1, 1), date(2026, 3, 31))
     assert Quarter.parse("2024Q4").last_day == date(2024, 12, 31)
     assert [str(q) for q in Quarter.parse("2026Q2").last(4)] == ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
-    for bad in ("2026Q5", "2026-Q3", "26Q1", "1999Q4", "2026q1"):
+    for bad in ("2026Q5", "2026-Q3", "26Q1", "1999Q4", "2026q1", "2200Q1", "9999Q4"):
         with pytest.raises(RuleViolation) as refused:
             Quarter.parse(bad)
         assert refused.value.field == "quarter"
@@ -230,3 +232,62 @@ def test_every_permutation_of_a_few_facts_folds_to_the_same_book() -> None:
     reference = loan_line(fold(facts).loans[LOAN], date(2026, 12, 31), POLICY)
     for order in itertools.permutations(facts):
         assert loan_line(fold(order).loans[LOAN], date(2026, 12, 31), POLICY) == reference
+
+
+def _default_and_restructure(default_first: bool) -> list[Fact]:
+    facts = _facts()
+    later = facts[-1].known_at
+    default = sifo.LoanDefaultedV2(
+        loan_id=LOAN,
+        financier_id=FINANCIER,
+        defaulted_on=date(2026, 9, 1),
+        outstanding_principal=Decimal("90000.00"),
+        reason="insolvency proceedings",
+        declared_by="alice@pmv.example",
+    )
+    terms = LoanTerms(
+        principal=Decimal("95000.00"), annual_rate=Decimal("0.02"), periods=48, start_date=date(2026, 10, 1)
+    )
+    restructuring = sifo.LoanRestructuredV2(
+        loan_id=LOAN,
+        financier_id=FINANCIER,
+        entry_id=7,
+        effective_on=date(2026, 10, 1),
+        terms=LoanTermsV2(**terms.to_json()),
+        aid=AidValuationV1(
+            grant_date=date(2026, 10, 1),
+            gge=Decimal("0.00"),
+            reference_rate=Decimal("0.02"),
+            discount_rate=Decimal("0.02"),
+        ),
+        prepared_by="alice@pmv.example",
+        approved_by="bob@pmv.example",
+    )
+    first, second = (default, restructuring) if default_first else (restructuring, default)
+    return [
+        *facts,
+        Fact(type_of(type(first)), "a0000000-0000-4000-8000-000000000000", later + timedelta(hours=1), first),
+        Fact(type_of(type(second)), "b0000000-0000-4000-8000-000000000000", later + timedelta(hours=2), second),
+    ]
+
+
+def test_a_restructuring_recorded_after_a_default_cures_it_and_one_recorded_before_does_not() -> None:
+    cured = loan_line(fold(_default_and_restructure(default_first=True)).loans[LOAN], date(2026, 12, 31), POLICY)
+    still = loan_line(fold(_default_and_restructure(default_first=False)).loans[LOAN], date(2026, 12, 31), POLICY)
+    before_restructuring = loan_line(fold(_default_and_restructure(True)).loans[LOAN], date(2026, 9, 15), POLICY)
+    assert cured is not None
+    assert still is not None
+    assert before_restructuring is not None
+    assert cured.status is not LineStatus.DEFAULTED
+    assert still.status is LineStatus.DEFAULTED
+    assert before_restructuring.status is LineStatus.DEFAULTED
+    assert cured.outstanding_principal == still.outstanding_principal
+
+
+def test_a_loan_the_engine_cannot_value_that_day_is_refused_naming_the_loan_not_left_out() -> None:
+    legal = late_interest_policy(LateInterestKind.LEGAL, Decimal("0"))
+    book = fold(_facts())
+    with pytest.raises(RuleViolation) as refused:
+        loan_lines(book, date(2031, 6, 30), dict.fromkeys(Instrument, legal))
+    assert refused.value.field == "on"
+    assert LOAN in refused.value.rule

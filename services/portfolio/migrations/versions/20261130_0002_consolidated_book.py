@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-30 00:08:43.343752
+Create Date: 2026-11-30 00:34:27.087637
 """
 
 from collections.abc import Sequence
@@ -23,6 +23,9 @@ def upgrade() -> None:
         sa.Column("event_type", sa.String(length=200), nullable=False),
         sa.Column("subject", sa.String(length=200), nullable=False),
         sa.Column("known_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("topic", sa.String(length=249), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("offset", sa.BigInteger(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("event_id"),
     )
@@ -35,7 +38,6 @@ def upgrade() -> None:
         "portfolio_export",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("quarter", sa.String(length=6), nullable=False),
-        sa.Column("known_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("progress", sa.Integer(), nullable=False),
         sa.Column("requested_by", sa.String(length=200), nullable=False),
@@ -51,7 +53,8 @@ def upgrade() -> None:
     op.create_table(
         "portfolio_quarter_cutoff",
         sa.Column("quarter", sa.String(length=6), nullable=False),
-        sa.Column("known_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fixed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("positions", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("quarter"),
     )
     op.create_table(
