@@ -162,6 +162,7 @@ def _sifo_loan(book: Book, payload: sifo.LoanApprovedV2 | sifo.LoanDisbursedV2 |
     if isinstance(payload, sifo.LoanApprovedV2):
         loan.approved_on = payload.approved_on
         loan.committed = payload.reserved
+        loan.contract_rate = payload.terms.annual_rate
     else:
         loan.disbursed = payload.amount
         loan.disbursed_on = payload.disbursed_on

@@ -102,6 +102,7 @@ class LoanFile:
     budget_year: int | None = None
     target_group_vte: Decimal | None = None
     committed: Decimal | None = None
+    contract_rate: Decimal | None = None
     approved_on: date | None = None
     cancelled_on: date | None = None
     disbursed: Decimal | None = None
@@ -280,8 +281,8 @@ def _line(
     assert file.enterprise_number is not None
     buckets = arrears_by_bucket(position.arrears) if position is not None else arrears_by_bucket(())
     rate = position.annual_rate if position is not None else annual_rate
-    if rate is None and file.terms is not None:
-        rate = file.terms.annual_rate
+    if rate is None:
+        rate = file.terms.annual_rate if file.terms is not None else file.contract_rate
     return LoanLine(
         loan_id=file.loan_id,
         instrument=file.instrument,
