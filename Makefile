@@ -45,9 +45,10 @@ migrate: $(STAMP)
 	$(PY) -m services.energy migrate
 	$(PY) -m services.portfolio migrate
 	$(PY) -m services.state_aid migrate
+	$(PY) -m services.trividend migrate
 
 schemas: $(STAMP)
-	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy shared.contracts.state_aid shared.contracts.portfolio
+	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy shared.contracts.state_aid shared.contracts.portfolio shared.contracts.trividend
 
 BENCHMARKS := $(filter-out bench/__init__.py,$(wildcard bench/*.py))
 

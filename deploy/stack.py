@@ -47,6 +47,7 @@ SERVICES = (
     Service("state_aid", 8105, ("api", "relay", "consume")),
     Service("sifo", 8101, ("api", "relay")),
     Service("energy", 8102, ("api", "relay")),
+    Service("trividend", 8103, ("api", "relay")),
     Service("portfolio", 8104, ("api", "relay", "consume")),
 )
 

@@ -27,6 +27,7 @@ from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
 from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
 from services.state_aid.app import MIGRATIONS_DIR as STATE_AID_MIGRATIONS
+from services.trividend.app import MIGRATIONS_DIR as TRIVIDEND_MIGRATIONS
 from tests.state_aid_register import BusinessClock, StateAid, start_register, stop_register
 from tests.support import state_aid_settings
 
@@ -35,6 +36,7 @@ SERVICE_MIGRATIONS = {
     "energy": ENERGY_MIGRATIONS,
     "portfolio": PORTFOLIO_MIGRATIONS,
     "state_aid": STATE_AID_MIGRATIONS,
+    "trividend": TRIVIDEND_MIGRATIONS,
 }
 
 

@@ -24,6 +24,8 @@ from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
 from services.sifo.app import SifoSettings
 from services.state_aid.app import MIGRATIONS_DIR as STATE_AID_MIGRATIONS
 from services.state_aid.app import StateAidSettings
+from services.trividend.app import MIGRATIONS_DIR as TRIVIDEND_MIGRATIONS
+from services.trividend.app import TrividendSettings
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 T = TypeVar("T")
@@ -107,6 +109,14 @@ def portfolio_settings(
 ) -> PortfolioSettings:
     return migrated_settings(
         PortfolioSettings, PORTFOLIO_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix
+    )
+
+
+def trividend_settings(
+    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+) -> TrividendSettings:
+    return migrated_settings(
+        TrividendSettings, TRIVIDEND_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix
     )
 
 

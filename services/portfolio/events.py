@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from shared.contracts import energy, sifo
+from shared.contracts import energy, sifo, trividend
 from shared.contracts.portfolio import ExportReadyV1
 from shared.contracts.state_aid import LinkRecordedV1, MeasureRecordedV1
 from shared.contracts.topics import ENERGY_EVENTS, PORTFOLIO_EVENTS, SIFO_EVENTS, STATE_AID_EVENTS, TRIVIDEND_EVENTS
@@ -52,6 +52,14 @@ BOOK_CONTRACTS: tuple[type[BaseModel], ...] = (
     energy.EnergyLoanSettledV1,
     energy.EnergyLoanEntryReversedV1,
     MeasureRecordedV1,
+    trividend.InvesteeRegisteredV1,
+    trividend.HeadcountReportedV1,
+    trividend.SharesReportedV1,
+    trividend.ProposalApprovedV1,
+    trividend.EquityInvestedV1,
+    trividend.DividendReceivedV1,
+    trividend.EquityExitedV1,
+    trividend.ValuationApprovedV1,
 )
 """Contracts the book is folded from: each event of these types is kept as a fact."""
 
@@ -68,6 +76,7 @@ IGNORED_CONTRACTS: tuple[type[BaseModel], ...] = (
     energy.EnergyAidOutcomeV1,
     energy.EnergyAidCarriedV1,
     LinkRecordedV1,
+    trividend.ProposalRejectedV1,
 )
 """Known types with no place in the book: applications before approval; the year's running balance
 (the book derives it from the applications' own dated events); and the aid register's inputs (the

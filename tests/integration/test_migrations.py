@@ -17,12 +17,14 @@ from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
 from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
 from services.state_aid.app import MIGRATIONS_DIR as STATE_AID_MIGRATIONS
+from services.trividend.app import MIGRATIONS_DIR as TRIVIDEND_MIGRATIONS
 
 SERVICES = [
     pytest.param(SIFO_MIGRATIONS, "sifo_", COMMON_TABLE_NAMES, id="sifo"),
     pytest.param(ENERGY_MIGRATIONS, "energy_", COMMON_TABLE_NAMES, id="energy"),
     pytest.param(PORTFOLIO_MIGRATIONS, "portfolio_", COMMON_TABLE_NAMES, id="portfolio"),
     pytest.param(STATE_AID_MIGRATIONS, "state_aid_", COMMON_TABLE_NAMES, id="state_aid"),
+    pytest.param(TRIVIDEND_MIGRATIONS, "trividend_", COMMON_TABLE_NAMES, id="trividend"),
 ]
 
 

@@ -15,6 +15,8 @@ from services.sifo.app import SifoSettings
 from services.sifo.app import build_app as build_sifo
 from services.state_aid.app import StateAidSettings
 from services.state_aid.app import build_app as build_state_aid
+from services.trividend.app import TrividendSettings
+from services.trividend.app import build_app as build_trividend
 
 
 def _apps() -> list[FastAPI]:
@@ -23,6 +25,7 @@ def _apps() -> list[FastAPI]:
         build_energy(EnergySettings(database_url="sqlite://")),
         build_portfolio(PortfolioSettings(database_url="sqlite://")),
         build_state_aid(StateAidSettings(database_url="sqlite://")),
+        build_trividend(TrividendSettings(database_url="sqlite://")),
     ]
 
 
@@ -34,7 +37,7 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid"])
+@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid", "trividend"])
 def test_request_bodies_have_examples_and_problems_are_documented(app: FastAPI) -> None:
     spec = app.openapi()
     bodies = 0

@@ -15,9 +15,9 @@ from shared.platform.auth import Principal, require_roles
 from shared.platform.business_date import business_date
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER, idempotent_response
+from shared.platform.quarters import QUARTER_PATTERN
 
 from services.portfolio.api.access import EXPORTERS, session_of
-from services.portfolio.domain.quarters import QUARTER_PATTERN
 from services.portfolio.models import PortfolioExport
 from services.portfolio.service import exports
 from services.portfolio.service.cutoffs import positions_of

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from shared.amortisation.servicing_history import PREPAYMENT, RATE_RESET, REPAYMENT, RESTRUCTURE
 from shared.amortisation.terms import LoanTerms
-from shared.contracts import energy, sifo
+from shared.contracts import energy, sifo, trividend
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV1
 from shared.contracts.state_aid import MeasureRecordedV1
@@ -27,6 +27,7 @@ from services.portfolio.domain.aid import VersionOrder
 from services.portfolio.domain.budget_years import BudgetYearFile
 from services.portfolio.domain.drawing_rights import ChangeOrder, DrawingRightFile
 from services.portfolio.domain.loans import Entry, Instrument, LoanFile
+from services.portfolio.domain.participations import InvesteeFile, ParticipationFile
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Book:
     drawing_rights: dict[str, DrawingRightFile] = field(default_factory=dict)
     budget_years: dict[int, BudgetYearFile] = field(default_factory=dict)
     measure_versions: dict[str, tuple[VersionOrder, MeasureRecordedV1]] = field(default_factory=dict)
+    investees: dict[str, InvesteeFile] = field(default_factory=dict)
+    participations: dict[str, ParticipationFile] = field(default_factory=dict)
 
     @property
     def measures(self) -> list[MeasureRecordedV1]:
@@ -74,6 +77,12 @@ class Book:
 
     def right(self, drawing_right_id: str) -> DrawingRightFile:
         return self.drawing_rights.setdefault(drawing_right_id, DrawingRightFile(drawing_right_id))
+
+    def investee(self, investee_id: str) -> InvesteeFile:
+        return self.investees.setdefault(investee_id, InvesteeFile(investee_id))
+
+    def participation(self, participation_id: str) -> ParticipationFile:
+        return self.participations.setdefault(participation_id, ParticipationFile(participation_id))
 
     def year(self, budget_year: int) -> BudgetYearFile:
         return self.budget_years.setdefault(budget_year, BudgetYearFile(budget_year))
@@ -124,6 +133,19 @@ def apply(book: Book, fact: Fact) -> None:
         book.year(payload.budget_year).budgets.append((fact.order(opened), payload.envelope))
     elif isinstance(payload, servicing.ServicingEvent):
         _servicing(book.loan(payload.loan_id, _instrument(payload)), payload, fact.known_at)
+    elif isinstance(
+        payload, trividend.InvesteeRegisteredV1 | trividend.HeadcountReportedV1 | trividend.SharesReportedV1
+    ):
+        _investee(book, payload)
+    elif isinstance(
+        payload,
+        trividend.ProposalApprovedV1
+        | trividend.EquityInvestedV1
+        | trividend.DividendReceivedV1
+        | trividend.EquityExitedV1
+        | trividend.ValuationApprovedV1,
+    ):
+        _participation(book, fact, payload)
     elif isinstance(payload, MeasureRecordedV1):
         current = book.measure_versions.get(payload.reference)
         if current is None or current[0] < fact.version:
@@ -232,3 +254,48 @@ def _servicing(loan: LoanFile, payload: servicing.ServicingEvent, recorded_at: d
     else:
         return
     loan.entries[entry.entry_id] = entry
+
+
+def _investee(
+    book: Book,
+    payload: trividend.InvesteeRegisteredV1 | trividend.HeadcountReportedV1 | trividend.SharesReportedV1,
+) -> None:
+    investee = book.investee(payload.investee_id)
+    investee.enterprise_number = payload.enterprise_number
+    if isinstance(payload, trividend.InvesteeRegisteredV1):
+        investee.name = payload.name
+    elif isinstance(payload, trividend.HeadcountReportedV1):
+        investee.headcounts.append((payload.on, payload.target_group_vte))
+    else:
+        investee.share_counts.append((payload.on, payload.shares_outstanding))
+
+
+def _participation(
+    book: Book,
+    fact: Fact,
+    payload: trividend.ProposalApprovedV1
+    | trividend.EquityInvestedV1
+    | trividend.DividendReceivedV1
+    | trividend.EquityExitedV1
+    | trividend.ValuationApprovedV1,
+) -> None:
+    if isinstance(payload, trividend.ProposalApprovedV1):
+        if payload.instrument != "equity":
+            return
+        file = book.participation(payload.proposal_id)
+        file.committed = payload.amount
+        file.approved_on = payload.approved_on
+    else:
+        file = book.participation(payload.participation_id)
+    file.investee_id = payload.investee_id
+    file.enterprise_number = payload.enterprise_number
+    if isinstance(payload, trividend.EquityInvestedV1):
+        file.tranches.append((fact.order(payload.on), payload.amount, payload.shares))
+    elif isinstance(payload, trividend.DividendReceivedV1):
+        file.dividends.append((payload.on, payload.amount))
+    elif isinstance(payload, trividend.EquityExitedV1):
+        file.exits.append((fact.order(payload.on), payload.proceeds, payload.shares_sold, payload.cost_of_shares_sold))
+    elif isinstance(payload, trividend.ValuationApprovedV1):
+        current = file.valuations.get(payload.quarter)
+        if current is None or current[0] < fact.version:
+            file.valuations[payload.quarter] = (fact.version, payload.as_of, payload.fair_value)

@@ -2,9 +2,11 @@
 totals per instrument.
 
 Social figures count each enterprise once per instrument: the target-group employees (VTE) of an
-enterprise are those its most recent live loan reports, because several loans to one enterprise
-support the same jobs. Euro per VTE is the outstanding principal plus commitments of the loans
-reporting VTE, divided by those VTE. Energy loans report installations, not jobs.
+enterprise are those its most recent live loan reports (for a participation, the investee's latest
+report), because several positions in one enterprise support the same jobs. Euro per VTE is the
+exposure of the positions reporting VTE (loans: outstanding principal plus commitments;
+participations: fair value plus undrawn commitment), divided by those VTE. Energy loans report
+installations, not jobs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from shared.contracts.energy import InstallationV1
 
 from services.portfolio.domain.aid import AidUse
 from services.portfolio.domain.loans import ARREARS_BUCKETS, ZERO, Instrument, LineStatus, LoanLine
+from services.portfolio.domain.participations import ParticipationLine
 
 _NEVER = date.min
 PRODUCING = (LineStatus.CURRENT, LineStatus.IN_ARREARS, LineStatus.DEFAULTED, LineStatus.SETTLED)
@@ -43,27 +46,34 @@ class Exposure:
         return self.outstanding_principal + self.committed + self.equity_fair_value
 
 
-def exposures(lines: Sequence[LoanLine], aid: Sequence[AidUse]) -> list[Exposure]:
-    numbers = sorted(
-        {line.enterprise_number for line in lines if line.status in LIVE} | {use.enterprise_number for use in aid}
-    )
+def exposures(
+    lines: Sequence[LoanLine], aid: Sequence[AidUse], participations: Sequence[ParticipationLine] = ()
+) -> list[Exposure]:
+    live = [line for line in lines if line.status in LIVE]
+    held = [line for line in participations if line.live]
     uses = {use.enterprise_number: use for use in aid}
+    numbers = sorted({line.enterprise_number for line in live} | {line.enterprise_number for line in held} | set(uses))
     result = []
     for number in numbers:
-        own = [line for line in lines if line.enterprise_number == number and line.status in LIVE]
+        own = [line for line in live if line.enterprise_number == number]
+        equity = [line for line in held if line.enterprise_number == number]
         use = uses.get(number)
-        names = sorted({line.borrower_name for line in own if line.borrower_name})
+        names = sorted(
+            {line.borrower_name for line in own if line.borrower_name} | {line.name for line in equity if line.name}
+        )
+        instruments = {line.instrument.value for line in own} | ({Instrument.TRIVIDEND.value} if equity else set())
         result.append(
             Exposure(
                 enterprise_number=number,
                 name=names[0] if names else "",
                 outstanding_principal=sum((line.outstanding_principal for line in own), ZERO),
-                committed=sum((line.committed for line in own), ZERO),
-                equity_fair_value=ZERO,
+                committed=sum((line.committed for line in own), ZERO)
+                + sum((line.committed_undrawn for line in equity), ZERO),
+                equity_fair_value=sum((line.fair_value for line in equity), ZERO),
                 arrears=sum((line.total_arrears for line in own), ZERO),
                 aid_granted_in_window=use.granted_in_window if use is not None else ZERO,
                 aid_ceiling=use.ceiling if use is not None else None,
-                instruments=tuple(sorted({line.instrument.value for line in own})),
+                instruments=tuple(sorted(instruments)),
             )
         )
     return result
@@ -84,22 +94,32 @@ class SocialFigures:
         return round_half_up(self.exposure / self.target_group_vte)
 
 
-def social_figures(lines: Sequence[LoanLine]) -> list[SocialFigures]:
+def social_figures(lines: Sequence[LoanLine], participations: Sequence[ParticipationLine] = ()) -> list[SocialFigures]:
     result = []
     for instrument in Instrument:
         live = [line for line in lines if line.instrument is instrument and line.status in LIVE]
         reporting = [line for line in live if line.target_group_vte is not None]
-        latest: dict[str, LoanLine] = {}
+        latest: dict[str, Decimal] = {}
         for line in sorted(reporting, key=lambda line: (line.approved_on or line.disbursed_on or _NEVER, line.loan_id)):
-            latest[line.enterprise_number] = line
-        vte = sum((line.target_group_vte or ZERO for line in latest.values()), ZERO) if reporting else None
+            latest[line.enterprise_number] = line.target_group_vte or ZERO
+        exposure = sum((line.outstanding_principal + line.committed for line in reporting), ZERO)
+        enterprises = {line.enterprise_number for line in live}
+        count = len(live)
+        if instrument is Instrument.TRIVIDEND:
+            held = [line for line in participations if line.live]
+            for position in held:
+                if position.target_group_vte is not None:
+                    latest[position.enterprise_number] = position.target_group_vte
+                    exposure += position.fair_value + position.committed_undrawn
+            enterprises |= {position.enterprise_number for position in held}
+            count += len(held)
         result.append(
             SocialFigures(
                 instrument=instrument,
-                enterprises=len({line.enterprise_number for line in live}),
-                live_loans=len(live),
-                target_group_vte=vte,
-                exposure=sum((line.outstanding_principal + line.committed for line in reporting), ZERO),
+                enterprises=len(enterprises),
+                live_loans=count,
+                target_group_vte=sum(latest.values(), ZERO) if latest else None,
+                exposure=exposure,
             )
         )
     return result
@@ -156,15 +176,19 @@ class InstrumentTotals:
         return sum(self.arrears.values(), ZERO)
 
 
-def instrument_totals(lines: Sequence[LoanLine]) -> list[InstrumentTotals]:
+def instrument_totals(
+    lines: Sequence[LoanLine], participations: Sequence[ParticipationLine] = ()
+) -> list[InstrumentTotals]:
     result = []
     for instrument in Instrument:
         own = [line for line in lines if line.instrument is instrument]
+        equity = [line for line in participations if line.live] if instrument is Instrument.TRIVIDEND else []
         result.append(
             InstrumentTotals(
                 instrument=instrument,
                 loans=len(own),
-                committed=sum((line.committed for line in own), ZERO),
+                committed=sum((line.committed for line in own), ZERO)
+                + sum((line.committed_undrawn for line in equity), ZERO),
                 disbursed=sum((line.disbursed for line in own), ZERO),
                 outstanding_principal=sum((line.outstanding_principal for line in own), ZERO),
                 accrued_interest=sum((line.accrued_interest for line in own), ZERO),
@@ -172,8 +196,8 @@ def instrument_totals(lines: Sequence[LoanLine]) -> list[InstrumentTotals]:
                     bucket.name: sum((line.arrears[bucket.name] for line in own), ZERO) for bucket in ARREARS_BUCKETS
                 },
                 written_off=sum((line.written_off for line in own), ZERO),
-                participations=0,
-                equity_fair_value=ZERO,
+                participations=len(equity),
+                equity_fair_value=sum((line.fair_value for line in equity), ZERO),
                 co2_tonnes_per_year=sum(
                     (line.co2_tonnes_per_year or ZERO for line in own if line.status in PRODUCING), Decimal("0.000")
                 ),

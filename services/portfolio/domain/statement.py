@@ -27,6 +27,7 @@ from services.portfolio.domain.figures import (
     social_figures,
 )
 from services.portfolio.domain.loans import Instrument, LoanLine, loan_line
+from services.portfolio.domain.participations import ParticipationLine, participation_line
 
 Progress = Callable[[int, int], None]
 
@@ -72,6 +73,7 @@ class Statement:
     social: list[SocialFigures]
     energy: list[EnergyFigures]
     totals: list[InstrumentTotals]
+    participations: list[ParticipationLine]
 
 
 def statement(
@@ -94,6 +96,11 @@ def statement(
         for year in sorted(book.budget_years.values(), key=lambda year: year.budget_year)
         if (year_line := budget_year_line(year, loans, as_of)) is not None
     ]
+    participations = [
+        position
+        for file in sorted(book.participations.values(), key=lambda file: file.participation_id)
+        if (position := participation_line(file, book.investees.get(file.investee_id or ""), as_of)) is not None
+    ]
     measures = measures_on(book.measures, as_of)
     aid = aid_use(measures, as_of, rules)
     installations = {file.loan_id: file.installations for file in loans if file.installations}
@@ -104,8 +111,9 @@ def statement(
         budget_years=years,
         measures=measures,
         aid=aid,
-        exposures=exposures(lines, aid),
-        social=social_figures(lines),
+        exposures=exposures(lines, aid, participations),
+        social=social_figures(lines, participations),
         energy=energy_figures(lines, installations),
-        totals=instrument_totals(lines),
+        totals=instrument_totals(lines, participations),
+        participations=participations,
     )

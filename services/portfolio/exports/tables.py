@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal
 
 from shared.amortisation.money import round_half_up
+from shared.platform.quarters import Quarter
 
 from services.portfolio.domain.loans import ARREARS_BUCKETS, ZERO, Instrument
-from services.portfolio.domain.quarters import Quarter
 from services.portfolio.domain.statement import Statement
 
 Value = str
@@ -92,11 +92,19 @@ LOANS = (
 )
 
 PARTICIPATIONS = (
+    Column("participation_id", Kind.TEXT, "Trividend participation (the id of the committee's approval)"),
     Column("enterprise_number", Kind.TEXT, "investee's KBO/BCE number"),
     Column("name", Kind.TEXT, "investee"),
-    Column("cost", Kind.MONEY, "invested, less the cost of shares sold"),
-    Column("fair_value", Kind.MONEY, "latest approved valuation"),
-    Column("ownership", Kind.RATE, "shares held / shares outstanding"),
+    Column("committed_undrawn", Kind.MONEY, "approved by the committee and not yet paid in"),
+    Column("shares_held", Kind.COUNT, "shares held"),
+    Column("ownership", Kind.RATE, "shares held / shares outstanding (empty: no share count reported)"),
+    Column("cost", Kind.MONEY, "cost of the shares held (average cost)"),
+    Column("fair_value", Kind.MONEY, "latest approved valuation at a quarter end; cost when never valued"),
+    Column("invested", Kind.MONEY, "every tranche paid in"),
+    Column("dividends", Kind.MONEY, "dividends received"),
+    Column("proceeds", Kind.MONEY, "exit proceeds"),
+    Column("realised_gain", Kind.MONEY, "proceeds - average cost of the shares sold"),
+    Column("target_group_vte", Kind.NUMBER, "the investee's target-group employees (latest report)"),
 )
 
 DRAWING_RIGHTS = (
@@ -236,8 +244,25 @@ def loans_table(statement: Statement) -> Table:
 
 
 def participations_table(statement: Statement) -> Table:
-    """Participations are Trividend's; the book holds none until its events exist, so the table has no rows."""
-    return Table("participations", "Participations", PARTICIPATIONS, [])
+    rows = [
+        (
+            line.participation_id,
+            line.enterprise_number,
+            line.name,
+            _money(line.committed_undrawn),
+            str(line.shares_held),
+            _text(line.ownership),
+            _money(line.cost),
+            _money(line.fair_value),
+            _money(line.invested),
+            _money(line.dividends),
+            _money(line.proceeds),
+            _money(line.realised_gain),
+            _text(line.target_group_vte),
+        )
+        for line in statement.participations
+    ]
+    return Table("participations", "Participations", PARTICIPATIONS, rows)
 
 
 def drawing_rights_table(statement: Statement, financier_names: dict[str, str]) -> Table:

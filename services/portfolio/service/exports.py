@@ -23,9 +23,9 @@ from shared.contracts.portfolio import PORTFOLIO_SOURCE, ExportedFileV1, ExportR
 from shared.eventbus.outbox import append
 from shared.eventbus.registry import envelope_for
 from shared.platform.database import transaction
+from shared.platform.quarters import Quarter
 from shared.platform.rules import Conflict, NotFound, RuleViolation
 
-from services.portfolio.domain.quarters import Quarter
 from services.portfolio.domain.statement import Statement, statement
 from services.portfolio.exports.charts import export_charts
 from services.portfolio.exports.files import ExportFile, Heading, export_files

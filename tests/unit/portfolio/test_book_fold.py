@@ -18,13 +18,13 @@ from shared.contracts import sifo
 from shared.contracts.loan_servicing import AidValuationV1
 from shared.contracts.loan_terms import LoanTermsV2
 from shared.eventbus.registry import type_of
+from shared.platform.quarters import Quarter
 from shared.platform.rules import RuleViolation
 from shared.servicing.accounts import LateInterestKind, late_interest_policy
 
 from services.portfolio.domain.book import Fact, fold
 from services.portfolio.domain.drawing_rights import drawing_right_line
 from services.portfolio.domain.loans import Instrument, LineStatus, arrears_by_bucket, loan_line
-from services.portfolio.domain.quarters import Quarter
 from services.portfolio.domain.statement import loan_lines
 
 POLICY = LateInterestPolicy.over_contract_rate(Decimal("0.02"))

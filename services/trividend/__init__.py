@@ -1,0 +1,1 @@
+"""Trividend: equity participations in social enterprises, committee decisions, valuations and fund performance."""

@@ -1,0 +1,9 @@
+"""Trividend HTTP API: parse, authorise, call the use case, render. No rules live here."""
+
+from fastapi import APIRouter
+
+from services.trividend.api import decisions, equity, investees, valuations
+
+router = APIRouter()
+for module in (investees, decisions, equity, valuations):
+    router.include_router(module.router)

@@ -1,0 +1,52 @@
+"""How HTTP requests become Trividend commands: one transaction each, idempotent when a key is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from shared.contracts.topics import TRIVIDEND_EVENTS
+from shared.platform.auth import Principal
+from shared.platform.idempotency import IDEMPOTENCY_HEADER, idempotent_response
+
+from services.trividend.service.context import Command
+
+T = TypeVar("T")
+IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
+Outcome = tuple[int, BaseModel | dict[str, Any]]
+
+
+def command_for(request: Request, session: Session, principal: Principal) -> Command:
+    state = request.app.state
+    return Command(
+        session=session,
+        principal=principal,
+        topic=state.settings.topic(TRIVIDEND_EVENTS),
+        clock=state.clock,
+    )
+
+
+def execute(
+    request: Request,
+    principal: Principal,
+    idempotency_key: str | None,
+    body: BaseModel | None,
+    action: Callable[[Command], Outcome],
+) -> JSONResponse:
+    """Run `action` in one transaction; its status and body are stored for a repeated key."""
+
+    def run(session: Session) -> tuple[int, Any]:
+        status, result = action(command_for(request, session, principal))
+        return status, result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+
+    return idempotent_response(request, principal.subject, idempotency_key, body, run)
+
+
+def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
+    with Session(request.app.state.engine) as session:
+        return query(command_for(request, session, principal))

@@ -1,0 +1,87 @@
+"""Investment proposals and the committee's decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from shared.platform.errors import PROBLEM_RESPONSES
+
+from services.trividend.api.access import Committee, Managers, Readers
+from services.trividend.api.commands import IdempotencyKey, Outcome, execute, read
+from services.trividend.api.schemas import Decide, ProposalOut, Propose, Reject
+from services.trividend.domain.decisions import ProposalStatus
+from services.trividend.service import decisions
+from services.trividend.service.context import Command
+
+router = APIRouter(tags=["decisions"])
+
+
+@router.post(
+    "/proposals",
+    status_code=201,
+    response_model=ProposalOut,
+    responses=PROBLEM_RESPONSES,
+    summary="Propose an investment",
+)
+def propose(
+    body: Propose, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    def action(command: Command) -> Outcome:
+        row = decisions.propose(command, body.investee_id, body.instrument, body.amount, body.rationale)
+        return 201, ProposalOut.model_validate(row)
+
+    return execute(request, principal, idempotency_key, body, action)
+
+
+@router.get(
+    "/proposals", response_model=list[ProposalOut], responses=PROBLEM_RESPONSES, summary="Proposals, oldest first"
+)
+def list_proposals(
+    request: Request,
+    principal: Readers,
+    status: ProposalStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[ProposalOut]:
+    rows = read(request, principal, lambda command: decisions.proposals(command, status, limit, offset))
+    return [ProposalOut.model_validate(row) for row in rows]
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut, responses=PROBLEM_RESPONSES, summary="A proposal")
+def get_proposal(proposal_id: str, request: Request, principal: Readers) -> ProposalOut:
+    return ProposalOut.model_validate(
+        read(request, principal, lambda command: decisions.proposal(command, proposal_id))
+    )
+
+
+@router.post(
+    "/proposals/{proposal_id}/approval",
+    response_model=ProposalOut,
+    responses=PROBLEM_RESPONSES,
+    summary="The investment committee approves (not the proposer); the amount is committed",
+)
+def approve(
+    proposal_id: str, body: Decide, request: Request, principal: Committee, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    def action(command: Command) -> Outcome:
+        return 200, ProposalOut.model_validate(decisions.decide(command, proposal_id, True, body.reason))
+
+    return execute(request, principal, idempotency_key, body, action)
+
+
+@router.post(
+    "/proposals/{proposal_id}/rejection",
+    response_model=ProposalOut,
+    responses=PROBLEM_RESPONSES,
+    summary="The investment committee rejects, with its reason",
+)
+def reject(
+    proposal_id: str, body: Reject, request: Request, principal: Committee, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    def action(command: Command) -> Outcome:
+        return 200, ProposalOut.model_validate(decisions.decide(command, proposal_id, False, body.reason))
+
+    return execute(request, principal, idempotency_key, body, action)

@@ -1,0 +1,262 @@
+"""Request and response bodies of the Trividend API. Money is a decimal string with two decimals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.platform.identifiers import EnterpriseNumber
+from shared.platform.quarters import QUARTER_PATTERN
+from shared.servicing.schemas import Money, Reason, example
+
+from services.trividend.domain.decisions import Instrument
+from services.trividend.domain.investees import LegalForm
+from services.trividend.domain.performance import Performance
+from services.trividend.domain.valuations import Method
+
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))]
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Shares = Annotated[int, Field(ge=1, le=10**15)]
+Price = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, examples=["125.50"])]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2, examples=["0.00"])]
+Vte = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, examples=["12.50"])]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterInvestee(Body):
+    model_config = example(
+        {
+            "enterprise_number": "0403.170.701",
+            "name": "De Ateliers cv",
+            "legal_form": "cooperative",
+            "sector": "circular economy",
+        }
+    )
+
+    enterprise_number: EnterpriseNumber = Field(examples=["0403.170.701"])
+    name: Name = Field(examples=["De Ateliers cv"])
+    legal_form: LegalForm
+    sector: Name = Field(examples=["circular economy"])
+
+
+class ReportHeadcount(Body):
+    model_config = example({"on": "2026-01-01", "target_group_vte": "12.50"})
+
+    on: Day
+    target_group_vte: Vte
+
+
+class ReportShares(Body):
+    model_config = example({"on": "2026-01-01", "shares_outstanding": 10000})
+
+    on: Day
+    shares_outstanding: Shares
+
+
+class InvesteeOut(BaseModel):
+    id: str
+    enterprise_number: str
+    name: str
+    legal_form: str
+    sector: str
+    target_group_vte: list[ReportHeadcount]
+    shares_outstanding: list[ReportShares]
+
+
+class Propose(Body):
+    model_config = example(
+        {
+            "investee_id": "3f1c2a4e-1f0b-4d5e-9a43-0c8c1f6a2b11",
+            "instrument": "equity",
+            "amount": "100000.00",
+            "rationale": "growth of the repair workshop, 8 target-group jobs",
+        }
+    )
+
+    investee_id: str = Field(max_length=36)
+    instrument: Instrument
+    amount: Money
+    rationale: Text
+
+
+class Decide(Body):
+    model_config = example({"reason": "committee of 12 March 2026"})
+
+    reason: Reason | None = None
+
+
+class Reject(Body):
+    model_config = example({"reason": "business plan not yet credible"})
+
+    reason: Reason
+
+
+class ProposalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    investee_id: str
+    instrument: str
+    amount: Decimal
+    rationale: str
+    status: str
+    proposed_by: str
+    decided_by: str | None
+    decided_on: date | None
+    reason: str | None
+
+
+class Tranche(Body):
+    model_config = example({"on": "2026-04-01", "shares": 400, "price_per_share": "125.00", "amount": "50000.00"})
+
+    on: Day
+    shares: Shares
+    price_per_share: Price
+    amount: Money = Field(description="shares x price_per_share, rounded half up to the cent")
+
+
+class Dividend(Body):
+    model_config = example({"on": "2027-06-30", "amount": "2000.00"})
+
+    on: Day
+    amount: Money
+
+
+class PrepareExit(Body):
+    model_config = example({"on": "2029-06-30", "shares_sold": 200, "proceeds": "30000.00"})
+
+    on: Day
+    shares_sold: Shares
+    proceeds: Amount
+
+
+class MovementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    on: date
+    amount: Decimal
+    shares: int
+    price_per_share: Decimal | None
+    cost_of_shares_sold: Decimal | None
+    recorded_by: str
+    approved_by: str | None
+
+
+class ExitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    participation_id: str
+    on: date
+    shares_sold: int
+    proceeds: Decimal
+    status: str
+    prepared_by: str
+    decided_by: str | None
+    reason: str | None
+
+
+class ParticipationOut(BaseModel):
+    id: str
+    investee_id: str
+    status: str
+    committed: Decimal
+    opened_on: date
+    as_of: date
+    shares_held: int
+    shares_outstanding: int | None
+    ownership: Decimal | None = Field(description="shares held / shares outstanding, six decimals")
+    cost: Decimal = Field(description="average cost of the shares held")
+    invested: Decimal
+    proceeds: Decimal
+    dividends: Decimal
+    realised_gain: Decimal
+    movements: list[MovementOut]
+
+
+class PrepareValuation(Body):
+    model_config = example(
+        {
+            "quarter": "2026Q3",
+            "fair_value": "55000.00",
+            "method": "net_assets",
+            "rationale": "net assets in the half-year accounts",
+        }
+    )
+
+    quarter: str = Field(pattern=QUARTER_PATTERN, examples=["2026Q3"])
+    fair_value: Amount
+    method: Method
+    rationale: Text
+    reason: Reason | None = Field(default=None, description="required when it replaces or corrects an approved one")
+    corrects: str | None = Field(default=None, max_length=36, description="an approved valuation this one corrects")
+
+
+class ValuationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    participation_id: str
+    quarter: str
+    as_of: date
+    fair_value: Decimal
+    method: str
+    rationale: str
+    reason: str | None
+    corrects: str | None
+    status: str
+    prepared_by: str
+    decided_by: str | None
+
+
+class ClosedQuarterOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    quarter: str
+    closed_by: str
+    closed_at: datetime
+
+
+class PerformanceOut(BaseModel):
+    as_of: date
+    invested: Decimal
+    realised: Decimal = Field(description="exit proceeds")
+    income: Decimal = Field(description="dividends")
+    distributions: Decimal
+    fair_value: Decimal = Field(description="residual value of the shares held")
+    realised_gain: Decimal
+    moic: Decimal | None
+    tvpi: Decimal | None
+    dpi: Decimal | None
+    rvpi: Decimal | None
+    xirr: Decimal | None
+    target_group_vte: Decimal | None
+    invested_per_vte: Decimal | None
+
+    @classmethod
+    def of(cls, figures: Performance) -> PerformanceOut:
+        return cls(
+            as_of=figures.as_of,
+            invested=figures.invested,
+            realised=figures.realised,
+            income=figures.income,
+            distributions=figures.distributions,
+            fair_value=figures.fair_value,
+            realised_gain=figures.realised_gain,
+            moic=figures.moic,
+            tvpi=figures.tvpi,
+            dpi=figures.dpi,
+            rvpi=figures.rvpi,
+            xirr=figures.xirr,
+            target_group_vte=figures.target_group_vte,
+            invested_per_vte=figures.invested_per_vte,
+        )

@@ -1,0 +1,146 @@
+"""Trividend tables (``trividend_`` prefix): investees, committee decisions, participations and their movements."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from shared.platform.columns import big_id, money, quantity, text, timestamp
+
+
+class TrividendInvestee(SQLModel, table=True):
+    __tablename__ = "trividend_investee"
+
+    id: str = Field(primary_key=True, max_length=36)
+    enterprise_number: str = Field(max_length=10, unique=True)
+    name: str = Field(max_length=200)
+    legal_form: str = Field(max_length=20)
+    sector: str = Field(max_length=100)
+    created_at: datetime = Field(sa_column=timestamp())
+    created_by: str = Field(max_length=200)
+
+
+class TrividendHeadcount(SQLModel, table=True):
+    """Target-group employees (VTE) an investee reports from a day on."""
+
+    __tablename__ = "trividend_headcount"
+    __table_args__ = (sa.UniqueConstraint("investee_id", "on", name="uq_trividend_headcount_day"),)
+
+    id: int | None = Field(default=None, sa_column=big_id())
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    on: date
+    target_group_vte: Decimal = Field(sa_column=quantity())
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendShareCount(SQLModel, table=True):
+    """The shares an investee has outstanding from a day on."""
+
+    __tablename__ = "trividend_share_count"
+    __table_args__ = (sa.UniqueConstraint("investee_id", "on", name="uq_trividend_share_count_day"),)
+
+    id: int | None = Field(default=None, sa_column=big_id())
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    on: date
+    shares_outstanding: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendProposal(SQLModel, table=True):
+    """An investment proposal; once the committee approves it, its amount is committed."""
+
+    __tablename__ = "trividend_proposal"
+
+    id: str = Field(primary_key=True, max_length=36)
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    instrument: str = Field(max_length=30)
+    amount: Decimal = Field(sa_column=money())
+    rationale: str = Field(sa_column=text())
+    status: str = Field(max_length=12)
+    proposed_by: str = Field(max_length=200)
+    proposed_at: datetime = Field(sa_column=timestamp())
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_on: date | None = None
+    reason: str | None = Field(default=None, sa_column=text(nullable=True))
+
+
+class TrividendParticipation(SQLModel, table=True):
+    """An equity participation; its id is that of the proposal that committed it."""
+
+    __tablename__ = "trividend_participation"
+
+    id: str = Field(primary_key=True, max_length=36, foreign_key="trividend_proposal.id")
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    committed: Decimal = Field(sa_column=money())
+    opened_on: date
+    status: str = Field(max_length=12)
+
+
+class TrividendMovement(SQLModel, table=True):
+    """A tranche, dividend or exit of a participation, in the order it was recorded (`id`)."""
+
+    __tablename__ = "trividend_movement"
+
+    id: int | None = Field(default=None, sa_column=big_id())
+    participation_id: str = Field(max_length=36, foreign_key="trividend_participation.id", index=True)
+    kind: str = Field(max_length=12)
+    on: date
+    amount: Decimal = Field(sa_column=money())
+    shares: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
+    price_per_share: Decimal | None = Field(default=None, sa_column=sa.Column(sa.Numeric(18, 6), nullable=True))
+    cost_of_shares_sold: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    recorded_by: str = Field(max_length=200)
+    approved_by: str | None = Field(default=None, max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendExit(SQLModel, table=True):
+    """A sale of shares, prepared by one person and approved by another."""
+
+    __tablename__ = "trividend_exit"
+
+    id: str = Field(primary_key=True, max_length=36)
+    participation_id: str = Field(max_length=36, foreign_key="trividend_participation.id", index=True)
+    on: date
+    shares_sold: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    proceeds: Decimal = Field(sa_column=money())
+    status: str = Field(max_length=12)
+    prepared_by: str = Field(max_length=200)
+    prepared_at: datetime = Field(sa_column=timestamp())
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    reason: str | None = Field(default=None, sa_column=text(nullable=True))
+
+
+class TrividendValuation(SQLModel, table=True):
+    __tablename__ = "trividend_valuation"
+
+    id: str = Field(primary_key=True, max_length=36)
+    participation_id: str = Field(max_length=36, foreign_key="trividend_participation.id", index=True)
+    quarter: str = Field(max_length=6, index=True)
+    as_of: date
+    fair_value: Decimal = Field(sa_column=money())
+    method: str = Field(max_length=40)
+    rationale: str = Field(sa_column=text())
+    reason: str | None = Field(default=None, sa_column=text(nullable=True))
+    corrects: str | None = Field(default=None, max_length=36)
+    status: str = Field(max_length=12)
+    prepared_by: str = Field(max_length=200)
+    prepared_at: datetime = Field(sa_column=timestamp())
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class TrividendClosedQuarter(SQLModel, table=True):
+    """A reporting quarter that is closed: its valuations are never rewritten."""
+
+    __tablename__ = "trividend_closed_quarter"
+
+    quarter: str = Field(primary_key=True, max_length=6)
+    closed_by: str = Field(max_length=200)
+    closed_at: datetime = Field(sa_column=timestamp())

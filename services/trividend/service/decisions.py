@@ -1,0 +1,77 @@
+"""Investment proposals and the committee's decision on them (four eyes: the proposer never decides)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from shared.platform.database import get_for_update
+from shared.platform.rules import Conflict, NotFound, required_text
+from shared.servicing.four_eyes import ensure_four_eyes
+
+from services.trividend import events
+from services.trividend.domain.decisions import Instrument, ProposalStatus
+from services.trividend.models import TrividendParticipation, TrividendProposal
+from services.trividend.service.context import Command
+from services.trividend.service.investees import investee
+
+
+def propose(
+    command: Command, investee_id: str, instrument: Instrument, amount: Decimal, rationale: str
+) -> TrividendProposal:
+    investee(command, investee_id)
+    row = TrividendProposal(
+        id=str(uuid.uuid4()),
+        investee_id=investee_id,
+        instrument=instrument.value,
+        amount=amount,
+        rationale=required_text("rationale", rationale),
+        status=ProposalStatus.PROPOSED.value,
+        proposed_by=command.actor,
+        proposed_at=command.now,
+    )
+    command.session.add(row)
+    command.session.flush()
+    return row
+
+
+def proposal(command: Command, proposal_id: str) -> TrividendProposal:
+    row = command.session.get(TrividendProposal, proposal_id)
+    if row is None:
+        raise NotFound("proposal", proposal_id)
+    return row
+
+
+def decide(command: Command, proposal_id: str, approve: bool, reason: str | None) -> TrividendProposal:
+    """The committee approves (the amount is committed: a participation opens) or rejects a proposal."""
+    row = get_for_update(command.session, TrividendProposal, proposal_id, "proposal")
+    if row.status != ProposalStatus.PROPOSED.value:
+        raise Conflict(f"proposal {proposal_id} is already {row.status}")
+    ensure_four_eyes(row.proposed_by, command.actor, "proposal", "approve" if approve else "reject")
+    row.decided_by = command.actor
+    row.decided_on = command.today
+    if approve:
+        row.status = ProposalStatus.APPROVED.value
+        row.reason = reason.strip() if reason and reason.strip() else None
+        command.session.add(
+            TrividendParticipation(
+                id=row.id, investee_id=row.investee_id, committed=row.amount, opened_on=command.today, status="open"
+            )
+        )
+    else:
+        row.status = ProposalStatus.REJECTED.value
+        row.reason = required_text("reason", reason or "")
+    command.session.add(row)
+    command.session.flush()
+    command.publish(events.proposal_decided(investee(command, row.investee_id), row))
+    return row
+
+
+def proposals(command: Command, status: ProposalStatus | None, limit: int, offset: int) -> list[TrividendProposal]:
+    query = select(TrividendProposal)
+    if status is not None:
+        query = query.where(TrividendProposal.status == status.value)
+    query = query.order_by(col(TrividendProposal.proposed_at), col(TrividendProposal.id))
+    return list(command.session.exec(query.offset(offset).limit(limit)).all())
