@@ -11,11 +11,12 @@ from shared.eventbus.topics import TopicSpec, ensure_topics
 
 from tests.integration.energy.conftest import energy
 from tests.integration.sifo.conftest import sifo
+from tests.integration.trividend.conftest import trividend
 from tests.portfolio_book import Portfolio, start_portfolio
 from tests.state_aid_register import BusinessClock
 from tests.support import portfolio_settings
 
-__all__ = ["energy", "portfolio", "sifo"]
+__all__ = ["energy", "portfolio", "sifo", "trividend"]
 
 
 @pytest.fixture

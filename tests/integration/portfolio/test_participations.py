@@ -1,0 +1,73 @@
+"""Trividend's participations in the book: cost, fair value, ownership and VTE in the exports and the exposure."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.portfolio.test_quarterly_exports import export, table
+from tests.integration.trividend.conftest import Trividend
+from tests.portfolio_book import Portfolio
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_participation_shows_at_cost_until_valued_and_counts_in_exposure(
+    trividend: Trividend, portfolio: Portfolio
+) -> None:
+    trividend.on("2026-01-05")
+    investee = trividend.investee(3)
+    number = investee["enterprise_number"]
+    trividend.ok(
+        "POST",
+        f"/investees/{investee['id']}/share-counts",
+        trividend.backoffice,
+        {"on": "2026-01-01", "shares_outstanding": 10000},
+        201,
+    )
+    trividend.ok(
+        "POST",
+        f"/investees/{investee['id']}/headcounts",
+        trividend.manager,
+        {"on": "2026-01-01", "target_group_vte": "20.00"},
+        201,
+    )
+    participation = trividend.participation(investee["id"])
+    trividend.on("2026-02-01")
+    tranche = {"on": "2026-02-01", "shares": 400, "price_per_share": "125.00", "amount": "50000.00"}
+    trividend.ok("POST", f"/participations/{participation}/tranches", trividend.backoffice, tranche, 201)
+    trividend.on("2026-10-15")
+    valuation = {"quarter": "2026Q3", "fair_value": "120000.00", "method": "net_assets", "rationale": "accounts"}
+    prepared = trividend.ok("POST", f"/participations/{participation}/valuations", trividend.manager, valuation, 201)
+    trividend.ok("POST", f"/valuations/{prepared['id']}/approval", trividend.committee, {})
+    portfolio.catch_up([trividend.engine])
+
+    _, second = export(portfolio, "2026Q2")
+    _, third = export(portfolio, "2026Q3")
+    [at_cost] = table(second, "participations")
+    [valued] = table(third, "participations")
+    assert (at_cost["fair_value"], at_cost["cost"], at_cost["shares_held"]) == ("50000.00", "50000.00", "400")
+    assert (valued["participation_id"], valued["enterprise_number"], valued["name"]) == (
+        participation,
+        number,
+        "Kringloopcentrum 3 cv",
+    )
+    assert (valued["fair_value"], valued["ownership"], valued["committed_undrawn"]) == (
+        "120000.00",
+        "0.040000",
+        "100000.00",
+    )
+    assert valued["target_group_vte"] == "20.00"
+    totals = {row["instrument"]: row for row in table(third, "totals")}
+    assert (totals["trividend"]["participations"], totals["trividend"]["equity_fair_value"]) == ("1", "120000.00")
+    assert totals["trividend"]["committed"] == "100000.00"
+    [exposure] = [row for row in table(third, "exposure") if row["enterprise_number"] == number]
+    assert (exposure["instruments"], exposure["equity_fair_value"], exposure["committed"], exposure["total"]) == (
+        "trividend",
+        "120000.00",
+        "100000.00",
+        "220000.00",
+    )
+    social = {row["instrument"]: row for row in table(third, "social")}
+    assert (social["trividend"]["target_group_vte"], social["trividend"]["euro_per_vte"]) == ("20.00", "11000.00")
+    api = portfolio.ok("GET", f"/enterprises/{number}/exposure?on=2026-09-30", portfolio.manager)
+    assert (api["equity_fair_value"], api["total"]) == ("120000.00", "220000.00")
