@@ -113,10 +113,20 @@ def portfolio_settings(
 
 
 def trividend_settings(
-    database_url: str, kafka: str = "127.0.0.1:1", topic_prefix: str = "", *, migrate: bool = True
+    database_url: str,
+    kafka: str = "127.0.0.1:1",
+    topic_prefix: str = "",
+    *,
+    migrate: bool = True,
+    state_aid_url: str = NO_REGISTER,
 ) -> TrividendSettings:
     return migrated_settings(
-        TrividendSettings, TRIVIDEND_MIGRATIONS if migrate else None, database_url, kafka, topic_prefix
+        TrividendSettings,
+        TRIVIDEND_MIGRATIONS if migrate else None,
+        database_url,
+        kafka,
+        topic_prefix,
+        state_aid_url=state_aid_url,
     )
 
 

@@ -60,6 +60,18 @@ BOOK_CONTRACTS: tuple[type[BaseModel], ...] = (
     trividend.DividendReceivedV1,
     trividend.EquityExitedV1,
     trividend.ValuationApprovedV1,
+    trividend.LoanApprovedV1,
+    trividend.LoanDisbursedV1,
+    trividend.LoanCancelledV1,
+    trividend.LoanConvertedV1,
+    trividend.TrividendRepaymentRecordedV1,
+    trividend.TrividendLoanPrepaidV1,
+    trividend.TrividendLoanRateResetV1,
+    trividend.TrividendLoanRestructuredV1,
+    trividend.TrividendLoanDefaultedV1,
+    trividend.TrividendLoanWrittenOffV1,
+    trividend.TrividendLoanSettledV1,
+    trividend.TrividendLoanEntryReversedV1,
 )
 """Contracts the book is folded from: each event of these types is kept as a fact."""
 
@@ -77,6 +89,7 @@ IGNORED_CONTRACTS: tuple[type[BaseModel], ...] = (
     energy.EnergyAidCarriedV1,
     LinkRecordedV1,
     trividend.ProposalRejectedV1,
+    trividend.TrividendAidOutcomeV1,
 )
 """Known types with no place in the book: applications before approval; the year's running balance
 (the book derives it from the applications' own dated events); and the aid register's inputs (the

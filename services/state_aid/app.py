@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.contracts.topics import ENERGY_EVENTS, SIFO_EVENTS, STATE_AID_EVENTS
+from shared.contracts.topics import ENERGY_EVENTS, SIFO_EVENTS, STATE_AID_EVENTS, TRIVIDEND_EVENTS
 from shared.eventbus.registry import types_on
 from shared.eventbus.service_commands import ConsumerSpec
 from shared.platform.app_factory import create_app
@@ -25,7 +25,7 @@ from services.state_aid.service.outcomes import outcome_handlers
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 CONSUMER_GROUP = "state_aid"
-CONSUMED_TOPICS = (SIFO_EVENTS, ENERGY_EVENTS)
+CONSUMED_TOPICS = (SIFO_EVENTS, ENERGY_EVENTS, TRIVIDEND_EVENTS)
 
 
 class StateAidSettings(ServiceSettings):

@@ -2,27 +2,58 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from fastapi import FastAPI
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.platform.app_factory import create_app
 from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
 from shared.platform.settings import ServiceSettings
+from shared.servicing.accounts import LateInterestKind, ProductRules
+from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
 
 from services.trividend.api import router
+from services.trividend.domain.loans import LoanProduct
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class TrividendSettings(ServiceSettings):
+class TrividendSettings(ServiceSettings, AidRegisterSettings):
+    """The loan products' published parameters are settings: a new policy needs no release."""
+
     model_config = SettingsConfigDict(env_prefix="TRIVIDEND_", extra="ignore", frozen=True)
 
     service_name: str = "trividend"
     http_port: int = 8103
+    loan_min_rate: Decimal = Field(default=Decimal("0.03"), ge=0, lt=1)
+    loan_max_rate: Decimal = Field(default=Decimal("0.07"), ge=0, lt=1)
+    loan_min_term_months: int = Field(default=48, gt=0)
+    loan_max_term_months: int = Field(default=120, gt=0)
+    late_interest: LateInterestKind = Field(
+        default=LateInterestKind.CONTRACTUAL,
+        description="contractual: the loan's rate in force plus late_interest_margin; legal: the Belgian legal rate",
+    )
+    late_interest_margin: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1)
+
+    @property
+    def loans(self) -> LoanProduct:
+        return LoanProduct(
+            rules=ProductRules(
+                name="trividend",
+                max_term_months=self.loan_max_term_months,
+                late_interest=self.late_interest,
+                late_interest_margin=self.late_interest_margin,
+            ),
+            min_rate=self.loan_min_rate,
+            max_rate=self.loan_max_rate,
+            min_term_months=self.loan_min_term_months,
+            max_term_months=self.loan_max_term_months,
+        )
 
 
 @lru_cache
@@ -33,14 +64,17 @@ def get_settings() -> TrividendSettings:
 def build_app(settings: TrividendSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.effective_database_url)
-    return create_app(
+    app = create_app(
         title="Trividend service",
         description=(
-            "Equity participations in social enterprises: investees, committee decisions, tranches, dividends, "
-            "exits, quarterly valuations and fund performance."
+            "Equity participations, subordinated and convertible loans in social enterprises: investees, committee "
+            "decisions, tranches, dividends, exits, loan servicing, conversion, quarterly valuations and performance."
         ),
         settings=settings,
         engine=engine,
         routers=[router],
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
     )
+    app.state.loans = settings.loans
+    app.state.aid_register = AidRegisterClient.for_service(settings, settings)
+    return app

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from shared.amortisation.terms import Frequency, LoanTerms
 from shared.contracts import trividend as contract
+from shared.contracts.loan_servicing import AidValuationV1
+from shared.contracts.state_aid import AidOutcome
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import envelope_for
+from shared.servicing.decisions import CancellationRequest, Decision
+from shared.servicing.events import terms_payload
 
 from services.trividend.models import (
     TrividendHeadcount,
     TrividendInvestee,
+    TrividendLoan,
     TrividendMovement,
     TrividendProposal,
     TrividendShareCount,
@@ -145,3 +152,101 @@ def valuation_approved(investee: TrividendInvestee, row: TrividendValuation) -> 
         approved_by=row.decided_by,
     )
     return _wrap(payload, row.participation_id)
+
+
+def _snapshot(investee: TrividendInvestee, loan: TrividendLoan) -> dict[str, Any]:
+    return {
+        "loan_id": loan.id,
+        "investee_id": investee.id,
+        "enterprise_number": investee.enterprise_number,
+        "instrument": loan.instrument,
+        "terms": terms_payload(terms_of_row(loan)),
+        "rating": loan.rating,
+        "collateral": loan.collateral,
+        "reference_rate": loan.reference_rate,
+        "aid": AidValuationV1(
+            grant_date=loan.grant_date,
+            gge=loan.gge,
+            reference_rate=loan.reference_rate,
+            discount_rate=loan.discount_rate,
+        ),
+        "sifo_loan_id": loan.sifo_loan_id,
+        "interest_converts": loan.interest_converts,
+    }
+
+
+def terms_of_row(loan: TrividendLoan) -> LoanTerms:
+    return LoanTerms(
+        principal=loan.principal,
+        annual_rate=loan.annual_rate,
+        periods=loan.periods,
+        start_date=loan.start_date,
+        frequency=Frequency(loan.frequency),
+    )
+
+
+def loan_approved(investee: TrividendInvestee, loan: TrividendLoan, proposal: TrividendProposal) -> EventEnvelope:
+    assert proposal.decided_by is not None
+    payload = contract.LoanApprovedV1(
+        **_snapshot(investee, loan), approved_on=loan.grant_date, approved_by=proposal.decided_by, amount=loan.principal
+    )
+    return _wrap(payload, loan.id)
+
+
+def loan_disbursed(investee: TrividendInvestee, loan: TrividendLoan) -> EventEnvelope:
+    assert loan.disbursed_on is not None
+    assert loan.iban is not None
+    payload = contract.LoanDisbursedV1(
+        **_snapshot(investee, loan), disbursed_on=loan.disbursed_on, amount=loan.principal, iban=loan.iban
+    )
+    return _wrap(payload, loan.id)
+
+
+def loan_cancelled(loan: TrividendLoan, request: CancellationRequest, decision: Decision) -> EventEnvelope:
+    assert decision.decided_by is not None
+    payload = contract.LoanCancelledV1(
+        loan_id=loan.id,
+        cancelled_on=request.cancelled_on,
+        reason=request.reason,
+        prepared_by=decision.prepared_by,
+        approved_by=decision.decided_by,
+    )
+    return _wrap(payload, loan.id)
+
+
+class ConversionFacts(Protocol):
+    @property
+    def principal(self) -> Decimal: ...
+
+    @property
+    def interest(self) -> Decimal: ...
+
+    @property
+    def shares(self) -> int: ...
+
+    @property
+    def amount(self) -> Decimal: ...
+
+
+def loan_converted(
+    investee: TrividendInvestee, loan: TrividendLoan, conversion: ConversionFacts, price: Decimal, actor: str
+) -> EventEnvelope:
+    assert loan.converted_on is not None
+    payload = contract.LoanConvertedV1(
+        loan_id=loan.id,
+        participation_id=loan.id,
+        investee_id=investee.id,
+        enterprise_number=investee.enterprise_number,
+        converted_on=loan.converted_on,
+        principal_converted=conversion.principal,
+        interest_converted=conversion.interest,
+        amount=conversion.amount,
+        price_per_share=price,
+        shares=conversion.shares,
+        recorded_by=actor,
+    )
+    return _wrap(payload, loan.id)
+
+
+def aid_outcome(loan_id: str, outcome: AidOutcome) -> EventEnvelope:
+    return _wrap(contract.TrividendAidOutcomeV1(**outcome.model_dump()), loan_id)

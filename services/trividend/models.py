@@ -8,7 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shared.platform.columns import big_id, money, quantity, text, timestamp
+from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
+from shared.servicing.tables import DecisionColumns, LoanEntryColumns
 
 
 class TrividendInvestee(SQLModel, table=True):
@@ -60,6 +61,7 @@ class TrividendProposal(SQLModel, table=True):
     investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
     instrument: str = Field(max_length=30)
     amount: Decimal = Field(sa_column=money())
+    loan_terms: str | None = Field(default=None, sa_column=text(nullable=True))
     rationale: str = Field(sa_column=text())
     status: str = Field(max_length=12)
     proposed_by: str = Field(max_length=200)
@@ -144,3 +146,52 @@ class TrividendClosedQuarter(SQLModel, table=True):
     quarter: str = Field(primary_key=True, max_length=6)
     closed_by: str = Field(max_length=200)
     closed_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendLoan(SQLModel, table=True):
+    """A subordinated or convertible loan: its id is the proposal's; the servicing core keeps its history."""
+
+    __tablename__ = "trividend_loan"
+
+    id: str = Field(primary_key=True, max_length=36, foreign_key="trividend_proposal.id")
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    instrument: str = Field(max_length=30)
+    principal: Decimal = Field(sa_column=money())
+    annual_rate: Decimal = Field(sa_column=rate())
+    periods: int
+    frequency: str = Field(max_length=20)
+    start_date: date
+    rating: str = Field(max_length=20)
+    collateral: str = Field(max_length=20)
+    reference_rate: Decimal = Field(sa_column=rate())
+    discount_rate: Decimal = Field(sa_column=rate())
+    gge: Decimal = Field(sa_column=money())
+    grant_date: date
+    sifo_loan_id: str | None = Field(default=None, max_length=36)
+    interest_converts: bool = False
+    iban: str | None = Field(default=None, max_length=34)
+    disbursed_on: date | None = None
+    status: str = Field(max_length=20, index=True)
+    defaulted_on: date | None = None
+    settled_on: date | None = None
+    written_off_on: date | None = None
+    written_off_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
+    status_reason: str | None = Field(default=None, sa_column=text(nullable=True))
+    converted_on: date | None = None
+    created_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendLoanEvent(LoanEntryColumns, table=True):
+    """Servicing history of a loan; replayed through the shared engine for every view."""
+
+    __tablename__ = "trividend_loan_event"
+
+    loan_id: str = Field(foreign_key="trividend_loan.id", index=True, max_length=36)
+
+
+class TrividendDecision(DecisionColumns, table=True):
+    """A four-eyes decision on a loan: payout, cancellation, servicing."""
+
+    __tablename__ = "trividend_decision"
+
+    loan_id: str = Field(foreign_key="trividend_loan.id", index=True, max_length=36)

@@ -1,8 +1,9 @@
 """Events the Trividend service publishes on ``trividend.events``.
 
 Investee events are keyed by the investee id, decision events by the proposal id, and a
-participation's events by the participation id (the id of the proposal that approved it), so
-one participation's life stays in order. Money is a decimal string with two decimals; a price per
+participation's or loan's events by its id (the id of the proposal that approved it), so one
+position's life stays in order. A convertible loan and the participation it converts into share
+that id. Money is a decimal string with two decimals; a price per
 share has up to six decimals.
 """
 
@@ -13,6 +14,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts import loan_servicing as servicing
+from shared.contracts.loan_terms import LoanTermsV2
+from shared.contracts.state_aid import AidOutcome
 from shared.contracts.topics import TRIVIDEND_EVENTS
 from shared.eventbus.registry import event_type
 
@@ -134,3 +138,110 @@ class ValuationApprovedV1(Contract):
     reason: str | None = None
     prepared_by: str
     approved_by: str
+
+
+class LoanSnapshotV1(Contract):
+    """A subordinated or convertible loan as Trividend prices it; the shared engine schedules from `terms`."""
+
+    loan_id: str = Field(description="the id of the proposal the committee approved")
+    investee_id: str
+    enterprise_number: str
+    instrument: str = Field(examples=["subordinated_loan", "convertible_loan"])
+    terms: LoanTermsV2
+    rating: str
+    collateral: str
+    reference_rate: Decimal = Field(description="the EU reference rate on the day of valuation")
+    aid: servicing.AidValuationV1
+    sifo_loan_id: str | None = Field(default=None, description="the SIFO co-financing of the same credit, if any")
+    interest_converts: bool = Field(description="convertible: accrued and overdue interest convert with the principal")
+
+
+@event_type("trividend.loan.approved.v1", topic=TRIVIDEND_EVENTS)
+class LoanApprovedV1(LoanSnapshotV1):
+    """The committee approved the loan; its aid was valued and reserved on `approved_on`."""
+
+    approved_on: date
+    approved_by: str
+    amount: Decimal
+
+
+@event_type("trividend.loan.disbursed.v1", topic=TRIVIDEND_EVENTS)
+class LoanDisbursedV1(LoanSnapshotV1):
+    """The loan was paid out; `terms.start_date` is the payout date and the schedule runs from it."""
+
+    disbursed_on: date
+    amount: Decimal
+    iban: str
+
+
+@event_type("trividend.loan.cancelled.v1", topic=TRIVIDEND_EVENTS)
+class LoanCancelledV1(Contract):
+    """An approved loan will not be paid out; its aid is released."""
+
+    loan_id: str
+    cancelled_on: date
+    reason: str
+    prepared_by: str
+    approved_by: str
+
+
+@event_type("trividend.loan.converted.v1", topic=TRIVIDEND_EVENTS)
+class LoanConvertedV1(Contract):
+    """A convertible loan became shares: the loan closes and the participation (same id) opens with one tranche."""
+
+    loan_id: str
+    participation_id: str
+    investee_id: str
+    enterprise_number: str
+    converted_on: date
+    principal_converted: Decimal
+    interest_converted: Decimal
+    amount: Decimal = Field(description="principal + interest converted: the cost of the shares")
+    price_per_share: Decimal
+    shares: int
+    recorded_by: str
+
+
+@event_type("trividend.loan.repayment_recorded.v1", topic=TRIVIDEND_EVENTS)
+class TrividendRepaymentRecordedV1(servicing.RepaymentRecordedWithMode):
+    pass
+
+
+@event_type("trividend.loan.prepaid.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanPrepaidV1(servicing.Prepaid):
+    pass
+
+
+@event_type("trividend.loan.rate_reset.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanRateResetV1(servicing.RateReset):
+    pass
+
+
+@event_type("trividend.loan.restructured.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanRestructuredV1(servicing.Restructured):
+    pass
+
+
+@event_type("trividend.loan.defaulted.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanDefaultedV1(servicing.Defaulted):
+    pass
+
+
+@event_type("trividend.loan.written_off.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanWrittenOffV1(servicing.WrittenOff):
+    pass
+
+
+@event_type("trividend.loan.settled.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanSettledV1(servicing.Settled):
+    pass
+
+
+@event_type("trividend.loan.entry_reversed.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanEntryReversedV1(servicing.EntryReversed):
+    pass
+
+
+@event_type("trividend.aid.outcome.v1", topic=TRIVIDEND_EVENTS)
+class TrividendAidOutcomeV1(AidOutcome):
+    """Trividend granted, lowered or released the aid it reserved in the state-aid register (keyed by the loan id)."""

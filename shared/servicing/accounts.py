@@ -34,6 +34,7 @@ class LoanStatus(enum.StrEnum):
     DEFAULTED = "defaulted"
     WRITTEN_OFF = "written_off"
     SETTLED = "settled"
+    CONVERTED = "converted"  # a convertible loan that became shares: nothing is owed any more
 
 
 IN_SERVICE = (LoanStatus.DISBURSED, LoanStatus.DEFAULTED)

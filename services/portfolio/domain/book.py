@@ -99,7 +99,11 @@ def _terms(terms: LoanTermsV1) -> LoanTerms:
     return LoanTerms.from_json(terms.model_dump(mode="json"))
 
 
-LENDER_CONTRACTS = {sifo.__name__: Instrument.SIFO, energy.__name__: Instrument.ENERGY}
+LENDER_CONTRACTS = {
+    sifo.__name__: Instrument.SIFO,
+    energy.__name__: Instrument.ENERGY,
+    trividend.__name__: Instrument.TRIVIDEND,
+}
 """Each lender registers the shared servicing payloads in its own contract module."""
 
 
@@ -299,3 +303,35 @@ def _participation(
         current = file.valuations.get(payload.quarter)
         if current is None or current[0] < fact.version:
             file.valuations[payload.quarter] = (fact.version, payload.as_of, payload.fair_value)
+
+
+def _trividend_loan(
+    book: Book,
+    payload: trividend.LoanApprovedV1
+    | trividend.LoanDisbursedV1
+    | trividend.LoanCancelledV1
+    | trividend.LoanConvertedV1,
+) -> None:
+    loan = book.loan(payload.loan_id, Instrument.TRIVIDEND)
+    if isinstance(payload, trividend.LoanCancelledV1):
+        loan.cancelled_on = payload.cancelled_on
+        return
+    if isinstance(payload, trividend.LoanConvertedV1):
+        # The loan closes into shares; the participation (same id) opens with the converted amount committed.
+        loan.converted_on = payload.converted_on
+        participation = book.participation(payload.participation_id)
+        participation.approved_on = payload.converted_on
+        participation.committed = payload.amount
+        participation.investee_id = payload.investee_id
+        participation.enterprise_number = payload.enterprise_number
+        return
+    loan.enterprise_number = payload.enterprise_number
+    loan.investee_id = payload.investee_id
+    if isinstance(payload, trividend.LoanApprovedV1):
+        loan.approved_on = payload.approved_on
+        loan.committed = payload.amount
+        loan.contract_rate = payload.terms.annual_rate
+    else:
+        loan.disbursed = payload.amount
+        loan.disbursed_on = payload.disbursed_on
+        loan.terms = _terms(payload.terms)

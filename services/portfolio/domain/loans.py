@@ -44,6 +44,7 @@ class LineStatus(enum.StrEnum):
     DEFAULTED = "defaulted"
     WRITTEN_OFF = "written_off"
     SETTLED = "settled"
+    CONVERTED = "converted"  # a convertible loan that became shares (the participation shows them)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class LoanFile:
     instrument: Instrument
     enterprise_number: str | None = None
     borrower_name: str | None = None
+    investee_id: str | None = None
     financier_id: str | None = None
     drawing_right_id: str | None = None
     budget_year: int | None = None
@@ -105,6 +107,7 @@ class LoanFile:
     contract_rate: Decimal | None = None
     approved_on: date | None = None
     cancelled_on: date | None = None
+    converted_on: date | None = None
     disbursed: Decimal | None = None
     disbursed_on: date | None = None
     terms: LoanTerms | None = None
@@ -211,6 +214,8 @@ def loan_line(file: LoanFile, as_of: date, policy: LateInterestPolicy) -> LoanLi
         return _line(file, LineStatus.COMMITTED, committed=file.committed)
     assert file.terms is not None
     assert file.disbursed is not None
+    if file.converted_on is not None and file.converted_on <= as_of:
+        return _line(file, LineStatus.CONVERTED, disbursed=file.disbursed, annual_rate=file.terms.annual_rate)
     entries = file.effective_entries(as_of)
     live = _in_force(file.terms, policy, entries)
     position = live.position(as_of)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from shared.amortisation.errors import InvalidTerms
@@ -56,6 +56,9 @@ def loan_lines(
                 f"{error.field}: {error.rule}",
             ) from None
         if line is not None:
+            investee = book.investees.get(file.investee_id) if file.investee_id is not None else None
+            if investee is not None and investee.name and not line.borrower_name:
+                line = replace(line, borrower_name=investee.name)
             lines.append(line)
         progress(done, len(files))
     return lines

@@ -71,11 +71,11 @@ BUCKET_COLUMNS = tuple(
 
 LOANS = (
     Column("instrument", Kind.TEXT, "sifo, energy or trividend"),
-    Column("loan_id", Kind.TEXT, "the lender's loan id (energy: the application id)"),
+    Column("loan_id", Kind.TEXT, "the lender's loan id (energy: the application id; Trividend: the proposal id)"),
     Column("enterprise_number", Kind.TEXT, "borrower's KBO/BCE number"),
     Column("borrower_name", Kind.TEXT, "borrower as the lender names it (empty when the lender does not publish it)"),
     Column("financier_id", Kind.TEXT, "SIFO: the recognised financier that granted the credit"),
-    Column("status", Kind.TEXT, "committed, current, in_arrears, defaulted, written_off or settled"),
+    Column("status", Kind.TEXT, "committed, current, in_arrears, defaulted, written_off, settled or converted"),
     Column("committed", Kind.MONEY, "approved and not yet paid out"),
     Column("disbursed", Kind.MONEY, "paid out"),
     Column("disbursed_on", Kind.DATE, "day of payout"),

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from shared.contracts.energy import EnergyAidCarriedV1, EnergyAidOutcomeV1
 from shared.contracts.sifo import SifoAidCarriedV1, SifoAidOutcomeV1
 from shared.contracts.state_aid import AidCarried, AidOutcome, Instrument
+from shared.contracts.trividend import TrividendAidOutcomeV1
 from shared.eventbus.consumer import Handler
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import parse_payload, type_of
@@ -22,7 +23,7 @@ from shared.platform.auth import Principal, Role
 from services.state_aid.service import measures
 from services.state_aid.service.context import Command
 
-OUTCOME_CONTRACTS: tuple[type[AidOutcome], ...] = (SifoAidOutcomeV1, EnergyAidOutcomeV1)
+OUTCOME_CONTRACTS: tuple[type[AidOutcome], ...] = (SifoAidOutcomeV1, EnergyAidOutcomeV1, TrividendAidOutcomeV1)
 CARRIED_CONTRACTS: tuple[tuple[type[AidCarried], Instrument], ...] = (
     (SifoAidCarriedV1, Instrument.SIFO),
     (EnergyAidCarriedV1, Instrument.ENERGY),

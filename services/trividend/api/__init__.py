@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.trividend.api import decisions, equity, investees, valuations
+from services.trividend.api import decisions, equity, investees, loans, valuations
 
 router = APIRouter()
-for module in (investees, decisions, equity, valuations):
+for module in (investees, decisions, equity, loans, valuations):
     router.include_router(module.router)

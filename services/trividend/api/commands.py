@@ -28,6 +28,8 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         principal=principal,
         topic=state.settings.topic(TRIVIDEND_EVENTS),
         clock=state.clock,
+        loans=state.loans,
+        aid_client=state.aid_register,
     )
 
 

@@ -30,7 +30,8 @@ def propose(
     body: Propose, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        row = decisions.propose(command, body.investee_id, body.instrument, body.amount, body.rationale)
+        loan = body.loan.request() if body.loan is not None else None
+        row = decisions.propose(command, body.investee_id, body.instrument, body.amount, body.rationale, loan)
         return 201, ProposalOut.model_validate(row)
 
     return execute(request, principal, idempotency_key, body, action)

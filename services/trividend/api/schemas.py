@@ -8,12 +8,23 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.platform.identifiers import EnterpriseNumber
+from shared.amortisation.reference_rates import Collateral, Rating
+from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.platform.quarters import QUARTER_PATTERN
-from shared.servicing.schemas import Money, Reason, example
+from shared.servicing.schemas import (
+    AllocationOut,
+    HistoryOut,
+    InstallmentOut,
+    Money,
+    PositionOut,
+    Rate,
+    Reason,
+    example,
+)
 
 from services.trividend.domain.decisions import Instrument
 from services.trividend.domain.investees import LegalForm
+from services.trividend.domain.loans import LoanTermsRequest
 from services.trividend.domain.performance import Performance
 from services.trividend.domain.valuations import Method
 
@@ -70,13 +81,35 @@ class InvesteeOut(BaseModel):
     shares_outstanding: list[ReportShares]
 
 
+class LoanTermsIn(Body):
+    annual_rate: Rate
+    periods: int = Field(ge=1, le=600, description="months")
+    rating: Rating
+    collateral: Collateral
+    sifo_loan_id: str | None = Field(
+        default=None, max_length=36, pattern=r"^[A-Za-z0-9-]+$", description="the SIFO co-financing of this credit"
+    )
+    interest_converts: bool = Field(default=False, description="convertible: interest converts with the principal")
+
+    def request(self) -> LoanTermsRequest:
+        return LoanTermsRequest(
+            annual_rate=self.annual_rate,
+            periods=self.periods,
+            rating=self.rating,
+            collateral=self.collateral,
+            sifo_loan_id=self.sifo_loan_id,
+            interest_converts=self.interest_converts,
+        )
+
+
 class Propose(Body):
     model_config = example(
         {
             "investee_id": "3f1c2a4e-1f0b-4d5e-9a43-0c8c1f6a2b11",
-            "instrument": "equity",
+            "instrument": "subordinated_loan",
             "amount": "100000.00",
             "rationale": "growth of the repair workshop, 8 target-group jobs",
+            "loan": {"annual_rate": "0.045", "periods": 72, "rating": "satisfactory", "collateral": "low"},
         }
     )
 
@@ -84,6 +117,7 @@ class Propose(Body):
     instrument: Instrument
     amount: Money
     rationale: Text
+    loan: LoanTermsIn | None = Field(default=None, description="the terms of a subordinated or convertible loan")
 
 
 class Decide(Body):
@@ -260,3 +294,71 @@ class PerformanceOut(BaseModel):
             target_group_vte=figures.target_group_vte,
             invested_per_vte=figures.invested_per_vte,
         )
+
+
+class DisburseLoan(Body):
+    model_config = example({"disbursed_on": "2026-05-01", "iban": "BE68 5390 0754 7034"})
+
+    disbursed_on: Day
+    iban: Iban
+
+
+class CancelLoan(Body):
+    model_config = example({"cancelled_on": "2026-05-10", "reason": "the investee found other financing"})
+
+    cancelled_on: Day
+    reason: Reason
+
+
+class Convert(Body):
+    model_config = example({"converted_on": "2028-06-30", "price_per_share": "150.00"})
+
+    converted_on: Day
+    price_per_share: Price
+
+
+class ConversionOut(BaseModel):
+    loan_id: str
+    participation_id: str
+    converted_on: date
+    principal_converted: Decimal
+    interest_converted: Decimal
+    amount: Decimal
+    price_per_share: Decimal
+    shares: int
+
+
+class TrividendRestructureIn(Body):
+    model_config = example(
+        {"effective_on": "2027-06-15", "principal": "83512.10", "annual_rate": "0.03", "periods": 72}
+    )
+
+    effective_on: Day
+    principal: Money
+    annual_rate: Rate
+    periods: int = Field(ge=1, le=1200)
+    committee_reference: str | None = Field(default=None, max_length=100)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class LoanOut(BaseModel):
+    """The loan as of a date."""
+
+    loan_id: str
+    investee_id: str
+    instrument: str
+    status: str
+    principal: Decimal
+    annual_rate: Decimal
+    periods: int
+    reference_rate: Decimal
+    gge: Decimal
+    sifo_loan_id: str | None
+    interest_converts: bool
+    disbursed_on: date | None
+    converted_on: date | None
+    as_of: date
+    position: PositionOut | None
+    schedule: list[InstallmentOut]
+    payments: list[AllocationOut]
+    history: list[HistoryOut]

@@ -7,6 +7,8 @@ import enum
 
 class Instrument(enum.StrEnum):
     EQUITY = "equity"
+    SUBORDINATED_LOAN = "subordinated_loan"
+    CONVERTIBLE_LOAN = "convertible_loan"
 
 
 class ProposalStatus(enum.StrEnum):

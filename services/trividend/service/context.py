@@ -1,13 +1,19 @@
-"""What every Trividend command needs besides its session: the topic its events go to."""
+"""What every Trividend command needs besides its session: its loan product and the state-aid register."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.contracts.topics import TRIVIDEND_EVENTS
 from shared.eventbus.command import CommandContext
+from shared.servicing.accounts import ProductRules
+from shared.servicing.aid_register import AidRegisterClient
+
+from services.trividend.domain.loans import LoanProduct
 
 
 @dataclass(frozen=True)
 class Command(CommandContext):
     topic: str = TRIVIDEND_EVENTS
+    loans: LoanProduct = field(default_factory=lambda: LoanProduct(ProductRules("trividend", 120)))
+    aid_client: AidRegisterClient | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal
 
@@ -13,20 +14,30 @@ from shared.servicing.four_eyes import ensure_four_eyes
 
 from services.trividend import events
 from services.trividend.domain.decisions import Instrument, ProposalStatus
+from services.trividend.domain.loans import LoanTermsRequest, check_loan_terms
 from services.trividend.models import TrividendParticipation, TrividendProposal
 from services.trividend.service.context import Command
 from services.trividend.service.investees import investee
+from services.trividend.service.loans import open_loan
 
 
 def propose(
-    command: Command, investee_id: str, instrument: Instrument, amount: Decimal, rationale: str
+    command: Command,
+    investee_id: str,
+    instrument: Instrument,
+    amount: Decimal,
+    rationale: str,
+    loan: LoanTermsRequest | None = None,
 ) -> TrividendProposal:
+    """A proposal for the committee; a loan proposal carries its terms, within the product's ranges."""
+    check_loan_terms(instrument, loan, command.loans)
     investee(command, investee_id)
     row = TrividendProposal(
         id=str(uuid.uuid4()),
         investee_id=investee_id,
         instrument=instrument.value,
         amount=amount,
+        loan_terms=json.dumps(loan.to_json(), sort_keys=True) if loan is not None else None,
         rationale=required_text("rationale", rationale),
         status=ProposalStatus.PROPOSED.value,
         proposed_by=command.actor,
@@ -45,27 +56,34 @@ def proposal(command: Command, proposal_id: str) -> TrividendProposal:
 
 
 def decide(command: Command, proposal_id: str, approve: bool, reason: str | None) -> TrividendProposal:
-    """The committee approves (the amount is committed: a participation opens) or rejects a proposal."""
+    """The committee approves or rejects a proposal; approved, equity opens a participation and a loan opens
+    (priced, its aid reserved in the register)."""
     row = get_for_update(command.session, TrividendProposal, proposal_id, "proposal")
     if row.status != ProposalStatus.PROPOSED.value:
         raise Conflict(f"proposal {proposal_id} is already {row.status}")
     ensure_four_eyes(row.proposed_by, command.actor, "proposal", "approve" if approve else "reject")
     row.decided_by = command.actor
     row.decided_on = command.today
-    if approve:
-        row.status = ProposalStatus.APPROVED.value
-        row.reason = reason.strip() if reason and reason.strip() else None
+    if not approve:
+        row.status = ProposalStatus.REJECTED.value
+        row.reason = required_text("reason", reason or "")
+        command.session.add(row)
+        command.publish(events.proposal_decided(investee(command, row.investee_id), row))
+        return row
+    row.status = ProposalStatus.APPROVED.value
+    row.reason = reason.strip() if reason and reason.strip() else None
+    command.session.add(row)
+    owner = investee(command, row.investee_id)
+    command.publish(events.proposal_decided(owner, row))
+    if row.instrument == Instrument.EQUITY.value:
         command.session.add(
             TrividendParticipation(
                 id=row.id, investee_id=row.investee_id, committed=row.amount, opened_on=command.today, status="open"
             )
         )
     else:
-        row.status = ProposalStatus.REJECTED.value
-        row.reason = required_text("reason", reason or "")
-    command.session.add(row)
+        open_loan(command, row, owner)
     command.session.flush()
-    command.publish(events.proposal_decided(investee(command, row.investee_id), row))
     return row
 
 

@@ -143,9 +143,8 @@ def valuation(command: Command, valuation_id: str) -> TrividendValuation:
 
 def valuations(command: Command, participation_id: str) -> list[TrividendValuation]:
     query = select(TrividendValuation).where(TrividendValuation.participation_id == participation_id)
-    return list(
-        command.session.exec(query.order_by(col(TrividendValuation.prepared_at), col(TrividendValuation.id))).all()
-    )
+    order = (col(TrividendValuation.prepared_at), col(TrividendValuation.quarter), col(TrividendValuation.id))
+    return list(command.session.exec(query.order_by(*order)).all())
 
 
 def approved_valuations(command: Command, participation_id: str) -> list[ApprovedValuation]:

@@ -1,4 +1,5 @@
-"""A Trividend API on its own PostgreSQL database, publishing to the test's own topics, with its people."""
+"""A Trividend API on its own PostgreSQL database, publishing to the test's own topics, with its people and the
+state-aid register it reserves aid in."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from shared.eventbus.topics import TopicSpec, ensure_topics
 from shared.platform.auth import Role
 
 from services.trividend.app import TrividendSettings, build_app
-from tests.state_aid_register import BusinessClock
+from tests.state_aid_register import BusinessClock, ServedByTheRegister, StateAid
 from tests.support import bearer, enterprise_number, trividend_settings
 
 
 @dataclass
-class Trividend:
+class Trividend(ServedByTheRegister):
     app: FastAPI
     client: TestClient
     settings: TrividendSettings
@@ -32,9 +33,7 @@ class Trividend:
     committee: dict[str, str]
     backoffice: dict[str, str]
     auditor: dict[str, str]
-
-    def on(self, day: str) -> None:
-        self.clock.set_day(day)
+    register: StateAid
 
     def ok(self, method: str, url: str, headers: dict[str, str], json: Any = None, status: int = 200) -> Any:
         response = self.client.request(method, url, headers=headers, json=json)
@@ -62,22 +61,25 @@ class Trividend:
 
 @pytest.fixture
 def trividend(
-    migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str, business_clock: BusinessClock
+    migrated_database: Callable[[str], str], kafka_bootstrap: str, topic_prefix: str, state_aid: StateAid
 ) -> Iterator[Trividend]:
-    settings = trividend_settings(migrated_database("trividend"), kafka_bootstrap, topic_prefix, migrate=False)
+    settings = trividend_settings(
+        migrated_database("trividend"), kafka_bootstrap, topic_prefix, migrate=False, state_aid_url=state_aid.url
+    )
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
-    app.state.clock = business_clock
+    app.state.clock = state_aid.clock
     with TestClient(app) as client:
         yield Trividend(
             app=app,
             client=client,
             settings=settings,
             engine=app.state.engine,
-            clock=business_clock,
+            clock=state_aid.clock,
             manager=bearer(settings, "ines@trividend.example", Role.FUND_MANAGER),
             second_manager=bearer(settings, "jonas@trividend.example", Role.FUND_MANAGER),
             committee=bearer(settings, "karel@pfv.example", Role.APPROVER),
             backoffice=bearer(settings, "lotte@pfv.example", Role.BACKOFFICE),
             auditor=bearer(settings, "mira@audit.example", Role.AUDITOR),
+            register=state_aid,
         )

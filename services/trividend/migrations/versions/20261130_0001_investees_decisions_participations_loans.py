@@ -1,8 +1,8 @@
-"""investees, committee decisions, participations, valuations
+"""investees, committee decisions, participations, loans, valuations
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-30 00:58:26.526727
+Create Date: 2026-11-30 01:05:57.762613
 """
 
 from collections.abc import Sequence
@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("investee_id", sa.String(length=36), nullable=False),
         sa.Column("instrument", sa.String(length=30), nullable=False),
         sa.Column("amount", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("loan_terms", sa.Text(), nullable=True),
         sa.Column("rationale", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("proposed_by", sa.String(length=200), nullable=False),
@@ -153,6 +154,48 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_trividend_share_count_investee_id"), ["investee_id"], unique=False)
 
     op.create_table(
+        "trividend_loan",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("investee_id", sa.String(length=36), nullable=False),
+        sa.Column("instrument", sa.String(length=30), nullable=False),
+        sa.Column("principal", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("annual_rate", sa.Numeric(precision=9, scale=6), nullable=False),
+        sa.Column("periods", sa.Integer(), nullable=False),
+        sa.Column("frequency", sa.String(length=20), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("rating", sa.String(length=20), nullable=False),
+        sa.Column("collateral", sa.String(length=20), nullable=False),
+        sa.Column("reference_rate", sa.Numeric(precision=9, scale=6), nullable=False),
+        sa.Column("discount_rate", sa.Numeric(precision=9, scale=6), nullable=False),
+        sa.Column("gge", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("grant_date", sa.Date(), nullable=False),
+        sa.Column("sifo_loan_id", sa.String(length=36), nullable=True),
+        sa.Column("interest_converts", sa.Boolean(), nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=True),
+        sa.Column("disbursed_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("defaulted_on", sa.Date(), nullable=True),
+        sa.Column("settled_on", sa.Date(), nullable=True),
+        sa.Column("written_off_on", sa.Date(), nullable=True),
+        sa.Column("written_off_amount", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("status_reason", sa.Text(), nullable=True),
+        sa.Column("converted_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["id"],
+            ["trividend_proposal.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["investee_id"],
+            ["trividend_investee.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("trividend_loan", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trividend_loan_investee_id"), ["investee_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_trividend_loan_status"), ["status"], unique=False)
+
+    op.create_table(
         "trividend_participation",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("investee_id", sa.String(length=36), nullable=False),
@@ -171,6 +214,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trividend_participation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_trividend_participation_investee_id"), ["investee_id"], unique=False)
+
+    op.create_table(
+        "trividend_decision",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("loan_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("prepared_by", sa.String(length=200), nullable=False),
+        sa.Column("prepared_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["loan_id"],
+            ["trividend_loan.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("trividend_decision", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trividend_decision_loan_id"), ["loan_id"], unique=False)
 
     op.create_table(
         "trividend_exit",
@@ -193,6 +257,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trividend_exit", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_trividend_exit_participation_id"), ["participation_id"], unique=False)
+
+    op.create_table(
+        "trividend_loan_event",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("loan_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("mode", sa.String(length=30), nullable=True),
+        sa.Column("annual_rate", sa.Numeric(precision=9, scale=6), nullable=True),
+        sa.Column("terms", sa.Text(), nullable=True),
+        sa.Column("reverses", sa.BigInteger(), nullable=True),
+        sa.Column("decision_id", sa.String(length=36), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["loan_id"],
+            ["trividend_loan.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("trividend_loan_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trividend_loan_event_loan_id"), ["loan_id"], unique=False)
 
     op.create_table(
         "trividend_movement",
@@ -253,14 +341,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_trividend_movement_participation_id"))
 
     op.drop_table("trividend_movement")
+    with op.batch_alter_table("trividend_loan_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trividend_loan_event_loan_id"))
+
+    op.drop_table("trividend_loan_event")
     with op.batch_alter_table("trividend_exit", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trividend_exit_participation_id"))
 
     op.drop_table("trividend_exit")
+    with op.batch_alter_table("trividend_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trividend_decision_loan_id"))
+
+    op.drop_table("trividend_decision")
     with op.batch_alter_table("trividend_participation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trividend_participation_investee_id"))
 
     op.drop_table("trividend_participation")
+    with op.batch_alter_table("trividend_loan", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trividend_loan_status"))
+        batch_op.drop_index(batch_op.f("ix_trividend_loan_investee_id"))
+
+    op.drop_table("trividend_loan")
     with op.batch_alter_table("trividend_share_count", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trividend_share_count_investee_id"))
 
