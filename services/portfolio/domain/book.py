@@ -138,6 +138,11 @@ def apply(book: Book, fact: Fact) -> None:
     elif isinstance(payload, servicing.ServicingEvent):
         _servicing(book.loan(payload.loan_id, _instrument(payload)), payload, fact.known_at)
     elif isinstance(
+        payload,
+        trividend.LoanApprovedV1 | trividend.LoanDisbursedV1 | trividend.LoanCancelledV1 | trividend.LoanConvertedV1,
+    ):
+        _trividend_loan(book, payload)
+    elif isinstance(
         payload, trividend.InvesteeRegisteredV1 | trividend.HeadcountReportedV1 | trividend.SharesReportedV1
     ):
         _investee(book, payload)
