@@ -90,6 +90,7 @@ IGNORED_CONTRACTS: tuple[type[BaseModel], ...] = (
     LinkRecordedV1,
     trividend.ProposalRejectedV1,
     trividend.TrividendAidOutcomeV1,
+    trividend.KpiReportedV1,
 )
 """Known types with no place in the book: applications before approval; the year's running balance
 (the book derives it from the applications' own dated events); and the aid register's inputs (the

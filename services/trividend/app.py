@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI
 from pydantic import Field
@@ -18,6 +19,7 @@ from shared.servicing.accounts import LateInterestKind, ProductRules
 from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
 
 from services.trividend.api import router
+from services.trividend.domain.follow_up import ReportingPolicy
 from services.trividend.domain.loans import LoanProduct
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -39,6 +41,16 @@ class TrividendSettings(ServiceSettings, AidRegisterSettings):
         description="contractual: the loan's rate in force plus late_interest_margin; legal: the Belgian legal rate",
     )
     late_interest_margin: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1)
+    kpi_interval_months: Literal[1, 2, 3, 4, 6, 12] = Field(
+        default=6, description="investees report their KPIs per calendar period of this many months"
+    )
+    kpi_grace_days: int = Field(
+        default=60, ge=0, le=366, description="a KPI report is overdue this long after its period"
+    )
+
+    @property
+    def reporting(self) -> ReportingPolicy:
+        return ReportingPolicy(interval_months=self.kpi_interval_months, grace_days=self.kpi_grace_days)
 
     @property
     def loans(self) -> LoanProduct:
@@ -76,5 +88,6 @@ def build_app(settings: TrividendSettings | None = None) -> FastAPI:
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
     )
     app.state.loans = settings.loans
+    app.state.reporting = settings.reporting
     app.state.aid_register = AidRegisterClient.for_service(settings, settings)
     return app

@@ -19,6 +19,7 @@ from shared.servicing.events import terms_payload
 from services.trividend.models import (
     TrividendHeadcount,
     TrividendInvestee,
+    TrividendKpiReport,
     TrividendLoan,
     TrividendMovement,
     TrividendProposal,
@@ -250,3 +251,16 @@ def loan_converted(
 
 def aid_outcome(loan_id: str, outcome: AidOutcome) -> EventEnvelope:
     return _wrap(contract.TrividendAidOutcomeV1(**outcome.model_dump()), loan_id)
+
+
+def kpi_reported(investee: TrividendInvestee, row: TrividendKpiReport) -> EventEnvelope:
+    payload = contract.KpiReportedV1(
+        investee_id=investee.id,
+        enterprise_number=investee.enterprise_number,
+        period_end=row.period_end,
+        target_group_vte=row.target_group_vte,
+        turnover=row.turnover,
+        result=row.result,
+        equity=row.equity,
+    )
+    return _wrap(payload, investee.id)

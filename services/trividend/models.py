@@ -195,3 +195,51 @@ class TrividendDecision(DecisionColumns, table=True):
     __tablename__ = "trividend_decision"
 
     loan_id: str = Field(foreign_key="trividend_loan.id", index=True, max_length=36)
+
+
+class TrividendBoardSeat(SQLModel, table=True):
+    """A seat Trividend holds on an investee's board (or as observer), for a period."""
+
+    __tablename__ = "trividend_board_seat"
+
+    id: int | None = Field(default=None, sa_column=big_id())
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    person: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    from_date: date
+    until: date | None = None
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendSupportSession(SQLModel, table=True):
+    """Coaching or management support given to an investee."""
+
+    __tablename__ = "trividend_support_session"
+
+    id: int | None = Field(default=None, sa_column=big_id())
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    on: date
+    kind: str = Field(max_length=30)
+    hours: Decimal = Field(sa_column=quantity())
+    topic: str = Field(sa_column=text())
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendKpiReport(SQLModel, table=True):
+    """What an investee reported for a period: target-group VTE, turnover, result and equity."""
+
+    __tablename__ = "trividend_kpi_report"
+    __table_args__ = (sa.UniqueConstraint("investee_id", "period_end", name="uq_trividend_kpi_period"),)
+
+    id: int | None = Field(default=None, sa_column=big_id())
+    investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
+    period_end: date
+    target_group_vte: Decimal = Field(sa_column=quantity())
+    turnover: Decimal = Field(sa_column=money())
+    result: Decimal = Field(sa_column=money())
+    equity: Decimal = Field(sa_column=money())
+    reported_on: date
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=timestamp())

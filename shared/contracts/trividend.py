@@ -56,6 +56,19 @@ class SharesReportedV1(Contract):
     shares_outstanding: int
 
 
+@event_type("trividend.investee.kpi_reported.v1", topic=TRIVIDEND_EVENTS)
+class KpiReportedV1(Contract):
+    """What an investee reported for the period ending `period_end`."""
+
+    investee_id: str
+    enterprise_number: str
+    period_end: date
+    target_group_vte: Decimal
+    turnover: Decimal
+    result: Decimal = Field(description="profit or loss of the period")
+    equity: Decimal = Field(description="negative equity raises an alert")
+
+
 @event_type("trividend.proposal.approved.v1", topic=TRIVIDEND_EVENTS)
 class ProposalApprovedV1(Contract):
     """The investment committee approved a proposal: `amount` is committed to the investee."""

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.trividend.api import decisions, equity, investees, loans, valuations
+from services.trividend.api import decisions, equity, follow_up, investees, loans, valuations
 
 router = APIRouter()
-for module in (investees, decisions, equity, loans, valuations):
+for module in (investees, decisions, equity, loans, valuations, follow_up):
     router.include_router(module.router)

@@ -29,6 +29,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         topic=state.settings.topic(TRIVIDEND_EVENTS),
         clock=state.clock,
         loans=state.loans,
+        reporting=state.reporting,
         aid_client=state.aid_register,
     )
 

@@ -23,6 +23,7 @@ from shared.servicing.schemas import (
 )
 
 from services.trividend.domain.decisions import Instrument
+from services.trividend.domain.follow_up import SeatRole, SupportKind
 from services.trividend.domain.investees import LegalForm
 from services.trividend.domain.loans import LoanTermsRequest
 from services.trividend.domain.performance import Performance
@@ -362,3 +363,88 @@ class LoanOut(BaseModel):
     schedule: list[InstallmentOut]
     payments: list[AllocationOut]
     history: list[HistoryOut]
+
+
+class AddBoardSeat(Body):
+    model_config = example({"person": "Ines Peeters", "role": "director", "from_date": "2026-02-01"})
+
+    person: Name
+    role: SeatRole
+    from_date: Day
+    until: Day | None = None
+
+
+class BoardSeatOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    person: str
+    role: str
+    from_date: date
+    until: date | None
+
+
+class RecordSession(Body):
+    model_config = example({"on": "2026-03-12", "kind": "coaching", "hours": "3.50", "topic": "pricing of repairs"})
+
+    on: Day
+    kind: SupportKind
+    hours: Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_places=2)]
+    topic: Text
+
+
+class SessionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    on: date
+    kind: str
+    hours: Decimal
+    topic: str
+
+
+SignedMoney = Annotated[Decimal, Field(ge=-(10**15), le=10**15, max_digits=18, decimal_places=2)]
+
+
+class ReportKpis(Body):
+    model_config = example(
+        {
+            "period_end": "2026-06-30",
+            "target_group_vte": "21.50",
+            "turnover": "640000.00",
+            "result": "-12000.00",
+            "equity": "85000.00",
+        }
+    )
+
+    period_end: Day
+    target_group_vte: Vte
+    turnover: Amount
+    result: SignedMoney
+    equity: SignedMoney
+
+
+class KpiReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    period_end: date
+    target_group_vte: Decimal
+    turnover: Decimal
+    result: Decimal
+    equity: Decimal
+    reported_on: date
+
+
+class FollowUpOut(BaseModel):
+    investee_id: str
+    board_seats: list[BoardSeatOut]
+    support_sessions: list[SessionOut]
+    support_hours: Decimal
+    kpi_reports: list[KpiReportOut]
+
+
+class AlertOut(BaseModel):
+    kind: str
+    investee_id: str
+    detail: str
+    since: date

@@ -9,6 +9,7 @@ from shared.eventbus.command import CommandContext
 from shared.servicing.accounts import ProductRules
 from shared.servicing.aid_register import AidRegisterClient
 
+from services.trividend.domain.follow_up import ReportingPolicy
 from services.trividend.domain.loans import LoanProduct
 
 
@@ -17,3 +18,4 @@ class Command(CommandContext):
     topic: str = TRIVIDEND_EVENTS
     loans: LoanProduct = field(default_factory=lambda: LoanProduct(ProductRules("trividend", 120)))
     aid_client: AidRegisterClient | None = None
+    reporting: ReportingPolicy = field(default_factory=ReportingPolicy)

@@ -1,8 +1,8 @@
-"""investees, committee decisions, participations, loans, valuations
+"""investees, committee decisions, participations, loans, valuations, follow-up
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-30 01:05:57.762613
+Create Date: 2026-11-30 01:10:22.464789
 """
 
 from collections.abc import Sequence
@@ -95,6 +95,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("enterprise_number"),
     )
     op.create_table(
+        "trividend_board_seat",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("investee_id", sa.String(length=36), nullable=False),
+        sa.Column("person", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("from_date", sa.Date(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["investee_id"],
+            ["trividend_investee.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("trividend_board_seat", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trividend_board_seat_investee_id"), ["investee_id"], unique=False)
+
+    op.create_table(
         "trividend_headcount",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("investee_id", sa.String(length=36), nullable=False),
@@ -111,6 +130,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trividend_headcount", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_trividend_headcount_investee_id"), ["investee_id"], unique=False)
+
+    op.create_table(
+        "trividend_kpi_report",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("investee_id", sa.String(length=36), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("target_group_vte", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("turnover", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("result", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("equity", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("reported_on", sa.Date(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["investee_id"],
+            ["trividend_investee.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("investee_id", "period_end", name="uq_trividend_kpi_period"),
+    )
+    with op.batch_alter_table("trividend_kpi_report", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trividend_kpi_report_investee_id"), ["investee_id"], unique=False)
 
     op.create_table(
         "trividend_proposal",
@@ -152,6 +193,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trividend_share_count", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_trividend_share_count_investee_id"), ["investee_id"], unique=False)
+
+    op.create_table(
+        "trividend_support_session",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("investee_id", sa.String(length=36), nullable=False),
+        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("hours", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("topic", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["investee_id"],
+            ["trividend_investee.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("trividend_support_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trividend_support_session_investee_id"), ["investee_id"], unique=False)
 
     op.create_table(
         "trividend_loan",
@@ -362,6 +422,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_trividend_loan_investee_id"))
 
     op.drop_table("trividend_loan")
+    with op.batch_alter_table("trividend_support_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trividend_support_session_investee_id"))
+
+    op.drop_table("trividend_support_session")
     with op.batch_alter_table("trividend_share_count", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trividend_share_count_investee_id"))
 
@@ -370,10 +434,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_trividend_proposal_investee_id"))
 
     op.drop_table("trividend_proposal")
+    with op.batch_alter_table("trividend_kpi_report", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trividend_kpi_report_investee_id"))
+
+    op.drop_table("trividend_kpi_report")
     with op.batch_alter_table("trividend_headcount", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trividend_headcount_investee_id"))
 
     op.drop_table("trividend_headcount")
+    with op.batch_alter_table("trividend_board_seat", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trividend_board_seat_investee_id"))
+
+    op.drop_table("trividend_board_seat")
     op.drop_table("trividend_investee")
     op.drop_table("trividend_closed_quarter")
     op.drop_table("platform_idempotency_key")
