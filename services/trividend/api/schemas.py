@@ -264,10 +264,12 @@ class ClosedQuarterOut(BaseModel):
 class PerformanceOut(BaseModel):
     as_of: date
     invested: Decimal
-    realised: Decimal = Field(description="exit proceeds")
+    realised: Decimal = Field(description="exit proceeds; for the fund also the money its loans returned")
     income: Decimal = Field(description="dividends")
     distributions: Decimal
-    fair_value: Decimal = Field(description="residual value of the shares held")
+    fair_value: Decimal = Field(
+        description="residual value of the shares held; for the fund also the principal its loans still owe"
+    )
     realised_gain: Decimal
     moic: Decimal | None
     tvpi: Decimal | None

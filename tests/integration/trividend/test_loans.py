@@ -3,10 +3,12 @@ four eyes, servicing through the shared core, conversion into shares, and the ev
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import pyxirr
 from sqlmodel import Session, select
 
 from shared.contracts.topics import TRIVIDEND_EVENTS
@@ -243,3 +245,50 @@ def test_a_convertible_loan_turns_into_shares_and_a_repaid_one_cannot(trividend:
     )
     tail = [envelope.type for envelope in events if envelope.subject == loan_id][-2:]
     assert tail == ["trividend.loan.converted.v1", "trividend.equity.invested.v1"]
+
+
+def test_the_fund_counts_loans_once_even_after_a_conversion(trividend: Trividend) -> None:
+    trividend.on("2026-03-02")
+    investee = trividend.investee(9)
+    trividend.ok(
+        "POST",
+        f"/investees/{investee['id']}/headcounts",
+        trividend.manager,
+        {"on": "2026-01-01", "target_group_vte": "8.00"},
+        201,
+    )
+    subordinated = loan_proposal(trividend, investee["id"], "subordinated_loan", "60000.00")
+    convertible = loan_proposal(trividend, investee["id"], "convertible_loan", "40000.00")
+    trividend.on("2026-03-10")
+    for proposal in (subordinated, convertible):
+        trividend.ok("POST", f"/proposals/{proposal['id']}/approval", trividend.committee, {})
+    schedule = pay_out(trividend, subordinated["id"], "2026-04-01")
+    pay_out(trividend, convertible["id"], "2026-04-01")
+    pay(trividend, subordinated["id"], schedule[:3])
+    trividend.on("2026-07-15")
+    converted = trividend.ok(
+        "POST",
+        f"/loans/{convertible['id']}/conversion",
+        trividend.manager,
+        {"converted_on": "2026-07-15", "price_per_share": "10.00"},
+        201,
+    )
+
+    fund = trividend.ok("GET", "/fund/performance?on=2026-09-30", trividend.auditor)
+    owed = Decimal(
+        trividend.ok("GET", f"/loans/{subordinated['id']}?as_of=2026-09-30", trividend.auditor)["position"][
+            "outstanding_principal"
+        ]
+    )
+    received = sum((Decimal(row["payment"]) for row in schedule[:3]), Decimal("0.00"))
+    shares_at_cost = Decimal(converted["amount"])  # never valued: the converted shares stand at cost
+    assert (Decimal(fund["invested"]), Decimal(fund["realised"])) == (Decimal("100000.00"), received)
+    assert Decimal(fund["fair_value"]) == owed + shares_at_cost
+    assert Decimal(fund["tvpi"]) == ((received + owed + shares_at_cost) / Decimal("100000.00")).quantize(
+        Decimal("1e-10")
+    )
+    assert (fund["target_group_vte"], fund["invested_per_vte"]) == ("8.00", "12500.00")
+    flows = [(date(2026, 4, 1), -60000.0), (date(2026, 4, 1), -40000.0)]
+    flows += [(date.fromisoformat(row["due_date"]), float(row["payment"])) for row in schedule[:3]]
+    flows.append((date(2026, 9, 30), float(owed + shares_at_cost)))
+    assert abs(Decimal(fund["xirr"]) - Decimal(repr(pyxirr.xirr(*zip(*flows, strict=True))))) < Decimal("1e-9")
