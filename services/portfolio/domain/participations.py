@@ -2,8 +2,9 @@
 
 A participation is committed when the investment committee approves it; tranches buy shares,
 exits sell them at their average cost (Trividend publishes the cost of what it sold), dividends
-are income. Its fair value is the latest approved valuation at a quarter end on or before the date
-(a later approval of the same quarter replaces an earlier one); never valued, it stands at cost.
+are income. Its fair value per share is that of the latest approved valuation or the latest
+purchase price, whichever is more recent (a later approval of a quarter replaces an earlier one);
+a participation fully exited has no undrawn commitment left.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from shared.amortisation.fair_value import residual_value
 from shared.amortisation.money import round_half_up
 
 from services.portfolio.domain.loans import ZERO
@@ -84,6 +86,12 @@ class ParticipationLine:
         return self.shares_held > 0 or self.committed_undrawn > 0
 
 
+def _shares_on(file: ParticipationFile, on: date) -> int:
+    bought = sum(shares for order, _amount, shares in file.tranches if order[0] <= on)
+    sold = sum(shares for order, _received, shares, _cost in file.exits if order[0] <= on)
+    return bought - sold
+
+
 def participation_line(file: ParticipationFile, investee: InvesteeFile | None, on: date) -> ParticipationLine | None:
     """The participation at the end of `on`; None before the committee approved it (or before that event arrived)."""
     if file.approved_on is None or file.approved_on > on or file.committed is None or file.enterprise_number is None:
@@ -98,20 +106,17 @@ def participation_line(file: ParticipationFile, investee: InvesteeFile | None, o
         proceeds += received
         sold_cost += cost
     cost_held = invested - sold_cost
-    valued = [(day, version, value) for version, day, value in file.valuations.values() if day <= on]
-    if shares == 0:
-        fair_value = ZERO
-    elif valued:
-        fair_value = max(valued)[2]
-    else:
-        fair_value = cost_held
+    purchases = [(order[0], amount, bought) for order, amount, bought in sorted(file.tranches)]
+    valuations = [(day, value, _shares_on(file, day)) for _version, day, value in sorted(file.valuations.values())]
+    fair_value = residual_value(shares, purchases, valuations, on)
+    exited = shares == 0 and any(item[0][0] <= on for item in file.exits)
     outstanding = investee.shares_outstanding_on(on) if investee is not None else None
     ownership = round_half_up(Decimal(shares) / Decimal(outstanding), OWNERSHIP_QUANTUM) if outstanding else None
     return ParticipationLine(
         participation_id=file.participation_id,
         enterprise_number=file.enterprise_number,
         name=(investee.name if investee is not None else None) or "",
-        committed_undrawn=max(file.committed - invested, ZERO),
+        committed_undrawn=ZERO if exited else max(file.committed - invested, ZERO),
         shares_held=shares,
         ownership=ownership,
         cost=cost_held,

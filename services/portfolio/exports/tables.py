@@ -99,7 +99,7 @@ PARTICIPATIONS = (
     Column("shares_held", Kind.COUNT, "shares held"),
     Column("ownership", Kind.RATE, "shares held / shares outstanding (empty: no share count reported)"),
     Column("cost", Kind.MONEY, "cost of the shares held (average cost)"),
-    Column("fair_value", Kind.MONEY, "latest approved valuation at a quarter end; cost when never valued"),
+    Column("fair_value", Kind.MONEY, "shares held x value per share of the latest valuation or purchase"),
     Column("invested", Kind.MONEY, "every tranche paid in"),
     Column("dividends", Kind.MONEY, "dividends received"),
     Column("proceeds", Kind.MONEY, "exit proceeds"),

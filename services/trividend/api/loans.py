@@ -56,6 +56,7 @@ def view(command: Command, loan_id: str, as_of: date | None) -> LoanOut:
     loan = loans.loan_of(command, loan_id)
     day = as_of or command.today
     result = core.view(*loans.LENDER.on(command, loan_id), day)
+    converted = loan.converted_on is not None and loan.converted_on <= day
     return LoanOut(
         loan_id=loan.id,
         investee_id=loan.investee_id,
@@ -71,7 +72,7 @@ def view(command: Command, loan_id: str, as_of: date | None) -> LoanOut:
         disbursed_on=loan.disbursed_on,
         converted_on=loan.converted_on,
         as_of=day,
-        position=PositionOut.of(result.position) if result.position is not None else None,
+        position=PositionOut.of(result.position) if result.position is not None and not converted else None,
         schedule=installments(result.schedule) if result.schedule is not None else [],
         payments=[AllocationOut.of(allocation) for allocation in result.allocations],
         history=[HistoryOut.of(entry, result.reversed) for entry in result.entries],

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import exact, round_half_up
@@ -60,10 +60,11 @@ class Performance:
 
     @property
     def xirr(self) -> Decimal | None:
-        """None while the flows have no sign change (nothing back yet and nothing held)."""
+        """None while the flows have no sign change (nothing back yet and nothing held), or when the rate is
+        beyond what a decimal holds (a large gain over a few days)."""
         try:
             return xirr(self.flows)
-        except InvalidTerms:
+        except (InvalidTerms, InvalidOperation, OverflowError):
             return None
 
     @property

@@ -28,11 +28,3 @@ class ApprovedValuation:
     as_of: date
     fair_value: Decimal
     sequence: int
-
-
-def fair_value_on(valuations: list[ApprovedValuation], on: date) -> Decimal | None:
-    """The latest approved fair value at a quarter end on or before `on`; none when never valued."""
-    found = [valuation for valuation in valuations if valuation.as_of <= on]
-    if not found:
-        return None
-    return max(found, key=lambda valuation: (valuation.as_of, valuation.sequence)).fair_value

@@ -25,7 +25,7 @@ from services.trividend.domain.holdings import (
 )
 from services.trividend.models import TrividendExit, TrividendMovement, TrividendParticipation
 from services.trividend.service.context import Command
-from services.trividend.service.investees import investee, shares_outstanding_on
+from services.trividend.service.investees import investee, share_counts, shares_outstanding_on
 
 OPEN = "open"
 EXITED = "exited"
@@ -79,12 +79,13 @@ def invest(
             committed=str(row.committed),
             invested=str(invested),
         )
-    held_after = holding(existing, on).shares_held + shares
-    outstanding = shares_outstanding_on(command, row.investee_id, on)
-    if outstanding is not None and held_after > outstanding:
+    exits = [item.on for item in existing if item.kind is MovementKind.EXIT]
+    if exits and on < max(exits):
         raise RuleViolation(
-            "shares", f"{held_after} shares held would exceed the {outstanding} the investee has outstanding on {on}"
+            "on", f"{on} is before the exit of {max(exits)}; a tranche cannot change a sale already made"
         )
+    held_after = holding(existing, on).shares_held + shares
+    _within_outstanding(command, row.investee_id, existing, on, shares)
     movement = TrividendMovement(
         participation_id=participation_id,
         kind=MovementKind.TRANCHE.value,
@@ -99,6 +100,19 @@ def invest(
     command.session.flush()
     command.publish(events.invested(investee(command, row.investee_id), movement, held_after, invested + amount))
     return movement
+
+
+def _within_outstanding(command: Command, investee_id: str, existing: list[Movement], on: date, shares: int) -> None:
+    """The shares held may not pass the shares outstanding, on the tranche's day or any later reported one."""
+    counts = [(row.on, row.shares_outstanding) for row in share_counts(command, investee_id)]
+    days = sorted({on, *(day for day, _ in counts if day > on)})
+    for day in days:
+        outstanding = shares_outstanding_on(command, investee_id, day)
+        held = holding(existing, day).shares_held + shares
+        if outstanding is not None and held > outstanding:
+            raise RuleViolation(
+                "shares", f"{held} shares held would exceed the {outstanding} the investee has outstanding on {day}"
+            )
 
 
 def receive_dividend(command: Command, participation_id: str, on: date, amount: Decimal) -> TrividendMovement:

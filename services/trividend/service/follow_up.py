@@ -20,6 +20,7 @@ from services.trividend.domain.follow_up import (
     negative_equity,
     overdue_period,
 )
+from services.trividend.domain.follow_up import period_end as end_of_period
 from services.trividend.models import (
     TrividendBoardSeat,
     TrividendInvestee,
@@ -84,6 +85,11 @@ def record_kpi_report(
     equity: Decimal,
 ) -> TrividendKpiReport:
     owner = investee(command, investee_id, lock=True)
+    interval = command.reporting.interval_months
+    if period_end != end_of_period(period_end, interval):
+        raise RuleViolation(
+            "period_end", f"{period_end} is not the end of a reporting period ({interval}-month calendar periods)"
+        )
     if period_end > command.today:
         raise RuleViolation("period_end", f"{period_end} has not ended yet (today is {command.today})")
     row = TrividendKpiReport(

@@ -49,6 +49,7 @@ from services.trividend.models import (
 from services.trividend.service.context import Command
 
 GRANT = "grant"
+MAX_SHARES = 10**15
 
 
 def terms_of(loan: TrividendLoan) -> LoanTerms:
@@ -149,6 +150,8 @@ def _not_before_approval(loan: TrividendLoan, field: str, on: date) -> None:
 def prepare_disbursement(command: Command, loan_id: str, disbursed_on: date, iban: str) -> Decision:
     loan = _approved(command, loan_id, "a disbursement")
     _not_before_approval(loan, "disbursed_on", disbursed_on)
+    if disbursed_on > command.today:
+        raise RuleViolation("disbursed_on", f"{disbursed_on} is after today ({command.today}); pay out first")
     request = DisbursementRequest(disbursed_on=disbursed_on, amount=loan.principal, iban=iban, registered_iban=None)
     return core.prepare_decision(LENDER.unit_of_work(command), loan_id, request)
 
@@ -217,8 +220,10 @@ class Conversion:
 def convert(command: Command, loan_id: str, converted_on: date, price_per_share: Decimal) -> Conversion:
     """Turn what a convertible loan owes on `converted_on` into shares at `price_per_share`.
 
-    The principal outstanding converts, and the interest due and accrued if the contract says so.
-    Whole shares are issued; the whole amount is their cost. The loan closes as converted and the
+    The principal outstanding converts; when the contract says so, the interest too (overdue, late
+    and accrued). Otherwise interest due must be paid first, and the running period's accrued
+    interest is not charged. Collection fees are always paid first. Whole shares are issued; the
+    whole amount is their cost. The loan closes as converted and the
     participation with the loan's id opens, in this one transaction.
     """
     loan = loan_of(command, loan_id, lock=True)
@@ -235,18 +240,39 @@ def convert(command: Command, loan_id: str, converted_on: date, price_per_share:
     assert loan.disbursed_on is not None
     if converted_on < loan.disbursed_on:
         raise RuleViolation("converted_on", f"{converted_on} is before the payout on {loan.disbursed_on}")
-    position = core.view(*LENDER.on(command, loan_id), converted_on).position
+    view = core.view(*LENDER.on(command, loan_id), converted_on)
+    recorded = [entry.on for entry in view.entries if entry.id not in view.reversed]
+    if recorded and converted_on < max(recorded):
+        raise RuleViolation(
+            "converted_on", f"{converted_on} is before the loan's last recorded movement on {max(recorded)}"
+        )
+    position = view.position
     assert position is not None
-    if position.outstanding_principal <= 0:
+    zero = Decimal("0.00")
+    overdue_interest = sum((line.interest_outstanding for line in position.arrears), zero)
+    blocking = position.collection_fees
+    if not loan.interest_converts:
+        blocking += overdue_interest + position.late_interest
+    if blocking:
+        raise Conflict(
+            f"loan {loan_id} owes {blocking} on {converted_on} that does not convert "
+            f"(fees{'' if loan.interest_converts else ', overdue and late interest'}); it is paid first",
+            owed=str(blocking),
+        )
+    # Interest paid ahead beyond what has accrued is principal repaid, as in the payoff amount.
+    principal = position.outstanding_principal - max(position.interest_paid_ahead - position.accrued_interest, zero)
+    if principal <= 0:
         raise RuleViolation("converted_on", f"loan {loan_id} owes no principal on {converted_on}; nothing converts")
-    interest = Decimal("0.00")
+    interest = zero
     if loan.interest_converts:
-        overdue = sum((line.interest_outstanding for line in position.arrears), Decimal("0.00"))
-        interest = overdue + max(position.accrued_interest - position.interest_paid_ahead, Decimal("0.00"))
-    amount = position.outstanding_principal + interest
+        running = max(position.accrued_interest - position.interest_paid_ahead, zero)
+        interest = overdue_interest + position.late_interest + running
+    amount = principal + interest
     shares = int(amount // price_per_share)
     if shares < 1:
         raise RuleViolation("price_per_share", f"{price_per_share} is above the {amount} that converts")
+    if shares > MAX_SHARES:
+        raise RuleViolation("price_per_share", f"{price_per_share} would issue {shares} shares, more than {MAX_SHARES}")
     loan.status = LoanStatus.CONVERTED.value
     loan.converted_on = converted_on
     command.session.add(loan)
@@ -267,7 +293,7 @@ def convert(command: Command, loan_id: str, converted_on: date, price_per_share:
     )
     command.session.add(movement)
     command.session.flush()
-    conversion = Conversion(loan, position.outstanding_principal, round_half_up(interest), shares)
+    conversion = Conversion(loan, principal, round_half_up(interest), shares)
     investee = _investee(command, loan)
     command.publish(events.loan_converted(investee, conversion.loan, conversion, price_per_share, command.actor))
     command.publish(events.invested(investee, movement, shares, amount))

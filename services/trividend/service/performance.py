@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from sqlmodel import col, select
 
+from shared.amortisation.fair_value import residual_value
 from shared.amortisation.returns import Flow
 from shared.servicing import service as core
 from shared.servicing.entries import EntryKind
 
 from services.trividend.domain.holdings import ZERO, Movement, MovementKind, holding
 from services.trividend.domain.performance import Performance, performance
-from services.trividend.domain.valuations import fair_value_on
 from services.trividend.models import TrividendLoan, TrividendParticipation
 from services.trividend.service.context import Command
 from services.trividend.service.equity import movement_facts, movements, participation
@@ -34,12 +34,14 @@ def _flows(facts: list[Movement], on: date) -> list[Flow]:
 
 
 def _residual(command: Command, participation_id: str, facts: list[Movement], on: date) -> Decimal:
-    """Fair value of the shares held on `on`: the latest approved valuation, or their cost when never valued."""
+    """Fair value of the shares held on `on`: per share, the latest valuation's or the latest purchase price."""
     held = holding(facts, on)
-    if held.shares_held == 0:
-        return ZERO
-    valued = fair_value_on(approved_valuations(command, participation_id), on)
-    return held.cost if valued is None else valued
+    purchases = [(fact.on, fact.amount, fact.shares) for fact in facts if fact.kind is MovementKind.TRANCHE]
+    valuations = [
+        (valuation.as_of, valuation.fair_value, holding(facts, valuation.as_of).shares_held)
+        for valuation in approved_valuations(command, participation_id)
+    ]
+    return residual_value(held.shares_held, purchases, valuations, on)
 
 
 def participation_performance(command: Command, participation_id: str, on: date) -> Performance:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from shared.platform.database import get_for_update
@@ -14,15 +15,18 @@ from shared.servicing.four_eyes import ensure_four_eyes
 
 from services.trividend import events
 from services.trividend.domain.decisions import DecisionStatus
+from services.trividend.domain.holdings import holding
 from services.trividend.domain.valuations import ApprovedValuation, Method
 from services.trividend.models import TrividendClosedQuarter, TrividendValuation
 from services.trividend.service.context import Command
-from services.trividend.service.equity import participation
+from services.trividend.service.equity import movement_facts, movements, participation
 from services.trividend.service.investees import investee
 
 
 def _closed(command: Command, quarter: Quarter) -> bool:
-    return command.session.get(TrividendClosedQuarter, str(quarter)) is not None
+    """Closing a quarter closes every earlier one too: the book up to its end is final."""
+    closed = command.session.exec(select(TrividendClosedQuarter.quarter)).all()
+    return any(Quarter.parse(text) >= quarter for text in closed)
 
 
 def prepare_valuation(
@@ -46,6 +50,9 @@ def prepare_valuation(
         raise RuleViolation("quarter", f"{quarter} has not begun (today is {command.today})")
     if quarter.last_day < row.opened_on:
         raise RuleViolation("quarter", f"{quarter} ended before the participation opened on {row.opened_on}")
+    held = holding(movement_facts(movements(command, participation_id)), quarter.last_day).shares_held
+    if held == 0:
+        raise RuleViolation("quarter", f"participation {participation_id} holds no shares on {quarter.last_day}")
     replaced = current_valuation(command, participation_id, quarter)
     corrected = None
     if corrects is not None:
@@ -97,6 +104,13 @@ def decide_valuation(command: Command, valuation_id: str, approve: bool, reason:
     ensure_four_eyes(valuation.prepared_by, command.actor, "valuation", "approve" if approve else "reject")
     if approve and _closed(command, Quarter.parse(valuation.quarter)):
         raise Conflict(f"quarter {valuation.quarter} was closed since this valuation was prepared; prepare it again")
+    if approve and not valuation.reason:
+        replaced = current_valuation(command, valuation.participation_id, Quarter.parse(valuation.quarter))
+        if replaced is not None:
+            raise Conflict(
+                f"valuation {replaced.id} of {valuation.quarter} was approved since this one was prepared; "
+                "prepare it again with the reason it replaces that one"
+            )
     valuation.decided_by = command.actor
     valuation.decided_at = command.now
     if not approve:
@@ -113,24 +127,28 @@ def decide_valuation(command: Command, valuation_id: str, approve: bool, reason:
 
 
 def close_quarter(command: Command, quarter_text: str) -> TrividendClosedQuarter:
-    """Close an ended quarter; refused while a valuation of it waits for its decision."""
+    """Close an ended quarter, and with it every earlier one; refused while a valuation of any of them waits."""
     quarter = Quarter.parse(quarter_text)
     if quarter.last_day >= command.today:
         raise RuleViolation("quarter", f"{quarter} ends on {quarter.last_day}; it can be closed from the day after")
-    if command.session.get(TrividendClosedQuarter, str(quarter)) is not None:
+    if _closed(command, quarter):
         raise Conflict(f"quarter {quarter} is already closed")
-    waiting = command.session.exec(
-        select(TrividendValuation.id).where(
-            TrividendValuation.quarter == str(quarter), TrividendValuation.status == DecisionStatus.PREPARED.value
+    prepared = command.session.exec(
+        select(TrividendValuation.id, TrividendValuation.quarter).where(
+            TrividendValuation.status == DecisionStatus.PREPARED.value
         )
     ).all()
+    waiting = sorted(valuation_id for valuation_id, text in prepared if Quarter.parse(text) <= quarter)
     if waiting:
         raise Conflict(
             f"valuations {', '.join(sorted(waiting))} of {quarter} wait for a decision", waiting=sorted(waiting)
         )
     row = TrividendClosedQuarter(quarter=str(quarter), closed_by=command.actor, closed_at=command.now)
     command.session.add(row)
-    command.session.flush()
+    try:
+        command.session.flush()
+    except IntegrityError:
+        raise Conflict(f"quarter {quarter} is already closed") from None
     return row
 
 

@@ -85,6 +85,8 @@ def test_trividend_loans_and_a_conversion_are_in_the_book(trividend: Trividend, 
             "rationale": "expansion",
             "loan": {"annual_rate": "0.05", "periods": 60, "rating": "satisfactory", "collateral": "low"},
         }
+        if instrument == "convertible_loan":
+            body["loan"]["interest_converts"] = True  # nothing is paid on it: its overdue interest converts too
         proposals[instrument] = trividend.ok("POST", "/proposals", trividend.manager, body, 201)["id"]
     trividend.on("2026-03-10")
     for proposal in proposals.values():

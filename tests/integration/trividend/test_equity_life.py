@@ -148,6 +148,15 @@ def test_an_equity_participation_from_committee_to_full_exit(trividend: Trividen
         "quarter",
     )
     assert count(trividend, TrividendValuation) == before
+    refused(trividend, f"{url}/valuations", trividend.manager, {**valuation, "quarter": "2026Q2"}, "quarter")
+    unfunded = trividend.participation(trividend.investee(11)["id"])
+    refused(
+        trividend,
+        f"/participations/{unfunded}/valuations",
+        trividend.manager,
+        {**valuation, "quarter": "2026Q4"},
+        "quarter",
+    )
     correction = trividend.ok(
         "POST",
         f"{url}/valuations",
@@ -212,6 +221,8 @@ def test_an_equity_participation_from_committee_to_full_exit(trividend: Trividen
         "12750.00",
     )
     assert after_partial["status"] == "open"
+    backdated = {"on": "2028-01-02", "shares": 100, "price_per_share": "150.00", "amount": "15000.00"}
+    refused(trividend, f"{url}/tranches", trividend.backoffice, backdated, "on")
 
     trividend.on("2029-12-31")
     full = trividend.ok(

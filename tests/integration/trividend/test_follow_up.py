@@ -70,6 +70,11 @@ def test_reports_are_followed_up_and_overdue_or_negative_equity_raise_alerts(tri
     trividend.ok("POST", f"{url}/kpi-reports", trividend.backoffice, kpis, 201)
     again = trividend.client.post(f"{url}/kpi-reports", headers=trividend.backoffice, json=kpis)
     assert again.status_code == 409
+    odd = trividend.client.post(
+        f"{url}/kpi-reports", headers=trividend.backoffice, json={**kpis, "period_end": "2026-06-29"}
+    )
+    assert odd.status_code == 422
+    assert "period_end" in odd.json()["detail"]
     early = trividend.client.post(
         f"{url}/kpi-reports", headers=trividend.backoffice, json={**kpis, "period_end": "2026-12-31"}
     )

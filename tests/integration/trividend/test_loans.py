@@ -3,7 +3,7 @@ four eyes, servicing through the shared core, conversion into shares, and the ev
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +47,14 @@ def rows(trividend: Trividend, model: type[Any]) -> int:
 
 def pay_out(trividend: Trividend, loan_id: str, on: str) -> list[dict[str, Any]]:
     trividend.on(on)
+    tomorrow = (date.fromisoformat(on) + timedelta(days=1)).isoformat()
+    refused(
+        trividend,
+        f"/loans/{loan_id}/disbursement",
+        trividend.backoffice,
+        {"disbursed_on": tomorrow, "iban": "BE68 5390 0754 7034"},
+        "disbursed_on",
+    )
     decision = trividend.ok(
         "POST",
         f"/loans/{loan_id}/disbursement",
@@ -175,6 +183,13 @@ def test_a_convertible_loan_turns_into_shares_and_a_repaid_one_cannot(trividend:
         {"converted_on": "2026-06-15", "price_per_share": "-1"},
         "price_per_share",
     )
+    refused(
+        trividend,
+        f"/loans/{loan_id}/conversion",
+        trividend.manager,
+        {"converted_on": "2026-05-15", "price_per_share": "100.00"},
+        "converted_on",
+    )
     converted = trividend.ok(
         "POST",
         f"/loans/{loan_id}/conversion",
@@ -258,7 +273,7 @@ def test_the_fund_counts_loans_once_even_after_a_conversion(trividend: Trividend
         201,
     )
     subordinated = loan_proposal(trividend, investee["id"], "subordinated_loan", "60000.00")
-    convertible = loan_proposal(trividend, investee["id"], "convertible_loan", "40000.00")
+    convertible = loan_proposal(trividend, investee["id"], "convertible_loan", "40000.00", interest_converts=True)
     trividend.on("2026-03-10")
     for proposal in (subordinated, convertible):
         trividend.ok("POST", f"/proposals/{proposal['id']}/approval", trividend.committee, {})

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from shared.amortisation.fair_value import residual_value
 from shared.platform.rules import RuleViolation
 
 from services.trividend.domain.follow_up import ReportingPolicy, overdue_period, period_end
@@ -87,3 +88,18 @@ def test_performance_ratios_against_a_hand_computed_example() -> None:
     nothing_back = performance(date(2026, 6, 30), flows[:1], D("0.00"), D("0"), D("0"), D("0"), None)
     assert nothing_back.xirr is None
     assert nothing_back.invested_per_vte is None
+
+
+def test_a_rate_no_decimal_holds_is_no_rate_rather_than_an_error() -> None:
+    flows = [(date(2026, 9, 29), D("-100.00")), (date(2026, 9, 30), D("130.00"))]
+    assert performance(date(2026, 9, 30), flows, D("0.00"), D("130.00"), D("0"), D("30.00"), None).xirr is None
+
+
+def test_value_per_share_follows_the_latest_valuation_or_purchase() -> None:
+    purchases = [(date(2026, 1, 1), D("10000.00"), 100), (date(2027, 3, 1), D("15000.00"), 100)]
+    valuations = [(date(2026, 9, 30), D("20000.00"), 100), (date(2026, 9, 30), D("18000.00"), 100)]
+    assert residual_value(100, purchases, valuations, date(2026, 6, 30)) == D("10000.00")
+    assert residual_value(100, purchases, valuations, date(2026, 12, 31)) == D("18000.00")  # the later approval
+    assert residual_value(50, purchases, valuations, date(2026, 12, 31)) == D("9000.00")  # half sold
+    assert residual_value(200, purchases, valuations, date(2027, 3, 1)) == D("30000.00")  # price of recent investment
+    assert residual_value(0, purchases, valuations, date(2027, 3, 1)) == D("0.00")
