@@ -161,7 +161,7 @@ def _snapshot(investee: TrividendInvestee, loan: TrividendLoan) -> dict[str, Any
         "investee_id": investee.id,
         "enterprise_number": investee.enterprise_number,
         "instrument": loan.instrument,
-        "terms": terms_payload(terms_of_row(loan)),
+        "terms": terms_payload(terms_of(loan)),
         "rating": loan.rating,
         "collateral": loan.collateral,
         "reference_rate": loan.reference_rate,
@@ -176,7 +176,8 @@ def _snapshot(investee: TrividendInvestee, loan: TrividendLoan) -> dict[str, Any
     }
 
 
-def terms_of_row(loan: TrividendLoan) -> LoanTerms:
+def terms_of(loan: TrividendLoan) -> LoanTerms:
+    """The loan's contract as the shared engine reads it (the payout date starts it)."""
     return LoanTerms(
         principal=loan.principal,
         annual_rate=loan.annual_rate,

@@ -99,12 +99,18 @@ def check_effective_dates(field: str, entries: Sequence[tuple[date, object]]) ->
             raise InvalidTerms(field, f"effective dates must increase strictly ({earlier} then {later})")
 
 
+def latest_on(entries: Sequence[tuple[date, T]], on: date) -> T | None:
+    """The value of a dated series on `on`: the latest entry on or before it (entries sorted), else None."""
+    index = bisect.bisect_right([effective for effective, _ in entries], on) - 1
+    return entries[index][1] if index >= 0 else None
+
+
 def effective_value(entries: Sequence[tuple[date, T]], on: date, what: str) -> T:
     """The value in force on `on`: the latest entry effective on or before it (entries sorted)."""
-    index = bisect.bisect_right([effective for effective, _ in entries], on) - 1
-    if index < 0:
+    value = latest_on(entries, on)
+    if value is None:
         raise InvalidTerms("date", f"{on.isoformat()} is before the first published {what} {entries[0][0].isoformat()}")
-    return entries[index][1]
+    return value
 
 
 def _rate(field: str, value: object) -> Decimal:

@@ -20,5 +20,10 @@ def business_date(moment: datetime) -> date:
     return moment.astimezone(BUSINESS_TIME_ZONE).date()
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC time; SQLite hands times back without their zone, stored in UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def business_today() -> date:
     return business_date(datetime.now(UTC))

@@ -42,18 +42,16 @@ def budget_year_line(year: BudgetYearFile, loans: Iterable[LoanFile], as_of: dat
     for loan in loans:
         if loan.instrument is not Instrument.ENERGY or loan.budget_year != year.budget_year:
             continue
-        if loan.disbursed_on is not None and loan.disbursed_on <= as_of and loan.disbursed is not None:
-            disbursed += loan.disbursed
-            applications += 1
+        paid = loan.paid_out(as_of)
+        pending = loan.pending_commitment(as_of)
+        if paid is not None:
+            disbursed += paid
             paid_out += 1
-        elif (
-            loan.approved_on is not None
-            and loan.approved_on <= as_of
-            and loan.committed is not None
-            and not (loan.cancelled_on is not None and loan.cancelled_on <= as_of)
-        ):
-            committed += loan.committed
-            applications += 1
+        elif pending is not None:
+            committed += pending
+        else:
+            continue
+        applications += 1
     budgets = sorted((order, amount) for order, amount in year.budgets if order[0] <= as_of)
     if not budgets:
         return None

@@ -56,15 +56,8 @@ def drawing_right_line(right: DrawingRightFile, loans: Iterable[LoanFile], as_of
     for loan in loans:
         if loan.drawing_right_id != right.drawing_right_id:
             continue
-        if loan.disbursed_on is not None and loan.disbursed_on <= as_of and loan.disbursed is not None:
-            drawn += loan.disbursed
-        elif (
-            loan.approved_on is not None
-            and loan.approved_on <= as_of
-            and loan.committed is not None
-            and not (loan.cancelled_on is not None and loan.cancelled_on <= as_of)
-        ):
-            reserved += loan.committed
+        drawn += loan.paid_out(as_of) or ZERO
+        reserved += loan.pending_commitment(as_of) or ZERO
     return DrawingRightLine(
         drawing_right_id=right.drawing_right_id,
         financier_id=right.financier_id,

@@ -119,6 +119,22 @@ class LoanFile:
     """Each default: the day it took effect and when it was recorded (published)."""
     written_off: tuple[date, Decimal] | None = None
 
+    def paid_out(self, as_of: date) -> Decimal | None:
+        """What was paid out by the end of `as_of`; None before the payout (or before its event arrived)."""
+        if self.disbursed_on is not None and self.disbursed_on <= as_of and self.disbursed is not None:
+            return self.disbursed
+        return None
+
+    def pending_commitment(self, as_of: date) -> Decimal | None:
+        """The approved amount still to be paid out on `as_of`: none once paid out or cancelled."""
+        if self.paid_out(as_of) is not None or self.committed is None:
+            return None
+        if self.approved_on is None or self.approved_on > as_of:
+            return None
+        if self.cancelled_on is not None and self.cancelled_on <= as_of:
+            return None
+        return self.committed
+
     def effective_entries(self, as_of: date) -> list[Entry]:
         """The entries the replay uses on `as_of`, in the lender's recording order."""
         return [
@@ -205,13 +221,9 @@ def loan_line(file: LoanFile, as_of: date, policy: LateInterestPolicy) -> LoanLi
     """
     if file.enterprise_number is None:
         return None
-    paid_out = file.disbursed_on is not None and file.disbursed_on <= as_of
-    approved = file.approved_on is not None and file.approved_on <= as_of
-    if not paid_out:
-        cancelled = file.cancelled_on is not None and file.cancelled_on <= as_of
-        if not approved or cancelled or file.committed is None:
-            return None
-        return _line(file, LineStatus.COMMITTED, committed=file.committed)
+    if file.paid_out(as_of) is None:
+        pending = file.pending_commitment(as_of)
+        return None if pending is None else _line(file, LineStatus.COMMITTED, committed=pending)
     assert file.terms is not None
     assert file.disbursed is not None
     if file.converted_on is not None and file.converted_on <= as_of:

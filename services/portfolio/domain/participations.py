@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
 
 from shared.amortisation.fair_value import residual_value
 from shared.amortisation.money import round_half_up
+from shared.amortisation.reference_rates import latest_on
 
 from services.portfolio.domain.loans import ZERO
 
-T = TypeVar("T")
 OWNERSHIP_QUANTUM = Decimal("0.000001")
 # A movement is ordered by its day, then when it was published (the event id breaks ties).
 MovementOrder = tuple[date, datetime, str]
@@ -34,20 +33,14 @@ class InvesteeFile:
     share_counts: list[tuple[date, int]] = field(default_factory=list)
 
     def vte_on(self, on: date) -> Decimal | None:
-        return _latest(self.headcounts, on)
+        return latest_on(sorted(self.headcounts, key=_day), on)
 
     def shares_outstanding_on(self, on: date) -> int | None:
-        return _latest(self.share_counts, on)
+        return latest_on(sorted(self.share_counts, key=_day), on)
 
 
-def _latest(series: list[tuple[date, T]], on: date) -> T | None:
-    """The value of a dated series on `on`: the latest reported on or before it."""
-    found: T | None = None
-    for day, value in sorted(series, key=lambda item: item[0]):
-        if day > on:
-            break
-        found = value
-    return found
+def _day(entry: tuple[date, object]) -> date:
+    return entry[0]
 
 
 @dataclass

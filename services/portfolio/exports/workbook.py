@@ -21,7 +21,7 @@ def _value(kind: Kind, text: str) -> object:
     if text == "":
         return None
     if kind in (Kind.MONEY, Kind.NUMBER, Kind.RATE):
-        return float(Decimal(text))
+        return Decimal(text)  # xlsxwriter writes a Decimal as a number cell
     if kind is Kind.COUNT:
         return int(text)
     if kind is Kind.DATE:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
+
+from shared.platform.business_date import as_utc
 
 from services.portfolio.models import PortfolioEvent, PortfolioQuarterCutoff
 
@@ -39,11 +41,6 @@ def read_so_far(session: Session) -> dict[str, int]:
         )
     ).all()
     return {position_key(topic, partition): last + 1 for topic, partition, last in rows}
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A time in UTC; SQLite hands times back without their zone, and they were stored in UTC."""
-    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def positions_of(row: PortfolioQuarterCutoff) -> dict[str, int]:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from shared.contracts.portfolio import PORTFOLIO_SOURCE, ExportedFileV1, ExportReadyV1
 from shared.eventbus.outbox import append
 from shared.eventbus.registry import envelope_for
+from shared.platform.business_date import as_utc
 from shared.platform.database import transaction
 from shared.platform.quarters import Quarter
 from shared.platform.rules import Conflict, NotFound, RuleViolation
@@ -32,7 +33,7 @@ from services.portfolio.exports.files import ExportFile, Heading, export_files
 from services.portfolio.exports.tables import export_tables
 from services.portfolio.models import PortfolioExport, PortfolioExportFile, PortfolioQuarterCutoff
 from services.portfolio.service.book import BookSettings, financier_names
-from services.portfolio.service.cutoffs import as_utc, keep_cutoff, positions_of, read_so_far
+from services.portfolio.service.cutoffs import keep_cutoff, positions_of, read_so_far
 from services.portfolio.service.facts import load_book
 
 QUEUED = "queued"

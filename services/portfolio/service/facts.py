@@ -15,11 +15,12 @@ from shared.contracts.portfolio import ExportReadyV1
 from shared.eventbus.consumer import Handler, current_delivery
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import parse_payload, registered
+from shared.platform.business_date import as_utc
 
 from services.portfolio.domain.book import Book, Fact, fold
 from services.portfolio.events import BOOK_TYPES, EXPORT_READY, FINANCIER_RECOGNISED
 from services.portfolio.models import PortfolioEvent
-from services.portfolio.service.cutoffs import Cutoff, as_utc, counts, keep_cutoff
+from services.portfolio.service.cutoffs import Cutoff, counts, keep_cutoff
 from services.portfolio.service.financiers import apply_financier_recognised
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from shared.amortisation.state_aid import DEFAULT_DE_MINIMIS, AidGrant, DeMinimisRules
 from shared.contracts.aid_vocabulary import MeasureStatus
+from shared.platform.business_date import as_utc
 from shared.platform.rules import RuleViolation
 
 
@@ -28,11 +29,6 @@ class CountedMeasure:
     gge: Decimal
     status: MeasureStatus
     reserved_until: datetime | None
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A stored time as an aware UTC time (SQLite hands back naive ones)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def reservation_ran_out(status: MeasureStatus, reserved_until: datetime | None, now: datetime) -> bool:

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from datetime import date
-from typing import TypeVar
-
-T = TypeVar("T")
 
 
 class LegalForm(enum.StrEnum):
@@ -18,13 +13,3 @@ class LegalForm(enum.StrEnum):
     CV = "cv"
     COMMV = "commv"
     OTHER = "other"
-
-
-def in_force(series: Sequence[tuple[date, T]], on: date) -> T | None:
-    """The value of a dated series on `on`: the latest one reported on or before it."""
-    found: T | None = None
-    for day, value in sorted(series, key=lambda item: item[0]):
-        if day > on:
-            break
-        found = value
-    return found

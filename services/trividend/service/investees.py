@@ -9,11 +9,12 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from shared.amortisation.reference_rates import latest_on
 from shared.platform.database import get_for_update
 from shared.platform.rules import Conflict, NotFound, required_text
 
 from services.trividend import events
-from services.trividend.domain.investees import LegalForm, in_force
+from services.trividend.domain.investees import LegalForm
 from services.trividend.models import TrividendHeadcount, TrividendInvestee, TrividendShareCount
 from services.trividend.service.context import Command
 
@@ -98,8 +99,8 @@ def share_counts(command: Command, investee_id: str) -> list[TrividendShareCount
 
 
 def vte_on(command: Command, investee_id: str, on: date) -> Decimal | None:
-    return in_force([(row.on, row.target_group_vte) for row in headcounts(command, investee_id)], on)
+    return latest_on([(row.on, row.target_group_vte) for row in headcounts(command, investee_id)], on)
 
 
 def shares_outstanding_on(command: Command, investee_id: str, on: date) -> int | None:
-    return in_force([(row.on, row.shares_outstanding) for row in share_counts(command, investee_id)], on)
+    return latest_on([(row.on, row.shares_outstanding) for row in share_counts(command, investee_id)], on)

@@ -52,21 +52,11 @@ GRANT = "grant"
 MAX_SHARES = 10**15
 
 
-def terms_of(loan: TrividendLoan) -> LoanTerms:
-    return LoanTerms(
-        principal=loan.principal,
-        annual_rate=loan.annual_rate,
-        periods=loan.periods,
-        start_date=loan.start_date,
-        frequency=Frequency(loan.frequency),
-    )
-
-
 def particulars(session: Session, loan: TrividendLoan) -> Particulars:
     investee = session.get(TrividendInvestee, loan.investee_id)
     assert investee is not None
     return Particulars(
-        terms=terms_of(loan),
+        terms=events.terms_of(loan),
         enterprise_number=investee.enterprise_number,
         rating=Rating(loan.rating),
         collateral=Collateral(loan.collateral),
