@@ -1,5 +1,5 @@
 # One image for every service; the command picks the service and the process
-# (python -m services.<name> api|relay|consume|migrate).
+# (python -m services.<name> api|relay|consume|scheduler|migrate).
 FROM python:3.11-slim
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

@@ -7,7 +7,9 @@
    if missing), SQLite files under ``var/`` with ``--sqlite``, otherwise a PostgreSQL cluster
    under ``var/postgres`` (port ``STACK_POSTGRES_PORT``, default 5433);
 3. ``migrate`` for each service, as the explicit step before start-up;
-4. each service's API, outbox relay and consumer as separate processes, restarted if they die.
+4. each service's API, outbox relay and consumer as separate processes, and each lender's
+   scheduler (payout, due and overdue runs daily in Brussels time, missed days caught up),
+   restarted if they die.
 
 Ctrl-C or SIGTERM stops the processes, the broker and the cluster it started.
 ``python -m deploy.stack stop`` does the same from another terminal (``make stop``).
@@ -45,9 +47,9 @@ class Service:
 
 SERVICES = (
     Service("state_aid", 8105, ("api", "relay", "consume")),
-    Service("sifo", 8101, ("api", "relay")),
-    Service("energy", 8102, ("api", "relay")),
-    Service("trividend", 8103, ("api", "relay")),
+    Service("sifo", 8101, ("api", "relay", "scheduler")),
+    Service("energy", 8102, ("api", "relay", "scheduler")),
+    Service("trividend", 8103, ("api", "relay", "scheduler")),
     Service("portfolio", 8104, ("api", "relay", "consume")),
 )
 

@@ -1,10 +1,11 @@
-"""``python -m services.energy api|relay|migrate|downgrade|topics|job carry-aid-to-register``."""
+"""``python -m services.energy api|relay|migrate|downgrade|topics|job <name>|scheduler|import-statement FILE``."""
 
 from shared.contracts.topics import ALL_TOPICS
 from shared.eventbus.service_commands import ServiceCommands, main
+from shared.loan_operations.cli import scheduler, statement_import
 
-from services.energy.app import MIGRATIONS_DIR, build_app, get_settings
-from services.energy.jobs import JOBS
+from services.energy.app import MIGRATIONS_DIR, build_app, get_settings, operations
+from services.energy.jobs import JOBS, WORKS
 
 if __name__ == "__main__":
     raise SystemExit(
@@ -14,7 +15,9 @@ if __name__ == "__main__":
                 build_app=build_app,
                 migrations_dir=MIGRATIONS_DIR,
                 topics=ALL_TOPICS,
-                jobs=JOBS,
+                jobs=JOBS,  # type: ignore[arg-type]
+                extra={"import-statement": statement_import(operations)},
+                scheduler=scheduler(operations, WORKS),
             )
         )
     )

@@ -9,8 +9,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+from sqlmodel import Session
 
+from shared.contracts.topics import ENERGY_EVENTS
+from shared.loan_operations.lender import LenderOperations
+from shared.loan_operations.policy import OperationsSettings
 from shared.platform.app_factory import create_app
+from shared.platform.auth import Principal
 from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
 from shared.platform.settings import ServiceSettings
@@ -19,11 +24,13 @@ from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
 
 from services.energy.api import router
 from services.energy.domain.assessment import EnergyProgramme
+from services.energy.service.context import Command
+from services.energy.service.operations import energy_operations
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class EnergySettings(ServiceSettings, AidRegisterSettings):
+class EnergySettings(ServiceSettings, AidRegisterSettings, OperationsSettings):
     """The programme's published parameters are settings, so a new budget decision needs no release."""
 
     model_config = SettingsConfigDict(env_prefix="ENERGY_", extra="ignore", frozen=True)
@@ -61,6 +68,24 @@ def get_settings() -> EnergySettings:
     return EnergySettings()
 
 
+def operations(settings: EnergySettings) -> LenderOperations[Command]:
+    """Repayment operations on this service's database, with the commands its jobs run as."""
+    aid_client = AidRegisterClient.for_service(settings, settings)
+    topic = settings.topic(ENERGY_EVENTS)
+
+    def command(session: Session, principal: Principal) -> Command:
+        return Command(
+            session=session,
+            principal=principal,
+            topic=topic,
+            programme=settings.programme,
+            aid_client=aid_client,
+            debtor=settings.debtor,
+        )
+
+    return energy_operations(settings, command)
+
+
 def build_app(settings: EnergySettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.effective_database_url)
@@ -75,4 +100,5 @@ def build_app(settings: EnergySettings | None = None) -> FastAPI:
     )
     app.state.programme = settings.programme
     app.state.aid_register = AidRegisterClient.for_service(settings, settings)
+    app.state.operations = operations(settings)
     return app

@@ -11,6 +11,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from shared.loan_operations.tables import (
+    BankFileColumns,
+    CollectionCursorColumns,
+    JobRunColumns,
+    MandateColumns,
+    OverdueColumns,
+    PaymentRequestColumns,
+    PayoutColumns,
+    StatementColumns,
+    StatementLineColumns,
+)
 from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
 from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
@@ -166,3 +177,56 @@ class EnergyDecision(DecisionColumns, table=True):
     __tablename__ = "energy_decision"
 
     loan_id: str = Field(foreign_key="energy_application.id", index=True, max_length=36)
+
+
+class EnergyMandate(MandateColumns, table=True):
+    __tablename__ = "energy_mandate"
+
+    loan_id: str = Field(foreign_key="energy_loan.id", index=True, max_length=36)
+
+
+class EnergyPaymentRequest(PaymentRequestColumns, table=True):
+    __tablename__ = "energy_payment_request"
+    __table_args__ = (sa.UniqueConstraint("loan_id", "due_on", name="uq_energy_payment_request_installment"),)
+
+    loan_id: str = Field(foreign_key="energy_loan.id", index=True, max_length=36)
+
+
+class EnergyBankFile(BankFileColumns, table=True):
+    __tablename__ = "energy_bank_file"
+    __table_args__ = (sa.UniqueConstraint("kind", "business_date", "account_iban", name="uq_energy_bank_file_day"),)
+
+
+class EnergyPayout(PayoutColumns, table=True):
+    __tablename__ = "energy_payout"
+
+    loan_id: str = Field(foreign_key="energy_loan.id", index=True, max_length=36)
+
+
+class EnergyStatement(StatementColumns, table=True):
+    __tablename__ = "energy_statement"
+    __table_args__ = (sa.UniqueConstraint("account_iban", "statement_id", name="uq_energy_statement_account"),)
+
+
+class EnergyStatementLine(StatementLineColumns, table=True):
+    __tablename__ = "energy_statement_line"
+    __table_args__ = (sa.UniqueConstraint("statement_id", "number", name="uq_energy_statement_line_number"),)
+
+    statement_id: str = Field(foreign_key="energy_statement.id", index=True, max_length=36)
+
+
+class EnergyOverdue(OverdueColumns, table=True):
+    __tablename__ = "energy_overdue"
+
+    loan_id: str = Field(foreign_key="energy_loan.id", index=True, max_length=36)
+
+
+class EnergyJobRun(JobRunColumns, table=True):
+    __tablename__ = "energy_job_run"
+    __table_args__ = (sa.UniqueConstraint("job", "business_date", name="uq_energy_job_run_day"),)
+
+
+class EnergyCollectionCursor(CollectionCursorColumns, table=True):
+    __tablename__ = "energy_collection_cursor"
+
+    loan_id: str = Field(foreign_key="energy_loan.id", primary_key=True, max_length=36)

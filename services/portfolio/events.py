@@ -91,6 +91,19 @@ IGNORED_CONTRACTS: tuple[type[BaseModel], ...] = (
     trividend.ProposalRejectedV1,
     trividend.TrividendAidOutcomeV1,
     trividend.KpiReportedV1,
+    # Repayment operations: the book derives arrears from the servicing events themselves.
+    sifo.LoanPaymentRequestedV1,
+    sifo.LoanInstallmentOverdueV1,
+    sifo.LoanPaymentReminderDueV1,
+    sifo.LoanDefaultProposedV1,
+    energy.EnergyLoanPaymentRequestedV1,
+    energy.EnergyLoanInstallmentOverdueV1,
+    energy.EnergyLoanPaymentReminderDueV1,
+    energy.EnergyLoanDefaultProposedV1,
+    trividend.TrividendLoanPaymentRequestedV1,
+    trividend.TrividendLoanInstallmentOverdueV1,
+    trividend.TrividendLoanPaymentReminderDueV1,
+    trividend.TrividendLoanDefaultProposedV1,
 )
 """Known types with no place in the book: applications before approval; the year's running balance
 (the book derives it from the applications' own dated events); and the aid register's inputs (the

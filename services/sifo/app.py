@@ -9,32 +9,34 @@ from pathlib import Path
 from fastapi import FastAPI
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+from sqlmodel import Session
 
+from shared.contracts.topics import SIFO_EVENTS
+from shared.loan_operations.lender import LenderOperations
+from shared.loan_operations.policy import OperationsSettings
 from shared.platform.app_factory import create_app
+from shared.platform.auth import Principal
 from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
-from shared.platform.identifiers import Iban
 from shared.platform.settings import ServiceSettings
 from shared.servicing.accounts import LateInterestKind
 from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
 
 from services.sifo.api import router
 from services.sifo.domain.loans import SifoPolicy
-from services.sifo.payments import Debtor
+from services.sifo.service.context import Command
+from services.sifo.service.operations import sifo_operations
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class SifoSettings(ServiceSettings, AidRegisterSettings):
+class SifoSettings(ServiceSettings, AidRegisterSettings, OperationsSettings):
     """SIFO's settings; the published fund parameters are settings so a policy change needs no release."""
 
     model_config = SettingsConfigDict(env_prefix="SIFO_", extra="ignore", frozen=True)
 
     service_name: str = "sifo"
     http_port: int = 8101
-    debtor_name: str = Field(default="Participatiemaatschappij Vlaanderen", description="account debited by payouts")
-    debtor_iban: Iban = "BE68539007547034"
-    debtor_bic: str | None = None
     max_sifo_share: Decimal = Field(default=Decimal("350000.00"), gt=0, decimal_places=2)
     max_term_months: int = Field(default=120, gt=0)
     late_interest: LateInterestKind = Field(
@@ -52,14 +54,28 @@ class SifoSettings(ServiceSettings, AidRegisterSettings):
             late_interest_margin=self.late_interest_margin,
         )
 
-    @property
-    def debtor(self) -> Debtor:
-        return Debtor(name=self.debtor_name, iban=self.debtor_iban, bic=self.debtor_bic)
-
 
 @lru_cache
 def get_settings() -> SifoSettings:
     return SifoSettings()
+
+
+def operations(settings: SifoSettings) -> LenderOperations[Command]:
+    """Repayment operations on SIFO's database, with the commands its jobs run as."""
+    aid_client = AidRegisterClient.for_service(settings, settings)
+    topic = settings.topic(SIFO_EVENTS)
+
+    def command(session: Session, principal: Principal) -> Command:
+        return Command(
+            session=session,
+            principal=principal,
+            topic=topic,
+            policy=settings.policy,
+            debtor=settings.debtor,
+            aid_client=aid_client,
+        )
+
+    return sifo_operations(settings, settings.debtor, command)
 
 
 def build_app(settings: SifoSettings | None = None) -> FastAPI:
@@ -74,6 +90,6 @@ def build_app(settings: SifoSettings | None = None) -> FastAPI:
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
     )
     app.state.policy = settings.policy
-    app.state.debtor = settings.debtor
     app.state.aid_register = AidRegisterClient.for_service(settings, settings)
+    app.state.operations = operations(settings)
     return app

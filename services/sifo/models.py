@@ -12,6 +12,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from shared.loan_operations.tables import (
+    BankFileColumns,
+    CollectionCursorColumns,
+    JobRunColumns,
+    MandateColumns,
+    OverdueColumns,
+    PaymentRequestColumns,
+    PayoutColumns,
+    StatementColumns,
+    StatementLineColumns,
+)
 from shared.platform.columns import money, rate, text, timestamp
 from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
@@ -137,7 +148,7 @@ class SifoDecision(DecisionColumns, table=True):
 
 
 class SifoPaymentInstruction(SQLModel, table=True):
-    """A SEPA credit transfer (pain.001) produced at disbursement, kept as sent to the bank."""
+    """A pain.001 made for one loan at disbursement, before payouts were batched per day; kept as sent."""
 
     __tablename__ = "sifo_payment_instruction"
 
@@ -150,3 +161,56 @@ class SifoPaymentInstruction(SQLModel, table=True):
     execution_date: date
     document: str = Field(sa_column=text())
     created_at: datetime = Field(sa_column=timestamp())
+
+
+class SifoMandate(MandateColumns, table=True):
+    __tablename__ = "sifo_mandate"
+
+    loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
+
+
+class SifoPaymentRequest(PaymentRequestColumns, table=True):
+    __tablename__ = "sifo_payment_request"
+    __table_args__ = (sa.UniqueConstraint("loan_id", "due_on", name="uq_sifo_payment_request_installment"),)
+
+    loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
+
+
+class SifoBankFile(BankFileColumns, table=True):
+    __tablename__ = "sifo_bank_file"
+    __table_args__ = (sa.UniqueConstraint("kind", "business_date", "account_iban", name="uq_sifo_bank_file_day"),)
+
+
+class SifoPayout(PayoutColumns, table=True):
+    __tablename__ = "sifo_payout"
+
+    loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
+
+
+class SifoStatement(StatementColumns, table=True):
+    __tablename__ = "sifo_statement"
+    __table_args__ = (sa.UniqueConstraint("account_iban", "statement_id", name="uq_sifo_statement_account"),)
+
+
+class SifoStatementLine(StatementLineColumns, table=True):
+    __tablename__ = "sifo_statement_line"
+    __table_args__ = (sa.UniqueConstraint("statement_id", "number", name="uq_sifo_statement_line_number"),)
+
+    statement_id: str = Field(foreign_key="sifo_statement.id", index=True, max_length=36)
+
+
+class SifoOverdue(OverdueColumns, table=True):
+    __tablename__ = "sifo_overdue"
+
+    loan_id: str = Field(foreign_key="sifo_loan.id", index=True, max_length=36)
+
+
+class SifoJobRun(JobRunColumns, table=True):
+    __tablename__ = "sifo_job_run"
+    __table_args__ = (sa.UniqueConstraint("job", "business_date", name="uq_sifo_job_run_day"),)
+
+
+class SifoCollectionCursor(CollectionCursorColumns, table=True):
+    __tablename__ = "sifo_collection_cursor"
+
+    loan_id: str = Field(foreign_key="sifo_loan.id", primary_key=True, max_length=36)

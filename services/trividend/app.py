@@ -10,8 +10,13 @@ from typing import Literal
 from fastapi import FastAPI
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+from sqlmodel import Session
 
+from shared.contracts.topics import TRIVIDEND_EVENTS
+from shared.loan_operations.lender import LenderOperations
+from shared.loan_operations.policy import OperationsSettings
 from shared.platform.app_factory import create_app
+from shared.platform.auth import Principal
 from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
 from shared.platform.settings import ServiceSettings
@@ -21,11 +26,13 @@ from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
 from services.trividend.api import router
 from services.trividend.domain.follow_up import ReportingPolicy
 from services.trividend.domain.loans import LoanProduct
+from services.trividend.service.context import Command
+from services.trividend.service.operations import trividend_operations
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class TrividendSettings(ServiceSettings, AidRegisterSettings):
+class TrividendSettings(ServiceSettings, AidRegisterSettings, OperationsSettings):
     """The loan products' published parameters are settings: a new policy needs no release."""
 
     model_config = SettingsConfigDict(env_prefix="TRIVIDEND_", extra="ignore", frozen=True)
@@ -73,6 +80,25 @@ def get_settings() -> TrividendSettings:
     return TrividendSettings()
 
 
+def operations(settings: TrividendSettings) -> LenderOperations[Command]:
+    """Repayment operations on this service's database, with the commands its jobs run as."""
+    aid_client = AidRegisterClient.for_service(settings, settings)
+    topic = settings.topic(TRIVIDEND_EVENTS)
+
+    def command(session: Session, principal: Principal) -> Command:
+        return Command(
+            session=session,
+            principal=principal,
+            topic=topic,
+            loans=settings.loans,
+            reporting=settings.reporting,
+            aid_client=aid_client,
+            debtor=settings.debtor,
+        )
+
+    return trividend_operations(settings, command)
+
+
 def build_app(settings: TrividendSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.effective_database_url)
@@ -90,4 +116,5 @@ def build_app(settings: TrividendSettings | None = None) -> FastAPI:
     app.state.loans = settings.loans
     app.state.reporting = settings.reporting
     app.state.aid_register = AidRegisterClient.for_service(settings, settings)
+    app.state.operations = operations(settings)
     return app

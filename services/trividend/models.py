@@ -8,6 +8,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from shared.loan_operations.tables import (
+    BankFileColumns,
+    CollectionCursorColumns,
+    JobRunColumns,
+    MandateColumns,
+    OverdueColumns,
+    PaymentRequestColumns,
+    PayoutColumns,
+    StatementColumns,
+    StatementLineColumns,
+)
 from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
 from shared.servicing.tables import DecisionColumns, LoanEntryColumns
 
@@ -243,3 +254,56 @@ class TrividendKpiReport(SQLModel, table=True):
     reported_on: date
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_column=timestamp())
+
+
+class TrividendMandate(MandateColumns, table=True):
+    __tablename__ = "trividend_mandate"
+
+    loan_id: str = Field(foreign_key="trividend_loan.id", index=True, max_length=36)
+
+
+class TrividendPaymentRequest(PaymentRequestColumns, table=True):
+    __tablename__ = "trividend_payment_request"
+    __table_args__ = (sa.UniqueConstraint("loan_id", "due_on", name="uq_trividend_payment_request_installment"),)
+
+    loan_id: str = Field(foreign_key="trividend_loan.id", index=True, max_length=36)
+
+
+class TrividendBankFile(BankFileColumns, table=True):
+    __tablename__ = "trividend_bank_file"
+    __table_args__ = (sa.UniqueConstraint("kind", "business_date", "account_iban", name="uq_trividend_bank_file_day"),)
+
+
+class TrividendPayout(PayoutColumns, table=True):
+    __tablename__ = "trividend_payout"
+
+    loan_id: str = Field(foreign_key="trividend_loan.id", index=True, max_length=36)
+
+
+class TrividendStatement(StatementColumns, table=True):
+    __tablename__ = "trividend_statement"
+    __table_args__ = (sa.UniqueConstraint("account_iban", "statement_id", name="uq_trividend_statement_account"),)
+
+
+class TrividendStatementLine(StatementLineColumns, table=True):
+    __tablename__ = "trividend_statement_line"
+    __table_args__ = (sa.UniqueConstraint("statement_id", "number", name="uq_trividend_statement_line_number"),)
+
+    statement_id: str = Field(foreign_key="trividend_statement.id", index=True, max_length=36)
+
+
+class TrividendOverdue(OverdueColumns, table=True):
+    __tablename__ = "trividend_overdue"
+
+    loan_id: str = Field(foreign_key="trividend_loan.id", index=True, max_length=36)
+
+
+class TrividendJobRun(JobRunColumns, table=True):
+    __tablename__ = "trividend_job_run"
+    __table_args__ = (sa.UniqueConstraint("job", "business_date", name="uq_trividend_job_run_day"),)
+
+
+class TrividendCollectionCursor(CollectionCursorColumns, table=True):
+    __tablename__ = "trividend_collection_cursor"
+
+    loan_id: str = Field(foreign_key="trividend_loan.id", primary_key=True, max_length=36)

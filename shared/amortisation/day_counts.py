@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
 from shared.amortisation.terms import DayCount, LoanTerms
 
 
+@lru_cache(maxsize=1 << 16)
 def due_date(start: date, k: int, months_per_period: int) -> date:
+    """Remembered: every replay of a loan builds its schedule again, always from the same dates."""
     result: date = start + relativedelta(months=k * months_per_period)
     return result
 

@@ -31,7 +31,7 @@ from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LateInterestPolicy
 from shared.amortisation.ledger import Ledger
 from shared.amortisation.loan_events import LoanEvent, Prepayment, RateReset, Repayment
-from shared.amortisation.position import LoanPosition
+from shared.amortisation.position import InstallmentOwed, LoanPosition
 from shared.amortisation.schedule import Schedule
 from shared.amortisation.terms import LoanTerms
 
@@ -73,6 +73,20 @@ class LiveLoan:
         if as_of is not None:
             self._check_date(as_of)
         return self._replay(as_of).schedule()
+
+    def installments_owed(self, as_of: date) -> tuple[InstallmentOwed, ...]:
+        """Every installment of the schedule in force at the end of `as_of`, with what it still asks for.
+
+        Money received up to `as_of` counts, including payments ahead of a due date; what a
+        capitalised grace period adds to the balance is not asked for.
+        """
+        self._check_date(as_of)
+        ledger = self._replay(as_of)
+        ledger.advance(as_of)
+        return tuple(
+            InstallmentOwed(row.number, row.due_date, row.interest - row.capitalised + row.principal, ledger.owed(row))
+            for row in ledger.rows
+        )
 
     def allocations(self, as_of: date | None = None) -> tuple[Allocation, ...]:
         """One breakdown per Repayment and Prepayment, in order."""

@@ -36,6 +36,16 @@ class ArrearsLine:
 
 
 @dataclass(frozen=True)
+class InstallmentOwed:
+    """An installment of the schedule in force and what it still asks for (0 once paid, even ahead)."""
+
+    number: int
+    due_date: date
+    amount: Decimal
+    owed: Decimal
+
+
+@dataclass(frozen=True)
 class LoanPosition:
     """A loan as of the end of `as_of` (events on that day included).
 

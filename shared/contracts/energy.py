@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts import loan_operations as operations
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
 from shared.contracts.state_aid import AidCarried, AidOutcome
@@ -281,3 +282,23 @@ class EnergyAidOutcomeV1(AidOutcome):
 @event_type("energy.aid.carried.v1", topic=ENERGY_EVENTS)
 class EnergyAidCarriedV1(AidCarried):
     """A measure of the energy programme's own register from before the shared one, carried over once."""
+
+
+@event_type("energy.loan.payment_requested.v1", topic=ENERGY_EVENTS)
+class EnergyLoanPaymentRequestedV1(operations.PaymentRequested):
+    pass
+
+
+@event_type("energy.loan.installment_overdue.v1", topic=ENERGY_EVENTS)
+class EnergyLoanInstallmentOverdueV1(operations.InstallmentOverdue):
+    pass
+
+
+@event_type("energy.loan.payment_reminder_due.v1", topic=ENERGY_EVENTS)
+class EnergyLoanPaymentReminderDueV1(operations.PaymentReminderDue):
+    pass
+
+
+@event_type("energy.loan.default_proposed.v1", topic=ENERGY_EVENTS)
+class EnergyLoanDefaultProposedV1(operations.DefaultProposed):
+    pass

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts import loan_operations as operations
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV1, LoanTermsV2
 from shared.contracts.state_aid import AidCarried, AidOutcome
@@ -330,3 +331,23 @@ class SifoAidOutcomeV1(AidOutcome):
 @event_type("sifo.aid.carried.v1", topic=SIFO_EVENTS)
 class SifoAidCarriedV1(AidCarried):
     """A measure of SIFO's own register from before the shared one, carried over once."""
+
+
+@event_type("sifo.loan.payment_requested.v1", topic=SIFO_EVENTS)
+class LoanPaymentRequestedV1(operations.PaymentRequested):
+    financier_id: str
+
+
+@event_type("sifo.loan.installment_overdue.v1", topic=SIFO_EVENTS)
+class LoanInstallmentOverdueV1(operations.InstallmentOverdue):
+    financier_id: str
+
+
+@event_type("sifo.loan.payment_reminder_due.v1", topic=SIFO_EVENTS)
+class LoanPaymentReminderDueV1(operations.PaymentReminderDue):
+    financier_id: str
+
+
+@event_type("sifo.loan.default_proposed.v1", topic=SIFO_EVENTS)
+class LoanDefaultProposedV1(operations.DefaultProposed):
+    financier_id: str

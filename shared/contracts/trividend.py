@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts import loan_operations as operations
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.loan_terms import LoanTermsV2
 from shared.contracts.state_aid import AidOutcome
@@ -258,3 +259,23 @@ class TrividendLoanEntryReversedV1(servicing.EntryReversed):
 @event_type("trividend.aid.outcome.v1", topic=TRIVIDEND_EVENTS)
 class TrividendAidOutcomeV1(AidOutcome):
     """Trividend granted, lowered or released the aid it reserved in the state-aid register (keyed by the loan id)."""
+
+
+@event_type("trividend.loan.payment_requested.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanPaymentRequestedV1(operations.PaymentRequested):
+    pass
+
+
+@event_type("trividend.loan.installment_overdue.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanInstallmentOverdueV1(operations.InstallmentOverdue):
+    pass
+
+
+@event_type("trividend.loan.payment_reminder_due.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanPaymentReminderDueV1(operations.PaymentReminderDue):
+    pass
+
+
+@event_type("trividend.loan.default_proposed.v1", topic=TRIVIDEND_EVENTS)
+class TrividendLoanDefaultProposedV1(operations.DefaultProposed):
+    pass

@@ -2,13 +2,14 @@
 
 Commands: ``api`` (HTTP), ``relay`` (outbox -> Kafka), ``consume`` (Kafka -> handlers, for
 services that consume), ``migrate`` / ``downgrade`` (Alembic), ``topics`` (create topics) and
-``job <name> --date D`` (scheduled work).
+``job <name> --date D`` (scheduled work, run by hand) and ``scheduler`` (runs the jobs daily).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -57,6 +58,8 @@ class ServiceCommands:
     consumer: ConsumerSpec | None = None
     jobs: Mapping[str, Callable[[ServiceSettings, date], str]] = field(default_factory=dict)
     extra: Mapping[str, ExtraCommand] = field(default_factory=dict)
+    scheduler: Callable[[ServiceSettings, threading.Event], None] | None = None
+    """Runs the service's jobs daily until the event is set (the ``scheduler`` command)."""
 
 
 def _ensure(settings: ServiceSettings, topics: Sequence[str]) -> list[str]:
@@ -109,6 +112,8 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
         job.add_argument(
             "--date", type=date.fromisoformat, default=business_today(), help="business date (ISO), today in Brussels"
         )
+    if commands.scheduler is not None:
+        sub.add_parser("scheduler", help="run the jobs daily in Brussels time, catching up missed days")
     for name, extra in commands.extra.items():
         extra.arguments(sub.add_parser(name, help=extra.help))
     args = parser.parse_args(argv)
@@ -130,6 +135,9 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
         migrations.downgrade(commands.migrations_dir, settings.effective_database_url, args.revision)
     elif args.command == "job":
         logger.info(commands.jobs[args.name](settings, args.date))
+    elif args.command == "scheduler":
+        assert commands.scheduler is not None
+        commands.scheduler(settings, stop_on_signals())
     elif args.command == "topics":
         created = _ensure(settings, commands.topics)
         logger.info("topics created: %s", ", ".join(created) or "none (all exist)")

@@ -28,6 +28,7 @@ class DecisionKind(enum.StrEnum):
     RESTRUCTURING = "restructure"
     WRITE_OFF = "write_off"
     REVERSAL = "reversal"
+    DEFAULT = "default"
 
 
 class DecisionStatus(enum.StrEnum):
@@ -201,6 +202,26 @@ class ReversalRequest:
         )
 
 
+@dataclass(frozen=True)
+class DefaultRequest:
+    """Declare the loan in default: proposed by the overdue run when an instalment passes the threshold."""
+
+    defaulted_on: date
+    reason: str
+    days_past_due: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "defaulted_on": self.defaulted_on.isoformat(),
+            "reason": self.reason,
+            "days_past_due": self.days_past_due,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DefaultRequest:
+        return cls(_date(data, "defaulted_on"), str(data["reason"]), int(data["days_past_due"]))
+
+
 DecisionRequest = (
     DisbursementRequest
     | CancellationRequest
@@ -208,6 +229,7 @@ DecisionRequest = (
     | RestructuringRequest
     | WriteOffRequest
     | ReversalRequest
+    | DefaultRequest
 )
 
 _PARSERS: Mapping[DecisionKind, Callable[[Mapping[str, Any]], DecisionRequest]] = {
@@ -217,6 +239,7 @@ _PARSERS: Mapping[DecisionKind, Callable[[Mapping[str, Any]], DecisionRequest]] 
     DecisionKind.RESTRUCTURING: RestructuringRequest.from_json,
     DecisionKind.WRITE_OFF: WriteOffRequest.from_json,
     DecisionKind.REVERSAL: ReversalRequest.from_json,
+    DecisionKind.DEFAULT: DefaultRequest.from_json,
 }
 _KINDS: Mapping[type, DecisionKind] = {
     DisbursementRequest: DecisionKind.DISBURSEMENT,
@@ -225,6 +248,7 @@ _KINDS: Mapping[type, DecisionKind] = {
     RestructuringRequest: DecisionKind.RESTRUCTURING,
     WriteOffRequest: DecisionKind.WRITE_OFF,
     ReversalRequest: DecisionKind.REVERSAL,
+    DefaultRequest: DecisionKind.DEFAULT,
 }
 
 

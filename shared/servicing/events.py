@@ -18,6 +18,7 @@ from shared.amortisation.position import LoanPosition
 from shared.amortisation.terms import LoanTerms
 from shared.contracts import loan_servicing as contract
 from shared.contracts.loan_terms import LoanTermsV2
+from shared.contracts.own_versions import one_subclass_in
 from shared.servicing.accounts import LoanAccount
 from shared.servicing.aid import AidValuation
 from shared.servicing.decisions import Decision
@@ -69,19 +70,9 @@ class ServicingEvents:
     @classmethod
     def of_module(cls, module: ModuleType, source: str) -> ServicingEvents:
         """The catalogue of a producer's contract module: for each shared payload, its one subclass there."""
-        chosen: dict[str, type[contract.ServicingEvent]] = {}
-        for field in fields(cls):
-            if field.name == "source":
-                continue
-            base = _BASES[field.name]
-            found = [
-                value
-                for value in vars(module).values()
-                if isinstance(value, type) and issubclass(value, base) and value is not base
-            ]
-            if len(found) != 1:
-                raise TypeError(f"{module.__name__} must define exactly one subclass of {base.__name__}, not {found}")
-            chosen[field.name] = found[0]
+        chosen = {
+            field.name: one_subclass_in(module, _BASES[field.name]) for field in fields(cls) if field.name != "source"
+        }
         return cls(source=source, **chosen)  # type: ignore[arg-type]
 
     @staticmethod
@@ -187,10 +178,10 @@ class ServicingEvents:
         account: LoanAccount,
         reversed_entry: LedgerEntry,
         reversal: LedgerEntry,
-        decision: Decision,
+        prepared_by: str,
+        approved_by: str,
         position: LoanPosition,
     ) -> contract.EntryReversed:
-        assert decision.decided_by is not None
         assert reversal.reason is not None
         return self.entry_reversed(
             **self._keys(account),
@@ -200,7 +191,7 @@ class ServicingEvents:
             on=reversed_entry.on,
             amount=reversed_entry.amount,
             reason=reversal.reason,
-            prepared_by=decision.prepared_by,
-            approved_by=decision.decided_by,
+            prepared_by=prepared_by,
+            approved_by=approved_by,
             outstanding_principal=position.outstanding_principal,
         )

@@ -38,6 +38,7 @@ from shared.servicing.decisions import (
     Decision,
     DecisionKind,
     DecisionRequest,
+    DefaultRequest,
     RateResetRequest,
     RestructuringRequest,
     ReversalRequest,
@@ -206,6 +207,22 @@ def record_prepayment(
 def declare_default(
     uow: ServicingUnitOfWork, product: Product, loan_id: str, defaulted_on: date, reason: str
 ) -> LoanAccount:
+    return _default(uow, product, loan_id, defaulted_on, reason, uow.actor)
+
+
+def prepare_default(
+    uow: ServicingUnitOfWork, product: Product, loan_id: str, defaulted_on: date, reason: str, days_past_due: int
+) -> Decision:
+    """Propose a default for a person to decide (the overdue run does, past its threshold)."""
+    state = load(uow, product, loan_id, lock=True)
+    state.account.ensure_status((LoanStatus.DISBURSED,), "a default")
+    position_on(state, defaulted_on, "defaulted_on")
+    return prepare_decision(uow, loan_id, DefaultRequest(defaulted_on, required_text("reason", reason), days_past_due))
+
+
+def _default(
+    uow: ServicingUnitOfWork, product: Product, loan_id: str, defaulted_on: date, reason: str, declared_by: str
+) -> LoanAccount:
     state = load(uow, product, loan_id, lock=True)
     account = state.account
     account.ensure_status((LoanStatus.DISBURSED,), "a default")
@@ -221,7 +238,7 @@ def declare_default(
     account.status_reason = reason
     uow.save(account)
     uow.publish(
-        account.id, product.events.source, product.events.default(account, position.outstanding_principal, uow.actor)
+        account.id, product.events.source, product.events.default(account, position.outstanding_principal, declared_by)
     )
     return account
 
@@ -417,6 +434,8 @@ def approve(
         _write_off(uow, product, decision, request)
     elif isinstance(request, ReversalRequest):
         _reverse(uow, product, decision, request)
+    elif isinstance(request, DefaultRequest):
+        _default(uow, product, decision.loan_id, request.defaulted_on, request.reason, uow.actor)
     else:
         handler = (handlers or {}).get(decision.kind)
         if handler is None:
@@ -548,19 +567,47 @@ def _write_off(uow: ServicingUnitOfWork, product: Product, decision: Decision, r
 
 
 def _reverse(uow: ServicingUnitOfWork, product: Product, decision: Decision, request: ReversalRequest) -> None:
-    state = load(uow, product, decision.loan_id, lock=True)
-    entry = _reversible(product, state, request.entry_id)
+    assert decision.decided_by is not None
+    _record_reversal(
+        uow, product, decision.loan_id, request.entry_id, request.reason, decision.id, decision.prepared_by, uow.today
+    )
+
+
+def reverse_returned_payment(
+    uow: ServicingUnitOfWork, product: Product, loan_id: str, entry_id: int, reason: str, returned_on: date
+) -> None:
+    """Undo a repayment whose money the bank took back (a returned direct debit, an R-transaction).
+
+    The bank's return is a fact, not a choice, so no second person decides it: the reversal is
+    recorded at once, by whoever imported the statement, on the day the return was booked; the
+    same checks as a decided reversal apply (a refusal leaves the line for a person to review).
+    """
+    _record_reversal(uow, product, loan_id, entry_id, required_text("reason", reason), None, uow.actor, returned_on)
+
+
+def _record_reversal(
+    uow: ServicingUnitOfWork,
+    product: Product,
+    loan_id: str,
+    entry_id: int,
+    reason: str,
+    decision_id: str | None,
+    prepared_by: str,
+    on: date,
+) -> None:
+    state = load(uow, product, loan_id, lock=True)
+    entry = _reversible(product, state, entry_id)
     account = state.account
     reversal = uow.add_entry(
         account.id,
         LedgerEntry(
             EntryKind.REVERSAL,
-            uow.today,
+            on,
             uow.actor,
             uow.now,
             reverses=entry.id,
-            decision_id=decision.id,
-            reason=request.reason,
+            decision_id=decision_id,
+            reason=reason,
         ),
     )
     after = replace(state, entries=[*state.entries, reversal])
@@ -573,5 +620,7 @@ def _reverse(uow: ServicingUnitOfWork, product: Product, decision: Decision, req
     as_of = max(uow.today, account.disbursed_on or uow.today)
     position = position_on(after, as_of, "entry_id")
     uow.publish(
-        account.id, product.events.source, product.events.reversal(account, entry, reversal, decision, position)
+        account.id,
+        product.events.source,
+        product.events.reversal(account, entry, reversal, prepared_by, uow.actor, position),
     )

@@ -303,3 +303,57 @@ def test_a_reset_below_the_market_needs_a_reason(backend: Backend) -> None:
         )
     assert refused.value.field == "reason"
     assert "below the reference rate 0.0439" in refused.value.rule
+
+
+def test_a_proposed_default_is_decided_by_a_person_and_a_rejected_one_changes_nothing(backend: Backend) -> None:
+    loan_id = open_loan(backend)
+    job = "job:lender"
+    proposed = run(
+        backend, job, lambda uow: core.prepare_default(uow, backend.product, loan_id, date(2026, 7, 1), "95 days", 95)
+    )
+    again = pytest.raises(Conflict)
+    with again:
+        run(backend, job, lambda uow: core.prepare_default(uow, backend.product, loan_id, date(2026, 7, 2), "96", 96))
+    with pytest.raises(Forbidden):
+        approve(backend, proposed.id, actor=job)
+    run(backend, ALICE, lambda uow: core.reject(uow, proposed.id, "payment plan agreed"))
+    assert run(backend, BOB, lambda uow: uow.account(loan_id)).status is LoanStatus.DISBURSED
+
+    second = run(
+        backend, job, lambda uow: core.prepare_default(uow, backend.product, loan_id, date(2026, 8, 1), "120 days", 120)
+    )
+    approve(backend, second.id)
+    account = run(backend, BOB, lambda uow: uow.account(loan_id))
+    assert (account.status, account.defaulted_on, account.status_reason) == (
+        LoanStatus.DEFAULTED,
+        date(2026, 8, 1),
+        "120 days",
+    )
+    assert ".loan.defaulted." in published(backend)[-1]
+
+
+def test_a_returned_collection_reverses_its_repayment_at_once_and_the_installment_is_owed_again(
+    backend: Backend,
+) -> None:
+    loan_id = open_loan(backend)
+    collected = repay(backend, loan_id, date(2026, 2, 15), FIRST_PAYMENT)
+    assert collected.entry.id is not None
+    run(
+        backend,
+        ALICE,
+        lambda uow: core.reverse_returned_payment(
+            uow, backend.product, loan_id, collected.entry.id or 0, "returned MD06", date(2026, 2, 19)
+        ),
+    )
+    position = view(backend, loan_id, date(2026, 2, 19)).position
+    assert position is not None
+    assert position.total_arrears == FIRST_PAYMENT
+    with pytest.raises(Conflict, match="already reversed"):
+        run(
+            backend,
+            ALICE,
+            lambda uow: core.reverse_returned_payment(
+                uow, backend.product, loan_id, collected.entry.id or 0, "again", date(2026, 2, 20)
+            ),
+        )
+    assert ".loan.entry_reversed." in published(backend)[-1]

@@ -50,6 +50,10 @@ def test_request_bodies_have_examples_and_problems_are_documented(app: FastAPI) 
             if body is None:
                 continue
             bodies += 1
-            schema = _resolve(spec, body["content"]["application/json"]["schema"])
+            content = body["content"]
+            if "application/xml" in content:  # a bank file uploaded as it is
+                assert content["application/xml"].get("example"), f"{method.upper()} {path} has no example file"
+                continue
+            schema = _resolve(spec, content["application/json"]["schema"])
             assert schema.get("examples"), f"{method.upper()} {path} has no example body"
     assert bodies or app.title == "Portfolio service"

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from services.energy.api import applications, loans, programme
+from services.energy.api import applications, loans, operations, programme
 
 router = APIRouter()
 router.include_router(programme.router)
 router.include_router(applications.router)
 router.include_router(loans.router)
+router.include_router(operations.router)

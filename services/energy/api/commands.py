@@ -29,6 +29,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         programme=state.programme,
         clock=state.clock,
         aid_client=state.aid_register,
+        debtor=state.operations.settings.debtor,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared.banking.credit_transfers import Debtor
 from shared.contracts.topics import ENERGY_EVENTS
 from shared.eventbus.command import CommandContext
 from shared.platform.database import get_for_update
@@ -19,3 +20,4 @@ class Command(CommandContext):
     topic: str = ENERGY_EVENTS
     programme: EnergyProgramme = field(default_factory=EnergyProgramme)
     aid_client: AidRegisterClient | None = None
+    debtor: Debtor = field(default_factory=lambda: Debtor("Participatiemaatschappij Vlaanderen", "BE68539007547034"))

@@ -21,6 +21,7 @@ from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.state_aid import gross_grant_equivalent
 from shared.amortisation.terms import LoanTerms
 from shared.contracts.state_aid import OutcomeKind
+from shared.loan_operations import payouts
 from shared.platform.identifiers import normalise_iban
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing import service as core
@@ -36,6 +37,7 @@ from services.energy.models import (
     EnergyBudgetYear,
     EnergyCall,
     EnergyLoan,
+    EnergyPayout,
 )
 from services.energy.service.aid import GRANT, aid_register
 from services.energy.service.applications import (
@@ -181,6 +183,19 @@ def _disburse(command: Command, decision: Decision) -> None:
     production = total_yearly_production_kwh(domain_installations(rows))
     co2 = round_half_up(production * command.programme.emission_factor_kg_per_kwh / 1000, TONNE_QUANTUM)
     session.flush()
+    payouts.queue(
+        session,
+        EnergyPayout,
+        loan_id=loan.id,
+        decision_id=decision.id,
+        amount=request.amount,
+        creditor_name=applicant.name,
+        creditor_iban=request.iban,
+        debtor=command.debtor,
+        requested_on=request.disbursed_on,
+        remittance=f"Energy loan {loan.id} ({applicant.name})",
+        now=command.now,
+    )
     reason = request.iban_reason if request.other_account else None
     command.publish(events.disbursed(loan, applicant, terms, rows, granted, co2, reason))
     unused = application.committed_amount - request.amount

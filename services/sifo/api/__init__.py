@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.sifo.api import decisions, drawing_rights, financiers, loans, servicing
+from services.sifo.api import decisions, drawing_rights, financiers, loans, operations, servicing
 
 router = APIRouter()
-for module in (financiers, drawing_rights, loans, servicing, decisions):
+for module in (financiers, drawing_rights, loans, servicing, decisions, operations):
     router.include_router(module.router)

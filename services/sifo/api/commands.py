@@ -28,7 +28,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         principal=principal,
         topic=state.settings.topic(SIFO_EVENTS),
         policy=state.policy,
-        debtor=state.debtor,
+        debtor=state.operations.settings.debtor,
         clock=state.clock,
         aid_client=state.aid_register,
     )

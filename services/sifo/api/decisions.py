@@ -157,9 +157,9 @@ def list_decisions(loan_id: str, request: Request, principal: Anyone) -> list[De
 @router.get(
     "/loans/{loan_id}/payment-instruction",
     response_class=Response,
-    summary="The SEPA credit transfer (pain.001) produced at disbursement",
+    summary="The SEPA credit transfer (pain.001) file that pays the loan out (409 until the payout run made it)",
     responses={**PROBLEM_RESPONSES, **XML_RESPONSE},
 )
 def payment_instruction(loan_id: str, request: Request, principal: Anyone) -> Response:
-    document = read(request, principal, lambda command: decisions.payment_instruction(command, loan_id).document)
+    document = read(request, principal, lambda command: decisions.payment_instruction(command, loan_id))
     return Response(document, media_type="application/xml")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared.banking.credit_transfers import Debtor
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.command import CommandContext
 from shared.platform.auth import Role
@@ -12,7 +13,6 @@ from shared.platform.rules import NotFound
 from shared.servicing.aid_register import AidRegisterClient
 
 from services.sifo.domain.loans import SifoPolicy
-from services.sifo.payments import Debtor
 
 SEES_EVERY_FINANCIER = frozenset({Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR, Role.JOB})
 

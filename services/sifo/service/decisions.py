@@ -1,6 +1,6 @@
 """SIFO's own four-eyes decisions, executed through the shared core: disbursement and cancellation.
 
-A disbursement pays the SIFO share to the financier (a pain.001 is produced); paying it to any
+A disbursement pays the SIFO share to the financier (queued for the day's pain.001 payout file); paying it to any
 account but the financier's registered one needs a reason, shown to the approver. A cancellation
 gives an approved loan's reservation back to its drawing right and releases its aid. Servicing
 decisions (rate resets, restructurings, write-offs, reversals) are the shared core's.
@@ -8,7 +8,6 @@ decisions (rate resets, restructurings, write-offs, reversals) are the shared co
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import date
 
@@ -16,8 +15,9 @@ from sqlmodel import select
 
 from shared.amortisation.errors import InvalidTerms
 from shared.contracts.state_aid import OutcomeKind
+from shared.loan_operations import payouts
 from shared.platform.identifiers import normalise_iban
-from shared.platform.rules import NotFound, RuleViolation, required_text
+from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing import service as core
 from shared.servicing.decisions import (
     CancellationRequest,
@@ -27,8 +27,14 @@ from shared.servicing.decisions import (
 
 from services.sifo import events
 from services.sifo.domain.loans import LoanStatus, ensure_status
-from services.sifo.models import SifoDrawingRight, SifoFinancier, SifoLoan, SifoPaymentInstruction
-from services.sifo.payments import Disbursement, credit_transfer_xml
+from services.sifo.models import (
+    SifoBankFile,
+    SifoDrawingRight,
+    SifoFinancier,
+    SifoLoan,
+    SifoPaymentInstruction,
+    SifoPayout,
+)
 from services.sifo.service.aid import GRANT, aid_register
 from services.sifo.service.context import Command, get_for_update
 from services.sifo.service.drawing_rights import apply_balance, balance_of
@@ -113,35 +119,18 @@ def _disburse(command: Command, decision: Decision) -> None:
     loan.status = LoanStatus.DISBURSED.value
     command.session.add(loan)
     financier = _financier(command, loan)
-    end_to_end = loan.id.replace("-", "")[:32]
-    message_id = f"SIFO{end_to_end[:28]}"
-    document = credit_transfer_xml(
-        command.debtor,
-        [
-            Disbursement(
-                end_to_end_id=end_to_end,
-                creditor_name=financier.name,
-                creditor_iban=request.iban,
-                amount=loan.sifo_share,
-                execution_date=request.disbursed_on,
-                remittance=f"SIFO loan {loan.id} to {loan.borrower_name}",
-            )
-        ],
-        message_id,
-        command.now,
-    )
-    command.session.add(
-        SifoPaymentInstruction(
-            id=str(uuid.uuid4()),
-            loan_id=loan.id,
-            message_id=message_id,
-            end_to_end_id=end_to_end,
-            amount=loan.sifo_share,
-            creditor_iban=request.iban,
-            execution_date=request.disbursed_on,
-            document=document.decode(),
-            created_at=command.now,
-        )
+    payouts.queue(
+        command.session,
+        SifoPayout,
+        loan_id=loan.id,
+        decision_id=decision.id,
+        amount=loan.sifo_share,
+        creditor_name=financier.name,
+        creditor_iban=request.iban,
+        debtor=command.debtor,
+        requested_on=request.disbursed_on,
+        remittance=f"SIFO loan {loan.id} to {loan.borrower_name}",
+        now=command.now,
     )
     command.publish(events.loan_disbursed(loan, terms_of(loan), request.iban_reason if request.other_account else None))
 
@@ -169,11 +158,22 @@ def decisions_of(command: Command, loan_id: str) -> list[Decision]:
     return LENDER.unit_of_work(command).decisions(loan_id)
 
 
-def payment_instruction(command: Command, loan_id: str) -> SifoPaymentInstruction:
+def payment_instruction(command: Command, loan_id: str) -> str:
+    """The pain.001 that pays the loan out: the day's payout file holding it (or, for a loan paid out
+    before payouts were batched, the file made for it alone)."""
     visible(command, loan_id)
-    instruction = command.session.exec(
-        select(SifoPaymentInstruction).where(SifoPaymentInstruction.loan_id == loan_id)
-    ).first()
+    session = command.session
+    payout = session.exec(select(SifoPayout).where(SifoPayout.loan_id == loan_id)).first()
+    if payout is not None:
+        if payout.file_id is None:
+            raise Conflict(
+                f"the payout of loan {loan_id} is queued for the next payout run (job payout-run); "
+                "its pain.001 exists once that run has made the day's file"
+            )
+        file = session.get(SifoBankFile, payout.file_id)
+        assert file is not None
+        return file.document
+    instruction = session.exec(select(SifoPaymentInstruction).where(SifoPaymentInstruction.loan_id == loan_id)).first()
     if instruction is None:
         raise NotFound("payment instruction of loan", loan_id)
-    return instruction
+    return instruction.document

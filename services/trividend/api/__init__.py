@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.trividend.api import decisions, equity, follow_up, investees, loans, valuations
+from services.trividend.api import decisions, equity, follow_up, investees, loans, operations, valuations
 
 router = APIRouter()
-for module in (investees, decisions, equity, loans, valuations, follow_up):
+for module in (investees, decisions, equity, loans, valuations, follow_up, operations):
     router.include_router(module.router)

@@ -31,6 +31,7 @@ def command_for(request: Request, session: Session, principal: Principal) -> Com
         loans=state.loans,
         reporting=state.reporting,
         aid_client=state.aid_register,
+        debtor=state.operations.settings.debtor,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared.banking.credit_transfers import Debtor
 from shared.contracts.topics import TRIVIDEND_EVENTS
 from shared.eventbus.command import CommandContext
 from shared.servicing.accounts import ProductRules
@@ -18,4 +19,5 @@ class Command(CommandContext):
     topic: str = TRIVIDEND_EVENTS
     loans: LoanProduct = field(default_factory=lambda: LoanProduct(ProductRules("trividend", 120)))
     aid_client: AidRegisterClient | None = None
+    debtor: Debtor = field(default_factory=lambda: Debtor("Participatiemaatschappij Vlaanderen", "BE68539007547034"))
     reporting: ReportingPolicy = field(default_factory=ReportingPolicy)

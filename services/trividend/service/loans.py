@@ -23,6 +23,7 @@ from shared.amortisation.terms import Frequency, LoanTerms
 from shared.contracts import trividend as contract
 from shared.contracts.state_aid import Instrument as AidInstrument
 from shared.contracts.state_aid import OutcomeKind
+from shared.loan_operations import payouts
 from shared.platform.database import get_for_update
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing import service as core
@@ -44,6 +45,7 @@ from services.trividend.models import (
     TrividendLoanEvent,
     TrividendMovement,
     TrividendParticipation,
+    TrividendPayout,
     TrividendProposal,
 )
 from services.trividend.service.context import Command
@@ -171,7 +173,21 @@ def _disburse(command: Command, decision: Decision) -> None:
     loan.iban = request.iban
     loan.status = LoanStatus.DISBURSED.value
     command.session.add(loan)
-    command.publish(events.loan_disbursed(_investee(command, loan), loan))
+    investee = _investee(command, loan)
+    payouts.queue(
+        command.session,
+        TrividendPayout,
+        loan_id=loan.id,
+        decision_id=decision.id,
+        amount=loan.principal,
+        creditor_name=investee.name,
+        creditor_iban=request.iban,
+        debtor=command.debtor,
+        requested_on=request.disbursed_on,
+        remittance=f"Trividend loan {loan.id} ({investee.name})",
+        now=command.now,
+    )
+    command.publish(events.loan_disbursed(investee, loan))
 
 
 def _cancel(command: Command, decision: Decision) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from shared.contracts.topics import SIFO_EVENTS
 
+from services.sifo.jobs import JOBS
 from tests.integration.live import published
 from tests.integration.sifo.conftest import Sifo, loan_body
 
@@ -46,6 +48,8 @@ def test_a_loan_from_submission_to_write_off(sifo: Sifo) -> None:
     after_payout = sifo.ok("GET", f"/drawing-rights/{right['id']}", sifo.manager)
     assert (after_payout["reserved"], after_payout["drawn"]) == ("0.00", "200000.00")
 
+    assert sifo.client.get(f"/loans/{loan_id}/payment-instruction", headers=sifo.manager).status_code == 409
+    assert JOBS["payout-run"](sifo.settings, date(2026, 4, 1)).endswith("payout files 1, payouts 1")
     xml = sifo.client.get(f"/loans/{loan_id}/payment-instruction", headers=sifo.manager)
     assert xml.status_code == 200
     assert xml.headers["content-type"].startswith("application/xml")

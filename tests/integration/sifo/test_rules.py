@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from shared.eventbus.tables import OutboxMessage
 from shared.platform.auth import Role
 
-from services.sifo.jobs import expire_drawing_rights
+from services.sifo.jobs import EXPIRE_DRAWING_RIGHTS, JOBS
 from services.sifo.models import SifoDrawingRight, SifoLoan
 from tests.integration.sifo.conftest import Sifo, loan_body
 from tests.support import bearer, count
@@ -212,9 +212,12 @@ def test_de_minimis_headroom_is_enforced_at_approval(sifo: Sifo) -> None:
 def test_expiry_releases_what_is_left_once(sifo: Sifo) -> None:
     _, loan_id = approved_loan(sifo)
     right_id = sifo.ok("GET", f"/loans/{loan_id}", sifo.manager)["drawing_right_id"]
-    assert expire_drawing_rights(sifo.settings, date(2026, 12, 31)).startswith("expired 0")
-    assert expire_drawing_rights(sifo.settings, date(2027, 1, 1)).startswith("expired 1")
-    assert expire_drawing_rights(sifo.settings, date(2027, 1, 1)).startswith("expired 0")
+    expire = JOBS[EXPIRE_DRAWING_RIGHTS]
+    assert expire(sifo.settings, date(2026, 12, 31)).endswith("drawing rights expired 0")
+    assert expire(sifo.settings, date(2027, 1, 1)).endswith("drawing rights expired 1")
+    again = expire(sifo.settings, date(2027, 1, 1))
+    assert "already completed" in again
+    assert again.endswith("nothing done")
     right = sifo.ok("GET", f"/drawing-rights/{right_id}", sifo.manager)
     assert (right["status"], right["reserved"], right["released"], right["available"]) == (
         "expired",

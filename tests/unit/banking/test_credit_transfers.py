@@ -1,4 +1,4 @@
-"""pain.001 credit transfers for SIFO loan disbursements: content, cleaning, amount rules, determinism."""
+"""pain.001 credit transfers for loan payouts: content, cleaning, amount rules, determinism."""
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -7,14 +7,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from services.sifo.payments import (
-    SCHEMA,
-    Debtor,
-    Disbursement,
-    amount_to_cents,
-    credit_transfer_xml,
-    sepa_text,
-)
+from shared.banking.credit_transfers import SCHEMA, Debtor, Disbursement, credit_transfer_xml
+from shared.banking.sepa_text import amount_to_cents, sepa_text
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 CREATED = datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC)
