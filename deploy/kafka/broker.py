@@ -74,6 +74,18 @@ _HOST = "127.0.0.1"
 _LOG_TAIL_LINES = 60
 
 
+def _cluster_id() -> str:
+    """A random KRaft cluster id (16 bytes, URL-safe base64) that does not start with '-'.
+
+    One id in 64 would, and the storage tool's argument parser then reads it as an option
+    ("argument --cluster-id: expected one argument"); Kafka's own generator skips those too.
+    """
+    while True:
+        candidate = base64.urlsafe_b64encode(os.urandom(16)).decode("ascii").rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
+
+
 class KafkaBrokerError(RuntimeError):
     """Raised when the jars cannot be fetched or the broker cannot be started."""
 
@@ -420,7 +432,7 @@ class KafkaBroker:
         """Run ``StorageTool format --standalone`` (single-node dynamic quorum)."""
         if self.log_dirs.exists():
             shutil.rmtree(self.log_dirs)  # unformatted leftovers of an interrupted format
-        cluster_id = base64.urlsafe_b64encode(os.urandom(16)).decode("ascii").rstrip("=")
+        cluster_id = _cluster_id()
         command = [
             *self._java_base(libs, "256m"),
             STORAGE_TOOL_MAIN_CLASS,

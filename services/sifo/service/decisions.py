@@ -1,8 +1,9 @@
 """SIFO's own four-eyes decisions, executed through the shared core: disbursement and cancellation.
 
-A disbursement pays the SIFO share to the financier (queued for the day's pain.001 payout file); paying it to any
-account but the financier's registered one needs a reason, shown to the approver. A cancellation
-gives an approved loan's reservation back to its drawing right and releases its aid. Servicing
+A disbursement pays the SIFO share to the financier (queued for the day's pain.001 payout
+file); paying it to any account but the financier's registered one needs a reason, shown to the
+approver. A cancellation gives an approved loan's reservation back to its drawing right and
+releases its aid. Servicing
 decisions (rate resets, restructurings, write-offs, reversals) are the shared core's.
 """
 
