@@ -82,6 +82,8 @@ def read_statements(document: bytes, account_iban: str) -> list[Statement]:
         root = xsd.parse(document)
     except etree.XMLSyntaxError as exc:
         raise StatementRefused(f"the file is not well-formed XML: {exc}") from None
+    except xsd.InvalidDocument as exc:
+        raise StatementRefused(f"the file is refused: {exc}") from None
     namespace, _, name = str(root.tag).rpartition("}")
     version = namespace.lstrip("{").removeprefix(_PREFIX)
     if name != "Document" or version not in VERSIONS:
@@ -95,7 +97,10 @@ def read_statements(document: bytes, account_iban: str) -> list[Statement]:
         raise StatementRefused(f"the file does not follow {version}: {exc}") from None
     expected = normalise_iban(account_iban)
     ns = {"c": namespace.lstrip("{")}
-    statements = [_statement(version, root, element, ns) for element in root.iterfind("c:BkToCstmrStmt/c:Stmt", ns)]
+    try:
+        statements = [_statement(version, root, element, ns) for element in root.iterfind("c:BkToCstmrStmt/c:Stmt", ns)]
+    except (ValueError, InvalidOperation) as exc:  # values the XSD lets through: a bad IBAN checksum, 24:00
+        raise StatementRefused(f"the file follows {version} but a value cannot be read: {exc}") from None
     for index, statement in enumerate(statements, start=1):
         if statement.account_iban != expected:
             raise StatementRefused(
@@ -115,7 +120,7 @@ def _text(element: Element, path: str, ns: dict[str, str]) -> str | None:
 def _date(element: Element, path: str, ns: dict[str, str]) -> date | None:
     day = _text(element, f"{path}/c:Dt", ns)
     if day is not None:
-        return date.fromisoformat(day)
+        return date.fromisoformat(day[:10])  # xs:date may carry a time zone: the day is what counts
     moment = _text(element, f"{path}/c:DtTm", ns)
     return None if moment is None else datetime.fromisoformat(moment).date()
 

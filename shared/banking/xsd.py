@@ -35,21 +35,32 @@ def schema(name: str) -> etree.XMLSchema:
 
 
 def parse(document: bytes) -> etree._Element:
-    """The root element; etree.XMLSyntaxError for a document that is not well-formed."""
-    return etree.fromstring(document, safe_parser())
+    """The root element; etree.XMLSyntaxError for a document that is not well-formed.
+
+    A document with a DTD (a DOCTYPE, internal entities) is refused as well: no bank file has one.
+    """
+    root = etree.fromstring(document, safe_parser())
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:
+        raise InvalidDocument("a DOCTYPE (DTD or entities) is not accepted in a bank file")
+    return root
 
 
 def check(root: etree._Element, name: str) -> None:
     """InvalidDocument unless `root` is valid against the XSD of `name`."""
     validator = schema(name)
-    if not validator.validate(root):
+    try:
+        valid = validator.validate(root)
+    except etree.Error as exc:  # e.g. an entity reference left unexpanded
+        raise InvalidDocument(f"cannot be validated: {exc}") from None
+    if not valid:
         errors = list(validator.error_log)
         first = errors[0]
         raise InvalidDocument(f"{first.message} (line {first.line}); {len(errors)} error(s) in all")
 
 
 def validate(document: bytes, name: str) -> None:
-    """InvalidDocument unless `document` parses and is valid against the XSD of `name`."""
+    """InvalidDocument unless `document` parses, has no DTD and is valid against the XSD of `name`."""
     try:
         root = parse(document)
     except etree.XMLSyntaxError as exc:

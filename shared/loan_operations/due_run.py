@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -28,17 +27,18 @@ from shared.amortisation.servicing_history import segment_on
 from shared.banking import structured_reference
 from shared.banking.direct_debits import Collection, SequenceType, direct_debit_xml
 from shared.eventbus.command import CommandContext
-from shared.loan_operations.job_runs import Counts, Progress
+from shared.loan_operations.job_runs import Counts, Progress, chunked
 from shared.loan_operations.lender import LenderOperations, Payer
 from shared.loan_operations.rules import (
     Channel,
+    LineStatus,
     RequestStatus,
     collection_date,
     next_due_after,
     to_request,
 )
-from shared.loan_operations.statements import LineStatus
 from shared.loan_operations.tables import MandateColumns
+from shared.platform.business_date import business_date
 from shared.platform.database import transaction
 from shared.servicing import service as core
 from shared.servicing.accounts import LoanAccount, LoanStatus
@@ -52,11 +52,6 @@ RESCHEDULING = (EntryKind.RESTRUCTURE.value, EntryKind.REVERSAL.value)
 """Entries after which a loan is looked at again before its next due date: a restructuring may bring
 due dates forward; a reversal may make an instalment paid ahead owe money again."""
 PAIN_008 = "pain.008"
-
-
-def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def candidates(ops: LenderOperations[C], session: Session, window_end: date) -> list[str]:
@@ -122,11 +117,13 @@ def _ask(ops: LenderOperations[C], command: C, loan_id: str, payer: Payer, day: 
     uow = ops.lender.unit_of_work(command)
     state = core.load(uow, ops.lender.product(command), loan_id, lock=True)
     account = state.account
+    if account.status is LoanStatus.DISBURSED and (account.disbursed_on is None or day < account.disbursed_on):
+        return {}  # paid out after the run's date: looked at again by the next run, no cursor yet
     cursor = session.get(ops.tables.cursor, loan_id) or ops.tables.cursor(loan_id=loan_id)
     cursor.seen_entry_id = max((entry.id or 0 for entry in state.entries), default=0)
     cursor.next_due_on = None
     counts: Counter[str] = Counter()
-    if account.status is LoanStatus.DISBURSED and account.disbursed_on is not None and day >= account.disbursed_on:
+    if account.status is LoanStatus.DISBURSED:
         installments = segment_on(state.segments, day).live.installments_owed(day)
         table = ops.tables.payment_request
         requested: set[date] = set(session.exec(select(col(table.due_on)).where(table.loan_id == loan_id)).all())
@@ -156,7 +153,7 @@ def _request(
     if mandate is not None:
         row.mandate_id = mandate.id
         row.sequence_type = sequence_for(ops, session, mandate.id).value
-        row.collection_on = collection_date(installment.due_date, day)
+        row.collection_on = collection_date(installment.due_date, max(day, command.today))
     session.add(row)
     session.flush()
     assert row.id is not None
@@ -202,12 +199,21 @@ def collection_file(ops: LenderOperations[C], session: Session, day: date, now: 
     if not rows:
         return {}
     creditor = ops.settings.creditor
+    files = ops.tables.bank_file
+    made = session.exec(
+        select(files.id).where(files.kind == PAIN_008, files.business_date == day, files.account_iban == creditor.iban)
+    ).first()
+    if made is not None:
+        # The day's file went out before a resumed run found more: they go in tomorrow's.
+        return {"collections_carried": len(rows)}
+    # Files are made today: a collection is never before the first business day after the run or today.
+    earliest = max(day, business_date(now))
     file_id = str(uuid.uuid4())
     collections = []
     for request, mandate in rows:
         assert request.structured_reference is not None
         assert request.sequence_type is not None
-        request.collection_on = max(request.collection_on or day, collection_date(request.due_on, day))
+        request.collection_on = max(request.collection_on or day, collection_date(request.due_on, earliest))
         request.file_id = file_id
         session.add(request)
         collections.append(

@@ -16,10 +16,11 @@ import json
 import logging
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, text
@@ -32,6 +33,7 @@ from shared.platform.rules import Conflict
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Counts = dict[str, int]
 Work = Callable[["Progress"], Counts]
 
@@ -67,6 +69,12 @@ class RunReport:
     outcome: str = ""
     already_completed: bool = False
     attempts: int = 1
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """`items` in slices of `size`: a run's units of work, one transaction each."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _summary(counts: Counts) -> str:

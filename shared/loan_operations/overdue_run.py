@@ -31,8 +31,7 @@ from sqlmodel import Session, col, select
 
 from shared.amortisation.servicing_history import segment_on
 from shared.eventbus.command import CommandContext
-from shared.loan_operations.due_run import chunked
-from shared.loan_operations.job_runs import Counts, Progress
+from shared.loan_operations.job_runs import Counts, Progress, chunked
 from shared.loan_operations.lender import LenderOperations
 from shared.loan_operations.rules import UNPAID, ZERO, RequestStatus, bucket_of, reminder_level
 from shared.loan_operations.tables import OverdueColumns, PaymentRequestColumns
@@ -40,7 +39,8 @@ from shared.platform.database import transaction
 from shared.platform.rules import Conflict
 from shared.servicing import service as core
 from shared.servicing.accounts import IN_SERVICE, LoanAccount, LoanStatus
-from shared.servicing.decisions import DecisionKind
+from shared.servicing.decisions import DecisionKind, DecisionStatus
+from shared.servicing.service import Recorded
 
 C = TypeVar("C", bound=CommandContext)
 
@@ -123,7 +123,7 @@ def _follow_up(ops: LenderOperations[C], command: C, loan_id: str, day: date, la
     if account.status not in IN_SERVICE or account.disbursed_on is None:
         status = RequestStatus.PAID if account.status is LoanStatus.SETTLED else RequestStatus.CLOSED
         for request in requests:
-            _close(ops, session, request, status, day)
+            _close(ops, command, request, status, day)
             counts[status.value] += 1
         return counts
     live = segment_on(state.segments, day).live
@@ -132,19 +132,47 @@ def _follow_up(ops: LenderOperations[C], command: C, loan_id: str, day: date, la
     seen = max((entry.id or 0 for entry in state.entries), default=0)
     for request in requests:
         if request.due_on not in owed:
-            _close(ops, session, request, RequestStatus.CLOSED, day)
+            _close(ops, command, request, RequestStatus.CLOSED, day)
             counts["closed"] += 1
         elif owed[request.due_on] <= ZERO:
-            _close(ops, session, request, RequestStatus.PAID, day)
+            _close(ops, command, request, RequestStatus.PAID, day)
             counts["paid"] += 1
         else:
             counts.update(_overdue(ops, command, account, request, owed[request.due_on], late_interest, day, seen))
     return counts
 
 
+def settle_paid(ops: LenderOperations[C], command: C, loan_id: str, recorded: Recorded) -> int:
+    """Mark the loan's requests whose instalment owes nothing any more as paid (money just booked).
+
+    What an instalment owes is the loan's, after the allocation: money goes to the oldest arrears
+    first, so paying the latest invitation's reference may well leave that instalment unpaid. An
+    instalment due by the payment's date is paid when it is not in arrears after it; one due later
+    (paid ahead) is asked of the loan replayed, which only payments ahead need.
+    """
+    day = recorded.allocation.on
+    in_arrears = {line.due_date for line in recorded.position.arrears}
+    ahead: set[date] = set()
+    if any(line.due_date > day for line in recorded.allocation.installments):
+        ahead = {
+            row.due_date for row in recorded.live.installments_owed(day) if row.due_date > day and row.owed <= ZERO
+        }
+    table = ops.tables.payment_request
+    requests = command.session.exec(select(table).where(table.loan_id == loan_id, col(table.status).in_(UNPAID))).all()
+    paid = [
+        request
+        for request in requests
+        if (request.due_on <= day and request.due_on not in in_arrears) or request.due_on in ahead
+    ]
+    for request in paid:
+        _close(ops, command, request, RequestStatus.PAID, day)
+    return len(paid)
+
+
 def _close(
-    ops: LenderOperations[C], session: Session, request: PaymentRequestColumns, status: RequestStatus, day: date
+    ops: LenderOperations[C], command: C, request: PaymentRequestColumns, status: RequestStatus, day: date
 ) -> None:
+    session = command.session
     request.status = status.value
     session.add(request)
     assert request.id is not None
@@ -154,6 +182,28 @@ def _close(
         follow_up.unpaid = ZERO
         follow_up.updated_on = day
         session.add(follow_up)
+        if follow_up.default_decision_id is not None:
+            _withdraw_default(ops, command, follow_up, day)
+
+
+def _withdraw_default(ops: LenderOperations[C], command: C, closed: OverdueColumns, day: date) -> None:
+    """A default proposed for an instalment that is now paid is withdrawn, unless another one still qualifies."""
+    table = ops.tables.overdue
+    still = command.session.exec(
+        select(table.payment_request_id).where(
+            table.loan_id == closed.loan_id,
+            col(table.paid_on).is_(None),
+            table.payment_request_id != closed.payment_request_id,
+            table.due_on <= day - timedelta(days=ops.policy.default_after_days),
+        )
+    ).first()
+    if still is not None or closed.default_decision_id is None:
+        return
+    uow = ops.lender.unit_of_work(command)
+    decision = uow.decision(closed.default_decision_id, lock=True)
+    if decision.status is DecisionStatus.PREPARED:
+        decision.supersede(command.actor, command.now, f"withdrawn on {day.isoformat()}: the instalment was paid")
+        uow.save_decision(decision)
 
 
 def _overdue(

@@ -78,14 +78,18 @@ def run(ops: LenderOperations[C], engine: Engine, day: date, progress: Progress)
             .with_for_update()
         ).all()
         progress.total(len(rows))
-        by_account: dict[tuple[str, str, str | None], list[PayoutColumns]] = defaultdict(list)
+        by_account: dict[str, list[PayoutColumns]] = defaultdict(list)
         for row in rows:
-            by_account[(row.debtor_iban, row.debtor_name, row.debtor_bic)].append(row)
-        for (iban, name, bic), payouts in sorted(by_account.items(), key=lambda item: item[0][0]):
+            by_account[row.debtor_iban].append(row)
+        # Files are made today: an execution date is never before the run's day or today (a catch-up).
+        earliest = max(day, command.today)
+        for iban, payouts in sorted(by_account.items()):
+            # The account's name and BIC as queued last (a settings change applies to the whole file).
+            name, bic = payouts[-1].debtor_name, payouts[-1].debtor_bic
             file_id = str(uuid.uuid4())
             transfers = []
             for payout in payouts:
-                payout.execution_on = execution_date(payout.requested_on, day)
+                payout.execution_on = execution_date(payout.requested_on, earliest)
                 payout.file_id = file_id
                 session.add(payout)
                 transfers.append(

@@ -1,10 +1,10 @@
 """The repayment-operations endpoints every lending service exposes, built on the service's own command helpers.
 
 Back office and fund managers register mandates, import bank statements and work the review
-queue; auditors read everything; a financier token (SIFO) sees only its own loans' requests.
+queue; auditors read everything; a financier token (SIFO) sees only its own loans' requests. The
+annotations are evaluated when the routes are built (no postponed evaluation), because the
+readers of a loan's data depend on the service.
 """
-
-from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
@@ -63,9 +63,7 @@ STATEMENT_EXAMPLE = (
 IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Operators = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.FUND_MANAGER))]
 Readers = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.FUND_MANAGER, Role.AUDITOR))]
-LoanReaders = Annotated[
-    Principal, Depends(require_roles(Role.BACKOFFICE, Role.FUND_MANAGER, Role.AUDITOR, Role.FINANCIER))
-]
+STAFF = (Role.BACKOFFICE, Role.FUND_MANAGER, Role.AUDITOR)
 
 
 class Execute(Protocol):
@@ -125,9 +123,17 @@ def operations_router(
     execute: Execute,
     read: Read,
     visible: Callable[[Any, str], None],
+    *,
+    financiers_read_their_loans: bool = False,
 ) -> APIRouter:
-    """Routes over ``request.app.state.operations`` (the service's `LenderOperations`)."""
+    """Routes over ``request.app.state.operations`` (the service's `LenderOperations`).
+
+    A service whose loans belong to financiers (SIFO) lets a financier token read its own loans'
+    mandates and requests (`visible` answers 404 for the others); elsewhere only staff read them.
+    """
     router = APIRouter(tags=["repayment operations"])
+    readers = (*STAFF, Role.FINANCIER) if financiers_read_their_loans else STAFF
+    LoanReaders = Annotated[Principal, Depends(require_roles(*readers))]  # noqa: N806 - a type alias
 
     def ops(request: Request) -> LenderOperations[Any]:
         operations: LenderOperations[Any] = request.app.state.operations

@@ -33,6 +33,18 @@ class RequestStatus(enum.StrEnum):
     CLOSED = "closed"  # the loan left service (settled, defaulted, written off) before it was paid
 
 
+class LineStatus(enum.StrEnum):
+    """What became of a bank statement line."""
+
+    BOOKED = "booked"
+    RETURNED = "returned"  # a return line, whose repayment was reversed
+    REVERSED = "reversed"  # a booked line whose money came back
+    OUTGOING = "outgoing"
+    REVIEW = "review"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
 UNPAID = (RequestStatus.OPEN.value, RequestStatus.OVERDUE.value, RequestStatus.RETURNED.value)
 """Requests whose instalment may still owe money."""
 
@@ -108,8 +120,9 @@ def match_on_amount_and_iban(amount: Decimal, iban: str | None, candidates: Sequ
     if not from_payer:
         return Match(None, f"no structured reference, and {iban} pays no open instalment")
     exact = [candidate for candidate in from_payer if candidate.owed == amount]
-    if len(exact) == 1:
-        return Match(exact[0], None)
+    if exact and len({candidate.loan_id for candidate in exact}) == 1:
+        # One loan: the core allocates the money to its oldest arrears whichever request is named.
+        return Match(min(exact, key=lambda candidate: candidate.request_id), None)
     loans = {candidate.loan_id for candidate in from_payer}
     if not exact and len(loans) == 1:
         # One loan of this payer: a partial or larger payment is still its money.

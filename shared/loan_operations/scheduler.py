@@ -47,9 +47,13 @@ def seconds_until(moment: datetime, start: time) -> float:
 
 
 def catch_up(ops: LenderOperations[Any], engine: Engine, jobs: Mapping[str, OperationsWork], moment: datetime) -> bool:
-    """Run every job for every date it is behind on; False when a run failed (retried later)."""
+    """Run every job for every date it is behind on; False when a run failed (retried later).
+
+    A failed run stops only its own job's later dates: the other jobs still run.
+    """
     local = moment.astimezone(BUSINESS_TIME_ZONE)
     started = local.time() >= ops.settings.scheduler_time
+    succeeded = True
     for job, work in jobs.items():
         with Session(engine) as session:
             last = last_completed(session, ops.tables.job_run, job)
@@ -58,9 +62,10 @@ def catch_up(ops: LenderOperations[Any], engine: Engine, jobs: Mapping[str, Oper
                 report = run_daily(ops, engine, job, day, work, show_progress=False)
             except Exception:
                 logger.exception("%s for %s failed; retried at the next wake-up", job, day)
-                return False
+                succeeded = False
+                break
             logger.info(report.outcome)
-    return True
+    return succeeded
 
 
 def run_scheduler(

@@ -17,34 +17,34 @@ transaction with the statement:
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from shared.banking import structured_reference
 from shared.banking.bank_statements import Statement, StatementLine, StatementRefused, read_statements
 from shared.eventbus.command import CommandContext
 from shared.loan_operations.lender import LenderOperations
-from shared.loan_operations.rules import UNPAID, Candidate, Channel, RequestStatus, match_on_amount_and_iban
+from shared.loan_operations.overdue_run import settle_paid
+from shared.loan_operations.rules import (
+    UNPAID,
+    Candidate,
+    Channel,
+    LineStatus,
+    RequestStatus,
+    match_on_amount_and_iban,
+)
 from shared.loan_operations.tables import PaymentRequestColumns, StatementColumns, StatementLineColumns
 from shared.platform.rules import Conflict, NotFound, RuleViolation
 from shared.servicing import service as core
 
 C = TypeVar("C", bound=CommandContext)
-
-
-class LineStatus(enum.StrEnum):
-    BOOKED = "booked"
-    RETURNED = "returned"  # a return line, whose repayment was reversed
-    REVERSED = "reversed"  # a booked line whose money came back
-    OUTGOING = "outgoing"
-    REVIEW = "review"
-    RESOLVED = "resolved"
-    DISMISSED = "dismissed"
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -62,6 +62,7 @@ def import_statements(ops: LenderOperations[C], command: C, document: bytes) -> 
         raise RuleViolation("document", str(exc)) from None
     report = ImportReport()
     for statement in statements:
+        _one_import_at_a_time(command.session, statement)
         existing = command.session.exec(
             select(ops.tables.statement).where(
                 ops.tables.statement.account_iban == statement.account_iban,
@@ -73,6 +74,13 @@ def import_statements(ops: LenderOperations[C], command: C, document: bytes) -> 
             continue
         report.statements.append(_import(ops, command, statement, document, report.counts))
     return report
+
+
+def _one_import_at_a_time(session: Session, statement: Statement) -> None:
+    """Two uploads of one statement at once: the second waits, then finds it imported (PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = f"statement:{statement.account_iban}:{statement.statement_id}"
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def _import(
@@ -134,6 +142,10 @@ def _line_row(ops: LenderOperations[C], statement_row_id: str, line: StatementLi
 def _settle(ops: LenderOperations[C], command: C, line: StatementLine, row: StatementLineColumns) -> None:
     if line.currency != "EUR":
         _review(row, f"currency {line.currency or 'unknown'}: the funds are kept in euro")
+    elif line.amount <= 0 or line.amount != line.amount.quantize(CENT):
+        _review(row, f"amount {line.amount} is not a positive amount in cents")
+    elif line.credit and line.return_reason is not None:
+        _review(row, f"money of ours came back ({line.return_reason}): a payout to check, not a repayment")
     elif line.is_return:
         _returned(ops, command, line, row)
     elif not line.credit:
@@ -200,13 +212,16 @@ def _book(
     loan_id: str,
     request: PaymentRequestColumns | None,
 ) -> bool:
-    """Record the line as a repayment of `loan_id`; a refusal by the core sends it to review, nothing booked."""
+    """Record the line as a repayment of `loan_id`; a refusal by the core sends it to review, nothing booked.
+
+    The requests the money paid off are marked paid from what the loan owes after the allocation,
+    not from the request the line named: money goes to the oldest arrears first.
+    """
     session = command.session
+    received_on = row.value_date or row.booking_date
     savepoint = session.begin_nested()
     try:
-        recorded = core.record_repayment(
-            *ops.lender.on(command, loan_id), row.value_date or row.booking_date, row.amount
-        )
+        recorded = core.record_repayment(*ops.lender.on(command, loan_id), received_on, row.amount)
     except (RuleViolation, Conflict, NotFound) as exc:
         savepoint.rollback()
         _review(row, f"loan {loan_id} refused the payment: {exc}")
@@ -217,11 +232,8 @@ def _book(
     row.status = LineStatus.BOOKED
     row.loan_id = loan_id
     row.entry_id = recorded.entry.id
-    if request is not None:
-        row.payment_request_id = request.id
-        if row.amount >= request.amount:
-            request.status = RequestStatus.PAID.value
-            session.add(request)
+    row.payment_request_id = None if request is None else request.id
+    settle_paid(ops, command, loan_id, recorded)
     return True
 
 
@@ -293,9 +305,9 @@ def resolve(
             raise Conflict(f"statement line {line_id} is not money received in euro; it can only be dismissed")
         if session.get(ops.loans, loan_id) is None:
             raise NotFound("loan", loan_id)
-        recorded = core.record_repayment(
-            *ops.lender.on(command, loan_id), row.value_date or row.booking_date, row.amount
-        )
+        received_on = row.value_date or row.booking_date
+        recorded = core.record_repayment(*ops.lender.on(command, loan_id), received_on, row.amount)
+        settle_paid(ops, command, loan_id, recorded)
         row.status = LineStatus.RESOLVED
         row.loan_id = loan_id
         row.entry_id = recorded.entry.id

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -147,6 +148,20 @@ class Recorded:
     entry: LedgerEntry
     allocation: Allocation
     position: LoanPosition
+    live: LiveLoan
+    """The loan under its latest terms with the money recorded, for questions about it (what each
+    installment still owes) without another replay of its history."""
+
+
+MoneyEvent = TypeVar("MoneyEvent", Repayment, Prepayment)
+
+
+def _money(make: Callable[[], MoneyEvent]) -> MoneyEvent:
+    """The event, or the engine's refusal of its amount (not positive, more than cents) naming ``amount``."""
+    try:
+        return make()
+    except InvalidTerms as exc:
+        raise RuleViolation("amount", exc.rule) from None
 
 
 def _record(state: LoanState, event: LoanEvent, date_field: str) -> LiveLoan:
@@ -174,7 +189,7 @@ def _store_money(
         account.settled_on = event.on
         uow.save(account)
         uow.publish(account.id, product.events.source, product.events.settlement(account, event.on, entry))
-    return Recorded(account, entry, allocation, position)
+    return Recorded(account, entry, allocation, position, live)
 
 
 def record_repayment(
@@ -188,7 +203,7 @@ def record_repayment(
     """Money received: paying the quoted payoff amount on its date settles the loan."""
     state = load(uow, product, loan_id, lock=True)
     state.account.ensure_status(IN_SERVICE, "a repayment")
-    return _store_money(uow, product, state, Repayment(received_on, amount, surplus_mode))
+    return _store_money(uow, product, state, _money(lambda: Repayment(received_on, amount, surplus_mode)))
 
 
 def record_prepayment(
@@ -201,7 +216,7 @@ def record_prepayment(
 ) -> Recorded:
     state = load(uow, product, loan_id, lock=True)
     state.account.ensure_status((LoanStatus.DISBURSED,), "a prepayment")
-    return _store_money(uow, product, state, Prepayment(received_on, amount, mode))
+    return _store_money(uow, product, state, _money(lambda: Prepayment(received_on, amount, mode)))
 
 
 def declare_default(

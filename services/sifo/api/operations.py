@@ -5,4 +5,4 @@ from shared.loan_operations.routes import operations_router
 from services.sifo.api.commands import execute, read
 from services.sifo.service.servicing import visible
 
-router = operations_router(execute, read, visible)
+router = operations_router(execute, read, visible, financiers_read_their_loans=True)

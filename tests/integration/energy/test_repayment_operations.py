@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sepaxml import validation
 
+from shared.platform.auth import Role
+
 from services.energy.jobs import JOBS
 from tests.bank_statements import BankLine, camt053
 from tests.integration.energy.conftest import Energy
 from tests.integration.energy.test_servicing_api import IBAN, disbursed, loan
+from tests.support import bearer
 
 pytestmark = pytest.mark.integration
 
@@ -44,6 +48,8 @@ def test_an_energy_loan_is_paid_out_in_the_days_file_invited_and_its_payment_boo
     )
     assert imported.status_code == 201, imported.text
     assert imported.json()["lines"] == {"booked": 1}
+    financier = bearer(energy.settings, "bank@example.org", Role.FINANCIER, financier_id=str(uuid.uuid4()))
+    assert energy.client.get(f"/loans/{application_id}/payment-requests", headers=financier).status_code == 403
     view = loan(energy, application_id, "2026-02-16")
     assert (view["total_arrears"], view["late_interest"]) == ("0.00", "0.00")
     assert JOBS["overdue-run"](energy.settings, date(2026, 3, 1)).endswith("loans looked at 0, overdue aged 0")

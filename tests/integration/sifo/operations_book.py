@@ -9,7 +9,7 @@ account, so payments can be matched on the payer's IBAN.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,7 +25,7 @@ from services.sifo.app import operations
 from services.sifo.models import SifoLoan
 from services.sifo.service.context import Command
 from tests.integration.sifo.conftest import Sifo, loan_body
-from tests.support import VALID_FINANCIER, enterprise_number
+from tests.support import VALID_FINANCIER, enterprise_number, on_clock
 
 BACKOFFICE = Principal(subject="backoffice@pmv.example", roles=frozenset({Role.BACKOFFICE}))
 
@@ -36,12 +36,7 @@ def account(n: int) -> str:
 
 def clocked(sifo: Sifo) -> LenderOperations[Command]:
     """SIFO's operations with every command on the test's business clock."""
-    base = operations(sifo.settings)
-
-    def command(session: Session, principal: Principal) -> Command:
-        return replace(base.command(session, principal), clock=sifo.register.clock)
-
-    return replace(base, command=command)
+    return on_clock(operations(sifo.settings), sifo.register.clock)
 
 
 @dataclass(frozen=True)

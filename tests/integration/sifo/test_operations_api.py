@@ -10,7 +10,7 @@ import pytest
 from sepaxml import validation
 from sqlmodel import Session, func, select
 
-from shared.loan_operations import due_run, payouts
+from shared.loan_operations import due_run, overdue_run, payouts
 from shared.loan_operations.jobs import run_daily
 from shared.loan_operations.scheduler import catch_up
 
@@ -153,3 +153,106 @@ def test_the_scheduler_catches_up_every_missed_day_in_order_and_never_repeats_on
     ]
     assert catch_up(ops, sifo.engine, works, datetime(2026, 3, 4, 8, 0, tzinfo=UTC))
     assert len(sifo.ok("GET", "/job-runs?limit=50", sifo.backoffice)) == len(runs)
+
+
+def test_money_goes_to_the_oldest_arrears_whatever_reference_it_names_and_the_requests_follow(sifo: Sifo) -> None:
+    owner = financiers(sifo, 1)[0]
+    loan = template_loan(sifo, owner)  # quarterly: due 1 March, 1 June, 1 September 2026 ...
+    ops = clocked(sifo)
+    sifo.on("2026-02-16")
+    run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 2, 16), due_run.run)
+    sifo.on("2026-05-20")
+    run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 5, 20), due_run.run)
+    run_daily(ops, sifo.engine, overdue_run.OVERDUE_RUN, date(2026, 5, 20), overdue_run.run)
+    march, june = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)
+    assert (march["status"], june["status"]) == ("overdue", "open")
+    [follow_up] = sifo.ok("GET", "/overdue", sifo.backoffice)
+    assert follow_up["payment_request_id"] == march["id"]
+
+    # June's amount under June's reference pays March's late interest and March first: March still
+    # lacks what the late interest took, and June is not paid at all.
+    sifo.on("2026-05-22")
+    line = BankLine(date(2026, 5, 21), Decimal(june["amount"]), structured_reference=june["structured_reference"])
+    assert _import(sifo, camt053(FUND, "2026-141", date(2026, 5, 21), [line])).json()["lines"] == {"booked": 1}
+    march, june = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)
+    assert (march["status"], june["status"]) == ("overdue", "open")
+    position = sifo.ok("GET", f"/loans/{loan.id}/position?as_of=2026-05-21", sifo.manager)["position"]
+    assert Decimal("0") < Decimal(position["total_arrears"]) < Decimal(march["amount"]) / 10
+    # The rest of March, then June on its due date: both paid, the follow-up closed.
+    sifo.on("2026-06-02")
+    rest = Decimal(position["total_arrears"]) + Decimal(position["late_interest"])
+    lines = [
+        BankLine(date(2026, 5, 21), rest, structured_reference=march["structured_reference"]),
+        BankLine(date(2026, 6, 1), Decimal(june["amount"]), structured_reference=june["structured_reference"]),
+    ]
+    assert _import(sifo, camt053(FUND, "2026-152", date(2026, 6, 1), lines)).json()["lines"] == {"booked": 2}
+    march, june = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)
+    assert (march["status"], june["status"]) == ("paid", "paid")
+    assert sifo.ok("GET", "/overdue", sifo.backoffice) == []
+
+
+def test_a_default_proposed_for_an_instalment_paid_since_is_withdrawn(sifo: Sifo) -> None:
+    owner = financiers(sifo, 1)[0]
+    loan = template_loan(sifo, owner)
+    ops = clocked(sifo)
+    sifo.on("2026-02-16")
+    run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 2, 16), due_run.run)
+    sifo.on("2026-06-01")
+    run_daily(ops, sifo.engine, overdue_run.OVERDUE_RUN, date(2026, 6, 1), overdue_run.run)
+    [proposal] = [
+        row for row in sifo.ok("GET", f"/loans/{loan.id}/decisions", sifo.manager) if row["kind"] == "default"
+    ]
+    assert (proposal["status"], proposal["prepared_by"]) == ("prepared", "job:sifo")
+
+    march = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)[0]
+    owed = sifo.ok("GET", f"/loans/{loan.id}/position?as_of=2026-06-02", sifo.manager)["position"]
+    amount = Decimal(owed["total_arrears"]) + Decimal(owed["late_interest"])
+    sifo.on("2026-06-03")
+    line = BankLine(date(2026, 6, 2), amount, structured_reference=march["structured_reference"])
+    assert _import(sifo, camt053(FUND, "2026-153", date(2026, 6, 2), [line])).json()["lines"] == {"booked": 1}
+    [withdrawn] = [
+        row for row in sifo.ok("GET", f"/loans/{loan.id}/decisions", sifo.manager) if row["kind"] == "default"
+    ]
+    assert withdrawn["status"] == "rejected"
+    assert "withdrawn" in withdrawn["note"]
+    assert sifo.client.post(f"/decisions/{proposal['id']}/approval", headers=sifo.approver).status_code == 409
+    assert sifo.ok("GET", f"/loans/{loan.id}", sifo.manager)["status"] == "disbursed"
+
+
+def test_lines_that_are_not_repayments_wait_for_a_person_and_book_nothing(sifo: Sifo) -> None:
+    owner = financiers(sifo, 1)[0]
+    loan = template_loan(sifo, owner)
+    entries = _entries(sifo)
+    day = date(2026, 3, 2)
+    sifo.on("2026-03-03")
+    lines = [
+        BankLine(day, Decimal("0.00"), counterparty_iban=owner.iban),
+        BankLine(day, Decimal("125.00"), return_reason="AC04", counterparty_iban=account(55)),
+        BankLine(day, Decimal("125.00"), structured_reference="100099999960"),
+    ]
+    assert _import(sifo, camt053(FUND, "2026-062", day, lines)).json()["lines"] == {"review": 3}
+    reasons = [line["reason"] for line in sifo.ok("GET", "/statement-lines?status=review", sifo.backoffice)]
+    assert reasons[0].startswith("amount 0.00 is not a positive amount")
+    assert reasons[1].startswith("money of ours came back (AC04)")
+    assert reasons[2] == "structured reference +++100/0999/99960+++ matches no payment request of sifo"
+    assert _entries(sifo) == entries
+    zero = sifo.ok("GET", "/statement-lines?status=review", sifo.backoffice)[0]
+    refused = sifo.client.post(
+        f"/statement-lines/{zero['id']}/resolution", headers=sifo.backoffice, json={"loan_id": loan.id}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "amount"
+    assert _entries(sifo) == entries
+
+
+def test_a_loan_paid_out_after_a_due_run_is_asked_for_by_the_later_runs(sifo: Sifo) -> None:
+    owner = financiers(sifo, 1)[0]
+    template_loan(sifo, owner)  # paid out on 1 December 2025
+    ops = clocked(sifo)
+    sifo.on("2025-11-25")
+    assert run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2025, 11, 25), due_run.run).counts == {
+        "loans_looked_at": 1
+    }
+    sifo.on("2026-02-20")
+    report = run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 2, 20), due_run.run)
+    assert report.counts["invitations"] == 1

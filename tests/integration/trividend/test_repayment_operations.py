@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
-from services.trividend.jobs import JOBS
+from shared.loan_operations import due_run
+from shared.loan_operations.jobs import run_daily
+
+from services.trividend.app import operations
 from tests.bank_statements import BankLine, camt053
 from tests.integration.trividend.conftest import Trividend
 from tests.integration.trividend.test_loans import loan_proposal, pay_out
+from tests.support import on_clock
 
 pytestmark = pytest.mark.integration
 FUND = "BE68539007547034"
 DEBTOR = "BE71096123456769"
+
+
+def _due_run(trividend: Trividend, day: date) -> dict[str, int]:
+    """The due run on the test's business clock (its collection dates follow that day, not the machine's)."""
+    ops = on_clock(operations(trividend.settings), trividend.register.clock)
+    trividend.on(day.isoformat())
+    return run_daily(ops, trividend.engine, due_run.DUE_RUN, day, due_run.run).counts
 
 
 def _import(trividend: Trividend, statement: bytes) -> dict[str, int]:
@@ -42,7 +53,7 @@ def test_a_collected_instalment_that_comes_back_is_unpaid_again(trividend: Trivi
     }
     trividend.ok("PUT", f"/loans/{loan_id}/mandate", trividend.backoffice, mandate)
 
-    assert "direct debits 1" in JOBS["due-run"](trividend.settings, date(2026, 4, 6))
+    assert _due_run(trividend, date(2026, 4, 6))["direct_debits"] == 1
     [request] = trividend.ok("GET", f"/loans/{loan_id}/payment-requests", trividend.auditor)
     assert (request["channel"], request["sequence_type"]) == ("direct_debit", "FRST")
     amount = Decimal(request["amount"])
@@ -53,7 +64,7 @@ def test_a_collected_instalment_that_comes_back_is_unpaid_again(trividend: Trivi
         collected_on, amount, end_to_end_id=request["structured_reference"], family="DD", sub_family="ESDD"
     )
     assert _import(trividend, camt053(FUND, "T-1", collected_on, [credit])) == {"booked": 1}
-    returned_on = date(2026, 4, 20)
+    returned_on = collected_on + timedelta(days=4)
     trividend.on(returned_on.isoformat())
     back = BankLine(
         returned_on, amount, credit=False, end_to_end_id=request["structured_reference"], return_reason="MD06"
@@ -62,9 +73,9 @@ def test_a_collected_instalment_that_comes_back_is_unpaid_again(trividend: Trivi
 
     [request] = trividend.ok("GET", f"/loans/{loan_id}/payment-requests", trividend.auditor)
     assert request["status"] == "returned"
-    position = trividend.ok("GET", f"/loans/{loan_id}?as_of=2026-04-20", trividend.auditor)["position"]
+    position = trividend.ok("GET", f"/loans/{loan_id}?as_of={returned_on.isoformat()}", trividend.auditor)["position"]
     assert Decimal(position["total_arrears"]) == amount
     # The next collection under the mandate is a FRST again: the first one came back.
-    assert "direct debits 1" in JOBS["due-run"](trividend.settings, date(2026, 5, 6))
+    assert _due_run(trividend, date(2026, 5, 6))["direct_debits"] == 1
     latest = trividend.ok("GET", f"/loans/{loan_id}/payment-requests", trividend.auditor)[-1]
     assert latest["sequence_type"] == "FRST"

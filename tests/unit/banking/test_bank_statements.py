@@ -45,6 +45,11 @@ def test_a_batched_camt_053_001_08_entry_gives_one_line_per_transaction_and_pend
     assert (second.amount, second.structured_reference, second.counterparty_iban) == (Decimal("50.00"), None, None)
 
 
+def test_a_booking_date_with_a_time_zone_is_that_day() -> None:
+    zoned = CAMT_08.replace(b"<BookgDt><Dt>2026-12-01</Dt>", b"<BookgDt><Dt>2026-12-01+01:00</Dt>", 1)
+    assert read_statements(zoned, FUND)[0].lines[0].booking_date == date(2026, 12, 1)
+
+
 def test_credits_returns_and_outgoing_payments_are_told_apart() -> None:
     day = date(2026, 3, 2)
     document = camt053(
@@ -68,7 +73,15 @@ def test_credits_returns_and_outgoing_payments_are_told_apart() -> None:
 @pytest.mark.parametrize(
     ("document", "reason"),
     [
-        (b"<?xml version='1.0'?><!DOCTYPE d [<!ENTITY big 'x'>]><d>&big;</d>", "not a bank-to-customer statement"),
+        (b"<?xml version='1.0'?><!DOCTYPE d [<!ENTITY big 'x'>]><d>&big;</d>", "a DOCTYPE"),
+        (CAMT_08.replace(b"<Document", b"<!DOCTYPE Document><Document", 1), "a DOCTYPE"),
+        (CAMT_08.replace(b"BE68539007547034", b"BE68539007547035"), "a value cannot be read"),
+        (
+            CAMT_08.replace(
+                b"<CreDtTm>2026-12-01T18:00:00</CreDtTm><Acct>", b"<CreDtTm>2026-12-01T24:00:00</CreDtTm><Acct>"
+            ),
+            "cannot be read",
+        ),
         (b"not xml at all", "not well-formed XML"),
         (CAMT_08.replace(b"<Sts><Cd>BOOK</Cd></Sts>", b""), "does not follow camt.053.001.08"),
     ],

@@ -90,6 +90,8 @@ def test_matching_on_amount_and_iban_finds_the_one_request_or_says_why_not() -> 
     )
     assert twice.candidate is None
     assert (twice.reason or "").startswith("ambiguous")
+    overdue_and_current = [_candidate(6, "z", "100.00", "BE4"), _candidate(7, "z", "100.00", "BE4")]
+    assert match_on_amount_and_iban(Decimal("100.00"), "BE4", overdue_and_current).candidate == overdue_and_current[0]
     nobody = match_on_amount_and_iban(Decimal("100.00"), "BE9", [a, b])
     assert nobody.candidate is None
     assert "pays no open instalment" in (nobody.reason or "")
