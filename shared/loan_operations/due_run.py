@@ -231,19 +231,16 @@ def collection_file(ops: LenderOperations[C], session: Session, day: date, now: 
                 f"instalment {request.installment_number} due {request.due_on.isoformat()}",
             )
         )
-    message_id = f"{ops.service.upper()}-DD-{day:%Y%m%d}-{file_id[:8]}"
-    document = direct_debit_xml(creditor, collections, message_id, now)
-    session.add(
-        ops.tables.bank_file(
-            id=file_id,
-            kind=PAIN_008,
-            business_date=day,
-            account_iban=creditor.iban,
-            message_id=message_id,
-            transactions=len(collections),
-            total=sum((collection.amount for collection in collections), start=collections[0].amount * 0),
-            document=document.decode(),
-            created_at=now,
-        )
+    message_id = ops.message_id("DD", day, file_id)
+    ops.add_bank_file(
+        session,
+        file_id=file_id,
+        kind=PAIN_008,
+        day=day,
+        account_iban=creditor.iban,
+        message_id=message_id,
+        amounts=[collection.amount for collection in collections],
+        document=direct_debit_xml(creditor, collections, message_id, now),
+        now=now,
     )
     return {"collection_files": 1}

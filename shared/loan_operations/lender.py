@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
@@ -106,6 +108,38 @@ class LenderOperations(Generic[C]):
 
     def publish(self, command: C, account: LoanAccount, payload: BaseModel) -> None:
         command.publish(envelope_for(payload, source=self.events.source, subject=account.id))
+
+    def message_id(self, code: str, day: date, file_id: str) -> str:
+        """A bank file's message id: the lender, the kind (DD collections, CT transfers), the day, the file."""
+        return f"{self.service.upper()}-{code}-{day:%Y%m%d}-{file_id[:8]}"
+
+    def add_bank_file(
+        self,
+        session: Session,
+        *,
+        file_id: str,
+        kind: str,
+        day: date,
+        account_iban: str,
+        message_id: str,
+        amounts: Sequence[Decimal],
+        document: bytes,
+        now: datetime,
+    ) -> None:
+        """Keep a file made for the bank as it was sent, with its count and total."""
+        session.add(
+            self.tables.bank_file(
+                id=file_id,
+                kind=kind,
+                business_date=day,
+                account_iban=account_iban,
+                message_id=message_id,
+                transactions=len(amounts),
+                total=sum(amounts, start=Decimal("0.00")),
+                document=document.decode(),
+                created_at=now,
+            )
+        )
 
     @staticmethod
     def keys(account: LoanAccount) -> dict[str, Any]:

@@ -102,20 +102,17 @@ def run(ops: LenderOperations[C], engine: Engine, day: date, progress: Progress)
                         remittance=payout.remittance,
                     )
                 )
-            message_id = f"{ops.service.upper()}-CT-{day:%Y%m%d}-{file_id[:8]}"
-            document = credit_transfer_xml(Debtor(name, iban, bic), transfers, message_id, command.now)
-            session.add(
-                ops.tables.bank_file(
-                    id=file_id,
-                    kind=PAIN_001,
-                    business_date=day,
-                    account_iban=iban,
-                    message_id=message_id,
-                    transactions=len(transfers),
-                    total=sum((payout.amount for payout in payouts), start=Decimal("0.00")),
-                    document=document.decode(),
-                    created_at=command.now,
-                )
+            message_id = ops.message_id("CT", day, file_id)
+            ops.add_bank_file(
+                session,
+                file_id=file_id,
+                kind=PAIN_001,
+                day=day,
+                account_iban=iban,
+                message_id=message_id,
+                amounts=[payout.amount for payout in payouts],
+                document=credit_transfer_xml(Debtor(name, iban, bic), transfers, message_id, command.now),
+                now=command.now,
             )
             counts["payout_files"] += 1
             counts["payouts"] += len(payouts)
