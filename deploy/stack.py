@@ -54,13 +54,18 @@ SERVICES = (
 )
 
 
+def local_cluster(var: Path, port: int | None) -> PostgresCluster:
+    """The embedded PostgreSQL of ``make run``: durable, because what it holds is meant to be kept."""
+    return PostgresCluster(var / "postgres", port=port)
+
+
 def _database_urls(sqlite: bool) -> tuple[dict[str, str], PostgresCluster | None]:
     server = os.environ.get("DATABASE_URL")
     cluster: PostgresCluster | None = None
     if sqlite:
         return {service.name: f"sqlite:///{VAR / (service.name + '.db')}" for service in SERVICES}, None
     if not server:
-        cluster = PostgresCluster(VAR / "postgres", port=int(os.environ.get("STACK_POSTGRES_PORT", "5433")))
+        cluster = local_cluster(VAR, int(os.environ.get("STACK_POSTGRES_PORT", "5433")))
         cluster.start()
         server = cluster.url()
     admin = make_url(server).set(drivername="postgresql")

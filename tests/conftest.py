@@ -49,7 +49,7 @@ def postgres_server_url() -> Iterator[str]:
     # Not under pytest's own temporary root: another pytest run on the machine makes that root
     # private again, and the server (the 'postgres' user when run as root) would lose its path.
     home = Path(tempfile.mkdtemp(prefix="sef-postgres-"))
-    cluster = PostgresCluster(home / "data")
+    cluster = PostgresCluster(home / "data", durable=False)
     cluster.start()
     try:
         yield cluster.url()

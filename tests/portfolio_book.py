@@ -23,7 +23,7 @@ from shared.platform.auth import Role
 
 from services.portfolio.app import CONSUMER, PortfolioSettings, build_app
 from tests.state_aid_register import partitions_of
-from tests.support import bearer, drain_outbox, wait_for
+from tests.support import bearer, drain_outbox, sends_idempotency_keys, wait_for
 
 
 @dataclass
@@ -83,7 +83,7 @@ class Portfolio:
 def start_portfolio(settings: PortfolioSettings, clock: Any) -> tuple[Portfolio, TestClient]:
     app = build_app(settings)
     app.state.clock = clock
-    client = TestClient(app)
+    client = sends_idempotency_keys(TestClient(app))
     client.__enter__()
     return (
         Portfolio(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from pydantic import SecretStr
 from sqlalchemy import Engine, func
 from sqlmodel import Session, SQLModel, select
@@ -17,6 +19,7 @@ from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 from shared.loan_operations.lender import LenderOperations
 from shared.platform import migrations
 from shared.platform.auth import Principal, Role, issue_token
+from shared.platform.idempotency import IDEMPOTENCY_HEADER
 from shared.platform.settings import ServiceSettings
 
 from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
@@ -32,6 +35,7 @@ from services.trividend.app import TrividendSettings
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 T = TypeVar("T")
+C = TypeVar("C", bound=httpx.Client)
 
 
 Settings = TypeVar("Settings", bound=ServiceSettings)
@@ -131,6 +135,20 @@ def trividend_settings(
         topic_prefix,
         state_aid_url=state_aid_url,
     )
+
+
+def sends_idempotency_keys(client: C) -> C:
+    """Give every POST that carries no Idempotency-Key a fresh one, as a well-behaved API client does.
+
+    The services require the key; tests that are about the key itself send their own.
+    """
+
+    def add_key(request: httpx.Request) -> None:
+        if request.method == "POST" and IDEMPOTENCY_HEADER not in request.headers:
+            request.headers[IDEMPOTENCY_HEADER] = f"test-{uuid.uuid4()}"
+
+    client.event_hooks["request"].append(add_key)
+    return client
 
 
 def bearer(settings: ServiceSettings, subject: str, *roles: Role, financier_id: str | None = None) -> dict[str, str]:

@@ -9,7 +9,10 @@ cluster ``data_dir``::
     postgres.log  server log (pg_ctl -l)
 
 The server listens on 127.0.0.1 only, with ``trust`` authentication for the
-``postgres`` superuser, ``fsync=off`` and ``max_connections=200``: for tests only.
+``postgres`` superuser and ``max_connections=200``. A cluster is durable by default:
+``fsync``, ``synchronous_commit`` and ``full_page_writes`` keep PostgreSQL's safe defaults,
+so a committed repayment survives a machine crash (this is what ``make run`` uses). Tests ask
+for ``durable=False``, which turns the three off for speed; their data is thrown away.
 
 PostgreSQL refuses to run as root. When this module runs as root, ``initdb`` and
 ``pg_ctl`` run through ``runuser -u postgres --``, ``data_dir`` is chowned to the
@@ -66,6 +69,10 @@ _TRANSIENT_START_ERRORS = (
 )
 # sun_path is 108 bytes; leave room for "/.s.PGSQL.65535.lock".
 _MAX_SOCKET_DIR_LEN = 80
+
+
+THROWAWAY_SETTINGS = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
+"""What a test cluster turns off for speed; never used by ``make run``."""
 
 
 class PostgresClusterError(RuntimeError):
@@ -136,13 +143,15 @@ class PostgresCluster:
     ``python -m deploy.postgres.cluster stop``).
     """
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, *, durable: bool = True) -> None:
         """Describe a cluster; nothing is created until :meth:`start`.
 
         Args:
             data_dir: container directory (``pgdata/``, ``port``, ``postgres.log``).
             port: TCP port; ``None`` = the persisted port, else a free one.
+            durable: keep the safe durability defaults (False only for throwaway test data).
         """
+        self.durable = durable
         self.data_dir = Path(data_dir).resolve()
         saved = self._read_port()
         self.port: int = port if port is not None else saved or _free_port()
@@ -307,9 +316,9 @@ class PostgresCluster:
     def start(self, timeout: float = 60.0) -> None:
         """Initialise the cluster once, then start it and wait until it accepts connections.
 
-        ``initdb -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync`` runs only when
-        ``pgdata`` holds no cluster yet; ``pg_ctl start -w`` then runs with
-        ``listen_addresses=127.0.0.1``, ``fsync=off`` and ``max_connections=200``.
+        ``initdb -A trust -U postgres -E UTF8 --locale=C.UTF-8`` runs only when ``pgdata``
+        holds no cluster yet; ``pg_ctl start -w`` then runs with ``listen_addresses=127.0.0.1``
+        and ``max_connections=200`` (and, when not durable, without fsync; see the module).
         A no-op if the server already runs.
         """
         bindir = find_bindir()
@@ -334,7 +343,7 @@ class PostgresCluster:
                     "-E",
                     "UTF8",
                     "--locale=C.UTF-8",
-                    "--no-sync",
+                    *([] if self.durable else ["--no-sync"]),
                 ],
                 server=True,
                 timeout=max(timeout, 60.0),
@@ -348,9 +357,7 @@ class PostgresCluster:
                 f"-p {self.port}",
                 f"-k {shlex.quote(str(self.socket_dir))}",
                 "-c listen_addresses=127.0.0.1",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
+                *([] if self.durable else THROWAWAY_SETTINGS),
                 "-c max_connections=200",
             ]
         )
@@ -456,15 +463,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m deploy.postgres.cluster``; returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m deploy.postgres.cluster",
-        description="Run a local throwaway PostgreSQL cluster in the background.",
+        description="Run a local PostgreSQL cluster in the background.",
     )
     parser.add_argument("command", choices=("start", "stop", "status"))
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: %(default)s")
     parser.add_argument("--port", type=int, default=None, help="TCP port (default: persisted or free)")
     parser.add_argument("--timeout", type=float, default=60.0, help="start timeout (default: %(default)s)")
+    parser.add_argument("--throwaway", action="store_true", help="fsync and friends off: for test data only")
     args = parser.parse_args(argv)
     try:
-        cluster = PostgresCluster(args.data_dir, port=args.port)
+        cluster = PostgresCluster(args.data_dir, port=args.port, durable=not args.throwaway)
         if args.command == "start":
             cluster.start(timeout=args.timeout)
             print(cluster.url())

@@ -12,12 +12,14 @@ from pydantic_settings import SettingsConfigDict
 from sqlmodel import Session
 
 from shared.contracts.topics import ENERGY_EVENTS
+from shared.eventbus.backlog_metrics import outbox_and_dead_letters
 from shared.loan_operations.lender import LenderOperations
 from shared.loan_operations.policy import OperationsSettings
 from shared.platform.app_factory import create_app
 from shared.platform.auth import Principal
 from shared.platform.database import make_engine
 from shared.platform.health import database_check, kafka_check
+from shared.platform.metrics import job_runs
 from shared.platform.settings import ServiceSettings
 from shared.servicing.accounts import LateInterestKind
 from shared.servicing.aid_register import AidRegisterClient, AidRegisterSettings
@@ -97,6 +99,7 @@ def build_app(settings: EnergySettings | None = None) -> FastAPI:
         engine=engine,
         routers=[router],
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
+        state_probes=[outbox_and_dead_letters, job_runs("energy_job_run")],
     )
     app.state.programme = settings.programme
     app.state.aid_register = AidRegisterClient.for_service(settings, settings)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.eventbus.backlog_metrics import outbox_and_dead_letters
 from shared.eventbus.registry import types_on
 from shared.eventbus.service_commands import ConsumerSpec
 from shared.platform.app_factory import create_app
@@ -72,6 +73,7 @@ def build_app(settings: PortfolioSettings | None = None) -> FastAPI:
         engine=engine,
         routers=[router],
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
+        state_probes=[outbox_and_dead_letters],
     )
     app.state.book_settings = settings.book
     app.state.consumer = CONSUMER

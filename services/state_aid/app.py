@@ -11,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.contracts.topics import ENERGY_EVENTS, SIFO_EVENTS, STATE_AID_EVENTS, TRIVIDEND_EVENTS
+from shared.eventbus.backlog_metrics import outbox_and_dead_letters
 from shared.eventbus.registry import types_on
 from shared.eventbus.service_commands import ConsumerSpec
 from shared.platform.app_factory import create_app
@@ -73,6 +74,7 @@ def build_app(settings: StateAidSettings | None = None) -> FastAPI:
         engine=engine,
         routers=[router],
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
+        state_probes=[outbox_and_dead_letters],
     )
     app.state.policy = settings.policy
     return app

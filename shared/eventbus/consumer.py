@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.tables import DeadLetter, InboxRecord
 from shared.platform.database import transaction
+from shared.platform.request_context import TraceContext, current_event_id, current_trace
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +206,15 @@ class EventConsumer:
             envelope = EventEnvelope.from_bytes(record.value)
         except (ValidationError, ValueError) as exc:
             return self._dead_letter(record, f"unreadable envelope: {exc}")
+        event_token = current_event_id.set(envelope.id)
+        trace_token = current_trace.set(TraceContext.continuing(envelope.traceparent))
+        try:
+            return self._process(envelope, record)
+        finally:
+            current_trace.reset(trace_token)
+            current_event_id.reset(event_token)
+
+    def _process(self, envelope: EventEnvelope, record: ConsumerRecord) -> bool:
         try:
             applied = self._apply(envelope, record)
         except NoHandler as exc:

@@ -2,7 +2,8 @@
 
 Commands: ``api`` (HTTP), ``relay`` (outbox -> Kafka), ``consume`` (Kafka -> handlers, for
 services that consume), ``migrate`` / ``downgrade`` (Alembic), ``topics`` (create topics) and
-``job <name> --date D`` (scheduled work, run by hand) and ``scheduler`` (runs the jobs daily).
+``job <name> --date D`` (scheduled work, run by hand), ``scheduler`` (runs the jobs daily) and
+``outbox`` (rows the relay set aside; ``--retry SEQ`` puts one back in line).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from shared.eventbus import set_aside
 from shared.eventbus.consumer import EventConsumer, Handler
 from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 from shared.eventbus.topics import TopicSpec, ensure_topics
@@ -25,6 +27,7 @@ from shared.platform.business_date import business_today
 from shared.platform.database import make_engine
 from shared.platform.processes import serve_http, stop_on_signals
 from shared.platform.request_context import configure_logging
+from shared.platform.rules import Conflict, NotFound
 from shared.platform.settings import ServiceSettings
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,7 @@ def run_relay(settings: ServiceSettings, topics: Sequence[str]) -> None:
         idle_seconds=settings.relay_idle_seconds,
         max_attempts=settings.relay_max_attempts,
         retention=timedelta(hours=settings.outbox_retention_hours),
+        idempotency_retention=timedelta(hours=settings.idempotency_retention_hours),
     )
     relay.run(stop_on_signals())
 
@@ -94,6 +98,29 @@ def run_consumer(settings: ServiceSettings, spec: ConsumerSpec) -> None:
     consumer.run(stop_on_signals())
 
 
+def manage_outbox(settings: ServiceSettings, retry_seq: int | None) -> int:
+    engine = make_engine(settings.effective_database_url, pool_size=1, max_overflow=0)
+    try:
+        if retry_seq is not None:
+            try:
+                set_aside.retry(engine, retry_seq)
+            except (NotFound, Conflict) as exc:
+                print(exc)
+                return 1
+            print(f"outbox row {retry_seq} is back in line")
+            return 0
+        rows = set_aside.set_aside_rows(engine)
+        for row in rows:
+            print(
+                f"{row.seq}\t{row.topic}\t{row.message_key}\t{row.event_type}\tattempts={row.attempts}\t"
+                f"held_back={row.held_back}\t{row.last_error}"
+            )
+        print(f"{len(rows)} row(s) set aside")
+        return 0
+    finally:
+        engine.dispose()
+
+
 def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +133,8 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
     down = sub.add_parser("downgrade", help="downgrade the database schema")
     down.add_argument("--revision", default="base")
     sub.add_parser("topics", help="create the Kafka topics")
+    outbox = sub.add_parser("outbox", help="list the outbox rows the relay set aside, or retry one")
+    outbox.add_argument("--retry", type=int, metavar="SEQ", help="put the set-aside row SEQ back in line")
     if commands.jobs:
         job = sub.add_parser("job", help="run a scheduled job once (idempotent per job and date)")
         job.add_argument("name", choices=sorted(commands.jobs))
@@ -119,7 +148,7 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = commands.settings()
-    configure_logging(f"{settings.service_name}-{args.command}", settings.log_level)
+    configure_logging(f"{settings.service_name}-{args.command}", settings.log_level, settings.log_format)
     if args.command in commands.extra:
         return commands.extra[args.command].run(settings, args)
     if args.command == "api":
@@ -138,6 +167,8 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
     elif args.command == "scheduler":
         assert commands.scheduler is not None
         commands.scheduler(settings, stop_on_signals())
+    elif args.command == "outbox":
+        return manage_outbox(settings, args.retry)
     elif args.command == "topics":
         created = _ensure(settings, commands.topics)
         logger.info("topics created: %s", ", ".join(created) or "none (all exist)")

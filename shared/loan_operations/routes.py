@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Protocol, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -34,7 +34,7 @@ from shared.loan_operations.schemas import (
 )
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey, OptionalIdempotencyKey
 from shared.platform.rules import NotFound, RuleViolation
 
 C = TypeVar("C", bound=CommandContext)
@@ -60,7 +60,6 @@ STATEMENT_EXAMPLE = (
     "</Stmt></BkToCstmrStmt></Document>"
 )
 
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Operators = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.FUND_MANAGER))]
 Readers = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.FUND_MANAGER, Role.AUDITOR))]
 STAFF = (Role.BACKOFFICE, Role.FUND_MANAGER, Role.AUDITOR)
@@ -146,7 +145,11 @@ def operations_router(
         responses=PROBLEM_RESPONSES,
     )
     def put_mandate(
-        loan_id: str, body: MandateIn, request: Request, principal: Operators, idempotency_key: IdempotencyKey = None
+        loan_id: str,
+        body: MandateIn,
+        request: Request,
+        principal: Operators,
+        idempotency_key: OptionalIdempotencyKey = None,
     ) -> JSONResponse:
         def action(command: Any) -> MandateOut:
             return MandateOut.of(
@@ -295,9 +298,7 @@ def operations_router(
         },
         responses=PROBLEM_RESPONSES,
     )
-    async def import_statement(
-        request: Request, principal: Operators, idempotency_key: IdempotencyKey = None
-    ) -> JSONResponse:
+    async def import_statement(request: Request, principal: Operators, idempotency_key: IdempotencyKey) -> JSONResponse:
         document = await request.body()
         if len(document) > MAX_STATEMENT_BYTES:
             raise RuleViolation("document", f"has {len(document)} bytes; at most {MAX_STATEMENT_BYTES} are read")
@@ -361,7 +362,7 @@ def operations_router(
         body: ResolutionIn,
         request: Request,
         principal: Operators,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKey,
     ) -> JSONResponse:
         def action(command: Any) -> StatementLineOut:
             return StatementLineOut.of(

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import Engine
 
 from shared.platform.errors import install_problem_handlers
 from shared.platform.health import ReadinessCheck, run_checks
+from shared.platform.metrics import HttpMetrics, HttpMetricsMiddleware, StateProbe, StoredStateCollector
 from shared.platform.request_context import RequestIdMiddleware
 from shared.platform.settings import ServiceSettings
 
@@ -50,12 +52,21 @@ def create_app(
     routers: Sequence[APIRouter],
     readiness: Sequence[ReadinessCheck],
     version: str = "1.0.0",
+    state_probes: Sequence[StateProbe] = (),
 ) -> FastAPI:
+    """The app with health checks, ``/metrics``, problem documents and request ids wired in.
+
+    `state_probes` read what the service's database holds (outbox backlog, job runs) for ``/metrics``.
+    """
     app = FastAPI(title=title, description=description, version=version)
     app.state.settings = settings
     app.state.engine = engine
     # Commands read the time from here (tests pin it to check the business date); UTC, always aware.
     app.state.clock = utc_now
+    registry = CollectorRegistry()
+    registry.register(StoredStateCollector(engine, state_probes))
+    app.state.metrics_registry = registry
+    app.add_middleware(HttpMetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     for router in routers:
@@ -72,6 +83,10 @@ def create_app(
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     original_openapi = app.openapi
 

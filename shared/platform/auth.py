@@ -1,13 +1,16 @@
 """JWT bearer authentication and role checks.
 
 Tokens are HS256-signed with the service's `jwt_secret` and carry ``sub``, ``roles`` and, for the
-``financier`` role, the ``financier_id`` the caller is scoped to.
+``financier`` role, the ``financier_id`` the caller is scoped to. Each service accepts only tokens
+whose ``aud`` names it, whose lifetime (``exp - iat``) is within its maximum, and whose claims
+have the right types: roles from the known set, a financier id that is a UUID string, a subject
+that is not blank (see `identity.py` for how subjects are normalised).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.platform.errors import ProblemError
+from shared.platform.identity import canonical_financier_id, normalised_subject
 from shared.platform.settings import ServiceSettings
 
 
@@ -31,14 +35,28 @@ class Role(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling, as proven by the token."""
+    """Who is calling, as proven by the token; the subject is kept in its normalised spelling."""
 
     subject: str
     roles: frozenset[Role] = field(default_factory=frozenset)
     financier_id: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", normalised_subject(self.subject))
+        if self.financier_id is not None:
+            object.__setattr__(self, "financier_id", canonical_financier_id(self.financier_id))
+
     def has_any(self, roles: frozenset[Role]) -> bool:
         return bool(self.roles & roles)
+
+    @property
+    def scope(self) -> str:
+        """The caller and the tenancy it acts in: what idempotency keys are scoped to."""
+        return self.subject if self.financier_id is None else f"{self.subject}#financier:{self.financier_id}"
+
+
+def _unauthenticated(detail: str) -> ProblemError:
+    return ProblemError(401, "Not authenticated", f"bearer token: {detail}", "unauthenticated")
 
 
 def issue_token(
@@ -47,15 +65,18 @@ def issue_token(
     roles: list[Role],
     financier_id: str | None = None,
     lifetime: timedelta = timedelta(hours=8),
+    audience: Sequence[str] | None = None,
 ) -> str:
+    """A signed token for `audience` (by default the service `settings` describe)."""
     if Role.FINANCIER in roles and not financier_id:
         raise ValueError("financier_id: required for the financier role")
     now = datetime.now(UTC)
+    audiences = list(audience) if audience is not None else [settings.audience]
     claims: dict[str, object] = {
         "sub": subject,
         "roles": [role.value for role in roles],
         "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
+        "aud": audiences[0] if len(audiences) == 1 else audiences,
         "iat": now,
         "exp": now + lifetime,
     }
@@ -70,22 +91,32 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
             token,
             settings.jwt_secret.get_secret_value(),
             algorithms=["HS256"],
-            audience=settings.jwt_audience,
+            audience=settings.audience,
             issuer=settings.jwt_issuer,
-            options={"require": ["sub", "exp", "roles"]},
+            options={"require": ["sub", "exp", "iat", "roles"]},
         )
     except jwt.PyJWTError as exc:
-        raise ProblemError(401, "Not authenticated", f"bearer token: {exc}", "unauthenticated") from exc
-    try:
-        roles = frozenset(Role(value) for value in claims["roles"])
-    except ValueError as exc:
-        raise ProblemError(401, "Not authenticated", f"bearer token roles: {exc}", "unauthenticated") from exc
-    financier_id = claims.get("financier_id")
-    if Role.FINANCIER in roles and not financier_id:
-        raise ProblemError(
-            401, "Not authenticated", "bearer token: the financier role needs a financier_id claim", "unauthenticated"
+        raise _unauthenticated(str(exc)) from exc
+    lifetime = claims["exp"] - claims["iat"]
+    if lifetime > settings.jwt_max_lifetime_hours * 3600:
+        raise _unauthenticated(
+            f"lifetime (exp - iat) {lifetime / 3600:.1f} h exceeds the maximum of {settings.jwt_max_lifetime_hours:g} h"
         )
-    return Principal(subject=str(claims["sub"]), roles=roles, financier_id=financier_id)
+    roles_claim = claims["roles"]
+    if not isinstance(roles_claim, list) or not roles_claim or not all(isinstance(value, str) for value in roles_claim):
+        raise _unauthenticated("roles: must be a non-empty list of role names")
+    known = {role.value for role in Role}
+    unknown = sorted(value for value in roles_claim if value not in known)
+    if unknown:
+        raise _unauthenticated(f"roles: {', '.join(repr(value[:40]) for value in unknown)} not among {sorted(known)}")
+    roles = frozenset(Role(value) for value in roles_claim)
+    financier_claim = claims.get("financier_id")
+    if Role.FINANCIER in roles and financier_claim is None:
+        raise _unauthenticated("the financier role needs a financier_id claim")
+    try:
+        return Principal(subject=claims["sub"], roles=roles, financier_id=financier_claim)
+    except ValueError as exc:
+        raise _unauthenticated(str(exc)) from exc
 
 
 _bearer = HTTPBearer(auto_error=False)

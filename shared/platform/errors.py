@@ -6,7 +6,6 @@ field and the rule, so the person at the other end knows what to change.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,7 +17,6 @@ from shared.platform.request_context import current_request_id
 from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation, Unavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-logger = logging.getLogger(__name__)
 
 
 class ProblemError(Exception):
@@ -110,18 +108,8 @@ def _http_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, title, str(exc.detail), f"http-{exc.status_code}")
 
 
-def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        request,
-        500,
-        "Internal error",
-        "The server failed to handle the request; quote the request_id when reporting it",
-        "internal",
-    )
-
-
 def install_problem_handlers(app: FastAPI) -> None:
+    """Problem documents for every error a client can act on; unexpected ones are the middleware's (500)."""
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(RuleViolation, _rule_problem)
     app.add_exception_handler(NotFound, _not_found_problem)
@@ -130,7 +118,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Unavailable, _unavailable_problem)
     app.add_exception_handler(ProblemError, _explicit_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
-    app.add_exception_handler(Exception, _unexpected_problem)
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

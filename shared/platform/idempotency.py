@@ -1,32 +1,78 @@
-"""``Idempotency-Key`` for POSTs that create or move money.
+"""``Idempotency-Key`` for POSTs that create a record or move money: required, scoped, replayed.
 
-The stored response is written in the same transaction as the effect, so a crash either keeps
-both or neither. Same key + same request replays the stored response; same key + a different
-request is a 422. Keys are scoped to the caller (token subject), so two clients cannot collide.
-Failed requests store nothing: the client may retry them with the same key.
+Every such POST must carry a key of 1 to 200 visible ASCII characters (PUT and DELETE, which
+are idempotent by themselves, may). The key is claimed in the same transaction as the effect,
+*before* the effect runs: a row for (caller scope, key) is inserted first. A second request
+with the same key, arriving while the first still runs, waits on that row's unique index; when
+the first commits, the second finds the stored response and replays it
+(``Idempotent-Replayed: true``), and when the first fails, the second runs as if it had come
+alone. So twenty identical requests sent at once have one effect and nineteen replays.
+
+- Same key with a different request (method, path or body) is refused with 422.
+- Keys are scoped to the caller's normalised subject and, for a financier, its financier id, so
+  two clients cannot collide and one cannot read the other's responses.
+- Failed requests store nothing: the client may retry them with the same key.
+- Keys are kept `idempotency_retention_hours` (24 h at least) and then purged (`purge_expired`).
+
+A transaction that loses a race on a unique index or a serialisation check (two first loans of
+one new borrower, two openings of one budget year) is run again from the start, up to
+`ATTEMPTS` times; the second run sees the winner's rows and answers as the rules say.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import Engine, delete
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Field, Session, SQLModel, col
 
+from shared.platform.auth import Principal
 from shared.platform.database import transaction
 from shared.platform.errors import PROBLEM_MEDIA_TYPE, ProblemError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+ATTEMPTS = 3
+_IN_PROGRESS = 0
+_RETRIED_SQLSTATES = frozenset({"23505", "40001", "40P01"})
+
+logger = logging.getLogger(__name__)
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        pattern=KEY_PATTERN,
+        description="A key of the client's choosing, new for each distinct request; a retry sends the same key "
+        "and gets the first answer again. Required.",
+        examples=["3f1c2a9e-loan-submission-0001"],
+    ),
+]
+"""The header parameter every POST that creates a record or moves money declares."""
+
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        pattern=KEY_PATTERN,
+        description="Optional on PUT and DELETE, which are idempotent by themselves; a key replays the first answer.",
+    ),
+]
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -64,56 +110,104 @@ def _replay(record: IdempotencyRecord, fingerprint: str, key: str) -> StoredResp
     return StoredResponse(record.status_code, json.loads(record.response_body), replayed=True)
 
 
-def run_idempotent(
-    engine: Engine,
-    principal: str,
-    key: str | None,
-    fingerprint: str,
-    action: Callable[[Session], tuple[int, Any]],
-) -> StoredResponse:
-    """Run `action` in one transaction, storing its response under (principal, key) when a key is given."""
-    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+def lost_a_race(exc: DBAPIError) -> bool:
+    """A unique-index or serialisation conflict with a concurrent transaction: worth running again."""
+    if isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in str(exc.orig):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _RETRIED_SQLSTATES
+
+
+def _checked_key(key: str | None, required: bool) -> str | None:
+    if key is None:
+        if required:
+            raise ProblemError(
+                400,
+                "Idempotency-Key required",
+                f"{IDEMPOTENCY_HEADER}: required on this request; send a new key per request and the same key "
+                "on a retry",
+                "idempotency-key-required",
+            )
+        return None
+    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable() or " " in key:
         raise ProblemError(
             422,
             "The request is not valid",
-            f"{IDEMPOTENCY_HEADER}: must be 1 to {MAX_KEY_LENGTH} characters",
+            f"{IDEMPOTENCY_HEADER}: must be 1 to {MAX_KEY_LENGTH} visible ASCII characters",
             "validation",
         )
-    if key is None:
-        with transaction(engine) as session:
-            status, body = action(session)
-        return StoredResponse(status, body, replayed=False)
+    return key
 
-    with Session(engine) as session:
-        existing = session.get(IdempotencyRecord, (principal, key))
-        if existing is not None:
-            return _replay(existing, fingerprint, key)
+
+def _run_keyed(
+    engine: Engine, scope: str, key: str, fingerprint: str, action: Callable[[Session], tuple[int, Any]]
+) -> StoredResponse:
     try:
         with transaction(engine) as session:
-            status, body = action(session)
-            session.add(
-                IdempotencyRecord(
-                    principal=principal,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=status,
-                    response_body=json.dumps(body, default=str),
-                    created_at=datetime.now(UTC),
-                )
+            record = IdempotencyRecord(
+                principal=scope,
+                key=key,
+                fingerprint=fingerprint,
+                status_code=_IN_PROGRESS,
+                response_body="null",
+                created_at=datetime.now(UTC),
             )
+            session.add(record)
+            # Claims the key; a concurrent request with the same key waits here until this commits.
             session.flush()
+            status, body = action(session)
+            record.status_code = status
+            record.response_body = json.dumps(body, default=str)
+            session.add(record)
         return StoredResponse(status, body, replayed=False)
     except IntegrityError:
         with Session(engine) as session:
-            winner = session.get(IdempotencyRecord, (principal, key))
-        if winner is None:
+            winner = session.get(IdempotencyRecord, (scope, key))
+        if winner is None or winner.status_code == _IN_PROGRESS:
             raise
         return _replay(winner, fingerprint, key)
 
 
+def run_idempotent(
+    engine: Engine,
+    scope: str,
+    key: str | None,
+    fingerprint: str,
+    action: Callable[[Session], tuple[int, Any]],
+    *,
+    required: bool = True,
+) -> StoredResponse:
+    """Run `action` in one transaction, storing its response under (scope, key) when a key is given."""
+    checked = _checked_key(key, required)
+    if checked is not None:
+        with Session(engine) as session:
+            existing = session.get(IdempotencyRecord, (scope, checked))
+            if existing is not None and existing.status_code != _IN_PROGRESS:
+                return _replay(existing, fingerprint, checked)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            if checked is None:
+                with transaction(engine) as session:
+                    status, body = action(session)
+                return StoredResponse(status, body, replayed=False)
+            return _run_keyed(engine, scope, checked, fingerprint, action)
+        except DBAPIError as exc:
+            if attempt == ATTEMPTS or not lost_a_race(exc):
+                raise
+            logger.info("transaction lost a race (%s); running it again (attempt %s)", type(exc.orig).__name__, attempt)
+    raise AssertionError("unreachable")
+
+
+def purge_expired(engine: Engine, retention: timedelta, now: datetime | None = None) -> int:
+    """Delete keys older than `retention`; return how many went."""
+    cutoff = (now or datetime.now(UTC)) - retention
+    with transaction(engine) as session:
+        result = session.exec(delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff))
+        return int(result.rowcount or 0)
+
+
 def idempotent_response(
     request: Request,
-    principal: str,
+    principal: Principal,
     key: str | None,
     body: BaseModel | None,
     action: Callable[[Session], tuple[int, Any]],
@@ -127,7 +221,9 @@ def idempotent_response(
     fingerprint = request_fingerprint(
         request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
     )
-    stored = run_idempotent(request.app.state.engine, principal, key, fingerprint, action)
+    stored = run_idempotent(
+        request.app.state.engine, principal.scope, key, fingerprint, action, required=request.method == "POST"
+    )
     headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
     if location is not None and stored.status_code < 400 and isinstance(stored.body, dict):
         headers["Location"] = location(stored.body)

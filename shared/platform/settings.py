@@ -6,6 +6,8 @@ and default database, and exposes a cached `get_settings()`; nothing reads setti
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from pathlib import Path
 from typing import Literal, Self
 
@@ -17,6 +19,23 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = REPOSITORY_ROOT / "var"
 
 Environment = Literal["development", "test", "production"]
+SERVICE_AUDIENCES = ("sifo", "energy", "trividend", "state_aid", "portfolio")
+"""Every service's token audience (its service name): what a development token is issued for."""
+MINIMUM_SECRET_BITS = 90.0
+
+
+def estimated_secret_bits(secret: str) -> float:
+    """A rough strength estimate: length times the Shannon entropy of the secret's own characters.
+
+    It refuses what a person types instead of generating (one letter repeated, a short word
+    repeated), while a generated one (``openssl rand -hex 32``: 64 hex digits, about 250 bits by
+    this estimate) passes with a wide margin.
+    """
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
 
 
 class ServiceSettings(BaseSettings):
@@ -34,10 +53,17 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = Field(default="", description="Prepended to every topic name (test isolation).")
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     jwt_issuer: str = "social-economy-funds"
-    jwt_audience: str = "social-economy-funds"
+    jwt_audience: str = Field(default="", description="The audience tokens must name; empty means the service name.")
+    jwt_max_lifetime_hours: float = Field(
+        default=12.0, gt=0, le=24 * 31, description="Tokens whose exp - iat is longer are refused."
+    )
+    idempotency_retention_hours: float = Field(
+        default=168.0, ge=24, description="How long an Idempotency-Key and its response are kept before purging."
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = Field(default="json", description="JSON lines, or text for reading by eye.")
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_seconds: float = Field(default=0.2, gt=0)
     relay_max_attempts: int = Field(default=10, ge=1)
@@ -48,11 +74,22 @@ class ServiceSettings(BaseSettings):
         if self.environment == "production":
             if self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
                 raise ValueError("jwt_secret: the development secret may not be used in production; set a real secret")
-            if len(self.jwt_secret.get_secret_value()) < 32:
+            secret = self.jwt_secret.get_secret_value()
+            if len(secret) < 32:
                 raise ValueError("jwt_secret: must be at least 32 characters in production")
+            if estimated_secret_bits(secret) < MINIMUM_SECRET_BITS:
+                raise ValueError(
+                    f"jwt_secret: too predictable for production (about {estimated_secret_bits(secret):.0f} bits, "
+                    f"at least {MINIMUM_SECRET_BITS:.0f} needed); generate one, e.g. openssl rand -hex 32"
+                )
             if self.effective_database_url.startswith("sqlite"):
                 raise ValueError("database_url: SQLite is for local runs only; production needs PostgreSQL")
         return self
+
+    @property
+    def audience(self) -> str:
+        """The ``aud`` this service's tokens must carry."""
+        return self.jwt_audience or self.service_name
 
     @property
     def effective_database_url(self) -> str:

@@ -42,6 +42,7 @@ class AidRegisterSettings(BaseSettings):
 
     state_aid_url: str = Field(default="http://127.0.0.1:8105", description="base URL of the state-aid register")
     state_aid_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    state_aid_audience: str = Field(default="state_aid", description="the audience the register's tokens must name")
 
 
 def grant_reference(instrument: Instrument, loan_id: str, measure: str) -> str:
@@ -68,7 +69,9 @@ class AidRegisterClient:
         subject = f"service:{settings.service_name}"
 
         def token() -> str:
-            return issue_token(settings, subject, [Role.SERVICE], lifetime=timedelta(minutes=5))
+            return issue_token(
+                settings, subject, [Role.SERVICE], lifetime=timedelta(minutes=5), audience=[register.state_aid_audience]
+            )
 
         return cls(register.state_aid_url, token, register.state_aid_timeout_seconds)
 

@@ -20,7 +20,7 @@ from deploy.kafka.broker import KafkaBroker
 from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
 from shared.platform.auth import Role, issue_token
 from shared.platform.database import make_engine
-from shared.platform.settings import ServiceSettings
+from shared.platform.settings import SERVICE_AUDIENCES, ServiceSettings
 
 from services.portfolio.models import PortfolioFinancier
 from tests.e2e.conftest import Stack
@@ -46,7 +46,10 @@ class Poster:
 
     def __init__(self, base_url: str) -> None:
         settings = ServiceSettings(jwt_secret=SecretStr(TEST_SECRET))
-        self.headers = {"Authorization": f"Bearer {issue_token(settings, 'loader', [Role.FUND_MANAGER])}"}
+        self.headers = {
+            "Authorization": "Bearer "
+            + issue_token(settings, "loader", [Role.FUND_MANAGER], audience=SERVICE_AUDIENCES)
+        }
         self.base_url = base_url
         self.done = 0
         self.lock = threading.Lock()

@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from shared.platform.auth import Role, issue_token
-from shared.platform.settings import ServiceSettings
+from shared.platform.settings import SERVICE_AUDIENCES, ServiceSettings
 
 from tests.e2e.conftest import Stack
 from tests.e2e.processes import ServiceProcess, running, wait_http
@@ -32,10 +32,20 @@ def test_a_registered_financier_reaches_the_portfolio_book(
     ) as (sifo_api, _relay, _consumer, portfolio_api):
         wait_http(stack.sifo_url, sifo_api)
         wait_http(stack.portfolio_url, portfolio_api)
-        manager = {"Authorization": f"Bearer {issue_token(TOKEN_SETTINGS, 'alice', [Role.FUND_MANAGER])}"}
-        auditor = {"Authorization": f"Bearer {issue_token(TOKEN_SETTINGS, 'bob', [Role.AUDITOR])}"}
+        manager = {
+            "Authorization": "Bearer "
+            + issue_token(TOKEN_SETTINGS, "alice", [Role.FUND_MANAGER], audience=SERVICE_AUDIENCES)
+        }
+        auditor = {
+            "Authorization": "Bearer " + issue_token(TOKEN_SETTINGS, "bob", [Role.AUDITOR], audience=SERVICE_AUDIENCES)
+        }
 
-        created = httpx.post(f"{stack.sifo_url}/financiers", json=VALID_FINANCIER, headers=manager, timeout=10)
+        created = httpx.post(
+            f"{stack.sifo_url}/financiers",
+            json=VALID_FINANCIER,
+            headers={**manager, "Idempotency-Key": "slice-financier"},
+            timeout=10,
+        )
         assert created.status_code == 201, created.text
         financier_id = created.json()["id"]
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from shared.eventbus.tables import OutboxMessage
 from shared.platform.auth import Role
@@ -15,7 +16,7 @@ from shared.platform.idempotency import IdempotencyRecord
 
 from services.sifo.app import SifoSettings, build_app
 from services.sifo.models import SifoFinancier
-from tests.support import VALID_FINANCIER, bearer, count, sifo_settings
+from tests.support import VALID_FINANCIER, bearer, count, sends_idempotency_keys, sifo_settings
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +28,7 @@ def settings(migrated_database: Callable[[str], str]) -> SifoSettings:
 
 @pytest.fixture
 def client(settings: SifoSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(settings)) as test_client:
+    with sends_idempotency_keys(TestClient(build_app(settings))) as test_client:
         yield test_client
 
 
@@ -144,7 +145,8 @@ def test_a_failed_request_stores_no_idempotent_response(
     client.post("/financiers", json=VALID_FINANCIER, headers=manager)
     conflict = client.post("/financiers", json=VALID_FINANCIER, headers=headers)
     assert conflict.status_code == 409
-    assert count(engine, IdempotencyRecord) == 0
+    with Session(engine) as session:
+        assert session.get(IdempotencyRecord, ("alice@pmv.example", "retry-me")) is None
 
 
 def test_openapi_documents_problems_and_examples(client: TestClient) -> None:

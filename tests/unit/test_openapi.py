@@ -57,3 +57,22 @@ def test_request_bodies_have_examples_and_problems_are_documented(app: FastAPI) 
             schema = _resolve(spec, content["application/json"]["schema"])
             assert schema.get("examples"), f"{method.upper()} {path} has no example body"
     assert bodies or app.title == "Portfolio service"
+
+
+NATURALLY_IDEMPOTENT = {("state_aid", "/reservations"), ("portfolio", "/admin/parked-events/replay")}
+"""POSTs that are safe to repeat by their nature: a reservation is named by its reference (repeating it
+returns the same reservation) and a replay of parked events applies each event once (the inbox)."""
+
+
+@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid", "trividend"])
+def test_every_post_requires_an_idempotency_key(app: FastAPI) -> None:
+    spec = app.openapi()
+    service = app.state.settings.service_name
+    posts = [(path, item["post"]) for path, item in spec["paths"].items() if "post" in item]
+    assert posts
+    for path, operation in posts:
+        headers = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
+        if (service, path) in NATURALLY_IDEMPOTENT:
+            assert "Idempotency-Key" not in headers
+            continue
+        assert headers.get("Idempotency-Key", {}).get("required") is True, f"{service} POST {path}"

@@ -5,7 +5,7 @@ from shared.platform.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 
 from services.sifo.app import SifoSettings
 
-STRONG = "x" * 40
+STRONG = "3f9c1e7a5b2d48c0a6e1f7b3d9c2e5a8f1b4d7c0e3a6b9d2"
 
 
 def test_production_refuses_the_development_secret() -> None:
@@ -16,6 +16,22 @@ def test_production_refuses_the_development_secret() -> None:
 def test_production_refuses_a_short_secret() -> None:
     with pytest.raises(ValidationError, match="at least 32 characters"):
         ServiceSettings(environment="production", jwt_secret=SecretStr("short"), database_url="postgresql://db/x")
+
+
+@pytest.mark.parametrize("secret", ["x" * 40, "password" * 4, "abcabcabcabcabcabcabcabcabcabcabcabc"])
+def test_production_refuses_a_predictable_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="too predictable"):
+        ServiceSettings(environment="production", jwt_secret=SecretStr(secret), database_url="postgresql://db/x")
+
+
+def test_production_accepts_a_generated_secret() -> None:
+    settings = ServiceSettings(environment="production", jwt_secret=SecretStr(STRONG), database_url="postgresql://db/x")
+    assert settings.audience == "service"
+
+
+def test_idempotency_keys_are_kept_at_least_a_day() -> None:
+    with pytest.raises(ValidationError, match="idempotency_retention_hours"):
+        ServiceSettings(idempotency_retention_hours=23)
 
 
 def test_production_refuses_sqlite() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey
 from shared.platform.request_context import current_request_id
 from shared.servicing.schemas import CancellationIn, RejectDecisionIn
 
@@ -30,7 +30,6 @@ from services.energy.service.context import Command
 
 NO_REASON = RejectDecisionIn()
 router = APIRouter(tags=["applications"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Approvers = Annotated[Principal, Depends(require_roles(Role.APPROVER))]
 Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
@@ -81,7 +80,7 @@ def _submit(command: Command, body: SubmitApplication) -> Outcome:
     summary="Submit an application; plausibility warnings are returned with it",
 )
 def submit(
-    body: SubmitApplication, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    body: SubmitApplication, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(request, principal, idempotency_key, body, lambda command: _submit(command, body))
 
@@ -130,7 +129,7 @@ def _approve(command: Command, request: Request, application_id: str, body: Appr
     summary="Approve (four eyes): commit budget, or 409 with the available amount and a waiting-list place",
 )
 def approve(
-    application_id: str, body: Approve, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+    application_id: str, body: Approve, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request, principal, idempotency_key, body, lambda command: _approve(command, request, application_id, body)
@@ -139,7 +138,7 @@ def approve(
 
 @router.post("/applications/{application_id}/rejection", response_model=ApplicationOut, responses=PROBLEM_RESPONSES)
 def reject(
-    application_id: str, body: Reject, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+    application_id: str, body: Reject, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         applications.reject(command, application_id, body.rejected_on or command.today, body.reason)
@@ -160,7 +159,7 @@ def prepare_disbursement(
     body: PrepareDisbursement,
     request: Request,
     principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         decision = loans.prepare_disbursement(
@@ -190,7 +189,7 @@ def prepare_cancellation(
     body: CancellationIn,
     request: Request,
     principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         decision = loans.prepare_cancellation(command, application_id, body.cancelled_on, body.reason)
@@ -217,7 +216,7 @@ def list_decisions(application_id: str, request: Request, principal: Staff) -> l
     summary="Approve a prepared decision; the preparer may not approve it",
 )
 def approve_decision(
-    decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+    decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request,
@@ -238,8 +237,8 @@ def reject_decision(
     decision_id: str,
     request: Request,
     principal: Approvers,
+    idempotency_key: IdempotencyKey,
     body: Annotated[RejectDecisionIn, Body()] = NO_REASON,
-    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     return execute(
         request,

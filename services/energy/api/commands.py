@@ -50,7 +50,7 @@ def execute(
         status, result = action(command_for(request, session, principal))
         return status, result.model_dump(mode="json") if isinstance(result, BaseModel) else result
 
-    return idempotent_response(request, principal.subject, idempotency_key, body, run)
+    return idempotent_response(request, principal, idempotency_key, body, run)
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:

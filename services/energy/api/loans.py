@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey
 from shared.platform.rules import RuleViolation
 from shared.servicing import service as core
 from shared.servicing.decisions import Decision
@@ -42,7 +42,6 @@ from services.energy.service import servicing
 from services.energy.service.context import Command
 
 router = APIRouter(tags=["loans"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
 Collectors = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.JOB, Role.FUND_MANAGER))]
@@ -149,7 +148,7 @@ def repay(
     body: RepaymentIn,
     request: Request,
     principal: Collectors,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     return execute(request, principal, idempotency_key, body, lambda command: _repay(command, application_id, body))
 
@@ -160,7 +159,7 @@ def prepay(
     body: PrepaymentIn,
     request: Request,
     principal: Collectors,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         loan = servicing.loan_of(command, application_id)
@@ -182,7 +181,7 @@ def prepay(
 
 @router.post(f"{LOAN}/default", response_model=EnergyLoanOut, responses=PROBLEM_RESPONSES)
 def declare_default(
-    application_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    application_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         loan = servicing.loan_of(command, application_id)
@@ -208,7 +207,7 @@ def reset_rate(
     body: RateResetIn,
     request: Request,
     principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
         return core.prepare_rate_reset(uow, product, loan_id, body.effective_on, body.annual_rate, body.reason)
@@ -228,7 +227,7 @@ def prepare_restructuring(
     body: RestructureIn,
     request: Request,
     principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
         fields = {"principal": body.principal, "annual_rate": body.annual_rate, "periods": body.periods}
@@ -248,7 +247,7 @@ def prepare_write_off(
     body: WriteOffIn,
     request: Request,
     principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
         return core.prepare_write_off(uow, product, loan_id, body.written_off_on, body.reason)
@@ -268,7 +267,7 @@ def reverse(
     body: ReversalIn,
     request: Request,
     principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan_id: str) -> Decision:
         return core.prepare_reversal(uow, product, loan_id, body.entry_id, body.reason)

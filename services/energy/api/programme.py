@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey
 
 from services.energy.api.commands import execute, read
 from services.energy.api.schemas import (
@@ -31,7 +31,6 @@ from services.energy.service.context import Command
 from services.energy.service.programme import CallTerms, Figures
 
 router = APIRouter(tags=["programme"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Staff = Annotated[
     Principal, Depends(require_roles(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR, Role.JOB))
@@ -46,7 +45,7 @@ Staff = Annotated[
     summary="Open a budget year (default envelope 5,000,000.00, article JB0-1JEC2GB-PA)",
 )
 def open_budget_year(
-    body: OpenBudgetYear, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    body: OpenBudgetYear, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request,
@@ -75,7 +74,7 @@ def get_budget_year(year: int, request: Request, principal: Staff) -> BudgetYear
     summary="Open a call (oproep): window, rate, term, maxima",
 )
 def open_call(
-    year: int, body: OpenCall, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    year: int, body: OpenCall, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     terms = CallTerms(
         title=body.title,
@@ -134,7 +133,7 @@ def _applicant_out(applicant: EnergyApplicant, sites: list[EnergySite]) -> Appli
     summary="Register a sheltered or social workshop and its sites",
 )
 def register_applicant(
-    body: RegisterApplicant, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    body: RegisterApplicant, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(request, principal, idempotency_key, body, lambda command: _applicant(command, body))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
@@ -14,7 +14,7 @@ from shared.contracts.topics import PORTFOLIO_EVENTS
 from shared.platform.auth import Principal, require_roles
 from shared.platform.business_date import business_date
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER, idempotent_response
+from shared.platform.idempotency import IdempotencyKey, idempotent_response
 from shared.platform.quarters import QUARTER_PATTERN
 
 from services.portfolio.api.access import EXPORTERS, session_of
@@ -102,16 +102,14 @@ def request_export(
     background: BackgroundTasks,
     body: ExportRequest,
     principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def run(session: Session) -> tuple[int, Any]:
         today = business_date(request.app.state.clock())
         export = exports.request_export(session, body.quarter, principal.subject, today, datetime.now(UTC))
         return 202, _out(session, export).model_dump(mode="json")
 
-    response = idempotent_response(
-        request, principal.subject, idempotency_key, body, run, lambda out: f"/exports/{out['id']}"
-    )
+    response = idempotent_response(request, principal, idempotency_key, body, run, lambda out: f"/exports/{out['id']}")
     if response.status_code == 202:
         export_id = response.headers["Location"].rsplit("/", 1)[-1]
         background.add_task(_run, request, export_id)

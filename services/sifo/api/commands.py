@@ -48,7 +48,7 @@ def execute(
     def run(session: Session) -> tuple[int, Any]:
         return status_code, action(command_for(request, session, principal)).model_dump(mode="json")
 
-    return idempotent_response(request, principal.subject, idempotency_key, body, run, location)
+    return idempotent_response(request, principal, idempotency_key, body, run, location)
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey
 from shared.servicing import service as core
 from shared.servicing.decisions import Decision
 from shared.servicing.schemas import CancellationIn, DecisionOut, RejectDecisionIn, WriteOffIn
@@ -22,7 +22,6 @@ from services.sifo.service.servicing import LENDER
 
 NO_REASON = RejectDecisionIn()
 router = APIRouter(tags=["decisions"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
 Approvers = Annotated[Principal, Depends(require_roles(Role.APPROVER))]
 Anyone = Annotated[Principal, Depends(require_roles(*Role))]
@@ -43,7 +42,7 @@ def prepare_disbursement(
     body: PrepareDisbursement,
     request: Request,
     principal: Preparers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     return prepare(
         request,
@@ -64,7 +63,7 @@ def prepare_disbursement(
     responses=PROBLEM_RESPONSES,
 )
 def prepare_restructuring(
-    loan_id: str, body: RestructureIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: RestructureIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Decision:
         terms = core.requested_terms(body.terms.model_dump())
@@ -77,7 +76,7 @@ def prepare_restructuring(
 
 @router.post("/loans/{loan_id}/write-off", status_code=201, response_model=DecisionOut, responses=PROBLEM_RESPONSES)
 def prepare_write_off(
-    loan_id: str, body: WriteOffIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: WriteOffIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return prepare(
         request,
@@ -96,7 +95,7 @@ def prepare_write_off(
     responses=PROBLEM_RESPONSES,
 )
 def prepare_cancellation(
-    loan_id: str, body: CancellationIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: CancellationIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return prepare(
         request,
@@ -113,9 +112,7 @@ def prepare_cancellation(
     summary="Approve a prepared decision; the preparer may not approve it",
     responses=PROBLEM_RESPONSES,
 )
-def approve(
-    decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+def approve(decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey) -> JSONResponse:
     return execute(
         request,
         principal,
@@ -135,8 +132,8 @@ def reject(
     decision_id: str,
     request: Request,
     principal: Approvers,
+    idempotency_key: IdempotencyKey,
     body: Annotated[RejectDecisionIn, Body()] = NO_REASON,
-    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     return execute(
         request,

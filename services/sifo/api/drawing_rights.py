@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey
 
 from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import AllocateDrawingRight, DrawingRightOut, Reallocate, Release
@@ -17,7 +17,6 @@ from services.sifo.domain.drawing_rights import ValidityWindow
 from services.sifo.service import drawing_rights
 
 router = APIRouter(tags=["drawing rights"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Anyone = Annotated[Principal, Depends(require_roles(*Role))]
 
@@ -34,7 +33,7 @@ def allocate(
     body: AllocateDrawingRight,
     request: Request,
     principal: Managers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     window = ValidityWindow(body.valid_from, body.valid_until)
     return execute(
@@ -57,7 +56,7 @@ def allocate(
     responses=PROBLEM_RESPONSES,
 )
 def reallocate(
-    right_id: str, body: Reallocate, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    right_id: str, body: Reallocate, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request,
@@ -75,7 +74,7 @@ def reallocate(
     responses=PROBLEM_RESPONSES,
 )
 def release(
-    right_id: str, body: Release, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    right_id: str, body: Release, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IDEMPOTENCY_HEADER, IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber, Iban
 
 from services.sifo.api.commands import execute, read
@@ -21,7 +21,6 @@ from services.sifo.models import SifoFinancier
 from services.sifo.service import financiers
 
 router = APIRouter(tags=["financiers"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Anyone = Annotated[Principal, Depends(require_roles(*Role))]
 
@@ -92,7 +91,7 @@ class FinancierOut(BaseModel):
     responses={**PROBLEM_RESPONSES, 201: {"description": "Registered"}},
 )
 def register_financier(
-    body: RegisterFinancier, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    body: RegisterFinancier, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     registration = FinancierRegistration(
         enterprise_number=body.enterprise_number,
@@ -122,7 +121,7 @@ def suspend(
     body: SuspendFinancier,
     request: Request,
     principal: Managers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     return execute(
         request,
@@ -146,7 +145,7 @@ def end(
     body: EndRecognition,
     request: Request,
     principal: Managers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     return execute(
         request,

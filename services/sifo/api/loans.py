@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey
 from shared.platform.rules import RuleViolation
 from shared.servicing.schemas import installments
 
@@ -21,7 +21,6 @@ from services.sifo.service.context import Command
 from services.sifo.service.loans import LoanSubmission, RepaymentPlan
 
 router = APIRouter(tags=["loans"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Submitters = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.FINANCIER))]
 Approvers = Annotated[Principal, Depends(require_roles(Role.APPROVER))]
 Anyone = Annotated[Principal, Depends(require_roles(*Role))]
@@ -74,9 +73,7 @@ def _submit(body: SubmitLoan, command: Command) -> SubmittedLoanOut:
     summary="Submit a co-financed credit: priced at the reference rate, with schedule and aid",
     responses=PROBLEM_RESPONSES,
 )
-def submit(
-    body: SubmitLoan, request: Request, principal: Submitters, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+def submit(body: SubmitLoan, request: Request, principal: Submitters, idempotency_key: IdempotencyKey) -> JSONResponse:
     return execute(
         request,
         principal,
@@ -95,7 +92,7 @@ def submit(
     responses=PROBLEM_RESPONSES,
 )
 def approve(
-    loan_id: str, body: ApproveLoan, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: ApproveLoan, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request,
@@ -108,7 +105,7 @@ def approve(
 
 @router.post("/loans/{loan_id}/rejection", response_model=LoanOut, responses=PROBLEM_RESPONSES)
 def reject(
-    loan_id: str, body: RejectLoan, request: Request, principal: Approvers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: RejectLoan, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IDEMPOTENCY_HEADER
+from shared.platform.idempotency import IdempotencyKey
 from shared.servicing import service as core
 from shared.servicing.schemas import (
     AllocationOut,
@@ -33,7 +33,6 @@ from services.sifo.service.context import Command
 from services.sifo.service.servicing import LENDER
 
 router = APIRouter(tags=["servicing"])
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Collectors = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE, Role.JOB, Role.FUND_MANAGER))]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
@@ -61,7 +60,7 @@ def _repay(command: Command, loan_id: str, body: RepaymentIn) -> RepaymentRecord
     responses=PROBLEM_RESPONSES,
 )
 def repay(
-    loan_id: str, body: RepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: RepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
         request, principal, idempotency_key, body, lambda command: _repay(command, loan_id, body), status_code=201
@@ -76,7 +75,7 @@ def repay(
     responses=PROBLEM_RESPONSES,
 )
 def prepay(
-    loan_id: str, body: PrepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: PrepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> PositionOut:
         recorded = core.record_prepayment(*LENDER.on(command, loan_id), body.received_on, body.amount, body.mode)
@@ -93,7 +92,7 @@ def prepay(
     responses=PROBLEM_RESPONSES,
 )
 def reset_rate(
-    loan_id: str, body: RateResetIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: RateResetIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return prepare(
         request,
@@ -114,7 +113,7 @@ def reset_rate(
     responses=PROBLEM_RESPONSES,
 )
 def reverse(
-    loan_id: str, body: ReversalIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: ReversalIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return prepare(
         request,
@@ -127,7 +126,7 @@ def reverse(
 
 @router.post("/loans/{loan_id}/default", response_model=LoanOut, responses=PROBLEM_RESPONSES)
 def declare_default(
-    loan_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> LoanOut:
         core.declare_default(*LENDER.on(command, loan_id), body.defaulted_on, body.reason)

@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Header, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from shared.contracts.topics import STATE_AID_EVENTS
 from shared.platform.auth import Principal, Role
-from shared.platform.idempotency import IDEMPOTENCY_HEADER, idempotent_response
+from shared.platform.idempotency import idempotent_response
 
 from services.state_aid.service.context import Command
 
 T = TypeVar("T")
-IdempotencyKeyHeader = Header(alias=IDEMPOTENCY_HEADER)
 READERS = (Role.SERVICE, Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR)
 
 
@@ -44,7 +43,7 @@ def execute(
     def run(session: Session) -> tuple[int, Any]:
         return status_code, action(command_for(request, session, principal)).model_dump(mode="json")
 
-    return idempotent_response(request, principal.subject, idempotency_key, body, run, location)
+    return idempotent_response(request, principal, idempotency_key, body, run, location)
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:

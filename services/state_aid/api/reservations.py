@@ -11,9 +11,10 @@ from shared.contracts.state_aid import REFERENCE_PATTERN, ReservationRequest, Re
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.database import transaction
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 
 from services.state_aid import events
-from services.state_aid.api.commands import READERS, IdempotencyKeyHeader, command_for, execute, read
+from services.state_aid.api.commands import READERS, command_for, execute, read
 from services.state_aid.api.schemas import DeclareAid
 from services.state_aid.service import measures
 
@@ -61,7 +62,7 @@ def declare(
     request: Request,
     body: DeclareAid,
     principal: Staff,
-    idempotency_key: Annotated[str | None, IdempotencyKeyHeader] = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     declaration = measures.Declaration(
         enterprise_number=body.enterprise_number,

@@ -11,11 +11,12 @@ from fastapi.responses import JSONResponse
 from shared.contracts.state_aid import HeadroomV1
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 from shared.platform.identifiers import normalise_enterprise_number
 from shared.platform.rules import RuleViolation
 
 from services.state_aid import events
-from services.state_aid.api.commands import READERS, IdempotencyKeyHeader, execute, read
+from services.state_aid.api.commands import READERS, execute, read
 from services.state_aid.api.schemas import LinkOut, RecordLink, UndertakingOut, headroom_out
 from services.state_aid.domain.measures import legal_basis
 from services.state_aid.service import measures, undertakings
@@ -92,7 +93,7 @@ def record_link(
     enterprise_number: EnterpriseInPath,
     body: RecordLink,
     principal: Staff,
-    idempotency_key: Annotated[str | None, IdempotencyKeyHeader] = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     number = _enterprise(enterprise_number)
     return execute(

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Header, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from shared.contracts.topics import TRIVIDEND_EVENTS
 from shared.platform.auth import Principal
-from shared.platform.idempotency import IDEMPOTENCY_HEADER, idempotent_response
+from shared.platform.idempotency import idempotent_response
 
 from services.trividend.service.context import Command
 
 T = TypeVar("T")
-IdempotencyKey = Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)]
 Outcome = tuple[int, BaseModel | dict[str, Any]]
 
 
@@ -48,7 +47,7 @@ def execute(
         status, result = action(command_for(request, session, principal))
         return status, result.model_dump(mode="json") if isinstance(result, BaseModel) else result
 
-    return idempotent_response(request, principal.subject, idempotency_key, body, run)
+    return idempotent_response(request, principal, idempotency_key, body, run)
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 
 from services.trividend.api.access import Committee, Managers, Readers
-from services.trividend.api.commands import IdempotencyKey, Outcome, execute, read
+from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import Decide, ProposalOut, Propose, Reject
 from services.trividend.domain.decisions import ProposalStatus
 from services.trividend.service import decisions
@@ -26,9 +27,7 @@ router = APIRouter(tags=["decisions"])
     responses=PROBLEM_RESPONSES,
     summary="Propose an investment",
 )
-def propose(
-    body: Propose, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+def propose(body: Propose, request: Request, principal: Managers, idempotency_key: IdempotencyKey) -> JSONResponse:
     def action(command: Command) -> Outcome:
         loan = body.loan.request() if body.loan is not None else None
         row = decisions.propose(command, body.investee_id, body.instrument, body.amount, body.rationale, loan)
@@ -65,7 +64,7 @@ def get_proposal(proposal_id: str, request: Request, principal: Readers) -> Prop
     summary="The investment committee approves (not the proposer); the amount is committed",
 )
 def approve(
-    proposal_id: str, body: Decide, request: Request, principal: Committee, idempotency_key: IdempotencyKey = None
+    proposal_id: str, body: Decide, request: Request, principal: Committee, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, ProposalOut.model_validate(decisions.decide(command, proposal_id, True, body.reason))
@@ -80,7 +79,7 @@ def approve(
     summary="The investment committee rejects, with its reason",
 )
 def reject(
-    proposal_id: str, body: Reject, request: Request, principal: Committee, idempotency_key: IdempotencyKey = None
+    proposal_id: str, body: Reject, request: Request, principal: Committee, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, ProposalOut.model_validate(decisions.decide(command, proposal_id, False, body.reason))

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 
 from services.trividend.api.access import Bookers, Deciders, Managers, Readers
-from services.trividend.api.commands import IdempotencyKey, Outcome, execute, read
+from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import (
     Day,
     Decide,
@@ -75,7 +76,7 @@ def get_participation(
     summary="Pay in a tranche: shares bought at a price, within the committed amount",
 )
 def pay_in(
-    participation_id: str, body: Tranche, request: Request, principal: Bookers, idempotency_key: IdempotencyKey = None
+    participation_id: str, body: Tranche, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         equity.invest(command, participation_id, body.on, body.shares, body.price_per_share, body.amount)
@@ -92,7 +93,7 @@ def pay_in(
     summary="Book a dividend received",
 )
 def dividend(
-    participation_id: str, body: Dividend, request: Request, principal: Bookers, idempotency_key: IdempotencyKey = None
+    participation_id: str, body: Dividend, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         equity.receive_dividend(command, participation_id, body.on, body.amount)
@@ -113,7 +114,7 @@ def prepare_exit(
     body: PrepareExit,
     request: Request,
     principal: Managers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         row = equity.prepare_exit(command, participation_id, body.on, body.shares_sold, body.proceeds)
@@ -129,7 +130,7 @@ def prepare_exit(
     summary="Approve an exit prepared by someone else; the sale is booked at average cost",
 )
 def approve_exit(
-    exit_id: str, body: Decide, request: Request, principal: Deciders, idempotency_key: IdempotencyKey = None
+    exit_id: str, body: Decide, request: Request, principal: Deciders, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, ExitOut.model_validate(equity.decide_exit(command, exit_id, True, body.reason))
@@ -141,7 +142,7 @@ def approve_exit(
     "/exits/{exit_id}/rejection", response_model=ExitOut, responses=PROBLEM_RESPONSES, summary="Reject a prepared exit"
 )
 def reject_exit(
-    exit_id: str, body: Reject, request: Request, principal: Deciders, idempotency_key: IdempotencyKey = None
+    exit_id: str, body: Reject, request: Request, principal: Deciders, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, ExitOut.model_validate(equity.decide_exit(command, exit_id, False, body.reason))

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 
 from services.trividend.api.access import Bookers, Managers, Readers
-from services.trividend.api.commands import IdempotencyKey, Outcome, execute, read
+from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import (
     AddBoardSeat,
     AlertOut,
@@ -48,7 +49,7 @@ def follow_up_out(command: Command, investee_id: str) -> FollowUpOut:
     summary="Record a board seat (director or observer) Trividend holds",
 )
 def add_seat(
-    investee_id: str, body: AddBoardSeat, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    investee_id: str, body: AddBoardSeat, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         follow_up.add_board_seat(command, investee_id, body.person, body.role, body.from_date, body.until)
@@ -65,7 +66,7 @@ def add_seat(
     summary="Record a coaching or management-support session (hours, topic)",
 )
 def record_session(
-    investee_id: str, body: RecordSession, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    investee_id: str, body: RecordSession, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         follow_up.record_session(command, investee_id, body.on, body.kind, body.hours, body.topic)
@@ -82,7 +83,7 @@ def record_session(
     summary="Record a KPI report: target-group VTE, turnover, result, equity for a period",
 )
 def report(
-    investee_id: str, body: ReportKpis, request: Request, principal: Bookers, idempotency_key: IdempotencyKey = None
+    investee_id: str, body: ReportKpis, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         follow_up.record_kpi_report(

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 
 from services.trividend.api.access import Bookers, Managers, Readers
-from services.trividend.api.commands import IdempotencyKey, Outcome, execute, read
+from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import InvesteeOut, RegisterInvestee, ReportHeadcount, ReportShares
 from services.trividend.service import investees
 from services.trividend.service.context import Command
@@ -43,7 +44,7 @@ def _out(command: Command, investee_id: str) -> InvesteeOut:
     summary="Register an investee",
 )
 def register(
-    body: RegisterInvestee, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    body: RegisterInvestee, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         row = investees.register_investee(command, body.enterprise_number, body.name, body.legal_form, body.sector)
@@ -69,7 +70,7 @@ def report_headcount(
     body: ReportHeadcount,
     request: Request,
     principal: Bookers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         investees.report_headcount(command, investee_id, body.on, body.target_group_vte)
@@ -86,7 +87,7 @@ def report_headcount(
     summary="Report the shares outstanding from a day on",
 )
 def report_shares(
-    investee_id: str, body: ReportShares, request: Request, principal: Bookers, idempotency_key: IdempotencyKey = None
+    investee_id: str, body: ReportShares, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         investees.report_shares(command, investee_id, body.on, body.shares_outstanding)

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from shared.platform.auth import Principal
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 from shared.servicing import service as core
 from shared.servicing.decisions import Decision
 from shared.servicing.schemas import (
@@ -34,7 +35,7 @@ from shared.servicing.service import Product
 from shared.servicing.sql import SqlServicing
 
 from services.trividend.api.access import Bookers, Deciders, Managers, Readers
-from services.trividend.api.commands import IdempotencyKey, Outcome, execute, read
+from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import (
     CancelLoan,
     ConversionOut,
@@ -108,7 +109,7 @@ def _decision(
     summary="Prepare the payout of an approved loan; another person approves it",
 )
 def disburse(
-    loan_id: str, body: DisburseLoan, request: Request, principal: Bookers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: DisburseLoan, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return _decision(
         request,
@@ -127,7 +128,7 @@ def disburse(
     summary="Prepare the cancellation of an approved loan that will not be paid out (its aid is released)",
 )
 def cancel(
-    loan_id: str, body: CancelLoan, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: CancelLoan, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return _decision(
         request,
@@ -144,9 +145,7 @@ def cancel(
     responses=PROBLEM_RESPONSES,
     summary="Approve a loan decision prepared by someone else",
 )
-def approve(
-    decision_id: str, request: Request, principal: Deciders, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+def approve(decision_id: str, request: Request, principal: Deciders, idempotency_key: IdempotencyKey) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, DecisionOut.of(loans.approve_decision(command, decision_id))
 
@@ -164,7 +163,7 @@ def reject(
     body: RejectDecisionIn,
     request: Request,
     principal: Deciders,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, DecisionOut.of(loans.reject_decision(command, decision_id, body.reason))
@@ -180,7 +179,7 @@ def reject(
     summary="Record money received: arrears first, then the next installment, then prepayment",
 )
 def repay(
-    loan_id: str, body: RepaymentIn, request: Request, principal: Bookers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: RepaymentIn, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         recorded = core.record_repayment(
@@ -206,7 +205,7 @@ def repay(
     summary="Record a prepayment of principal not yet due",
 )
 def prepay(
-    loan_id: str, body: PrepaymentIn, request: Request, principal: Bookers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: PrepaymentIn, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         core.record_prepayment(*loans.LENDER.on(command, loan_id), body.received_on, body.amount, body.mode)
@@ -217,7 +216,7 @@ def prepay(
 
 @router.post(f"{LOAN}/default", response_model=LoanOut, responses=PROBLEM_RESPONSES, summary="Declare a default")
 def declare_default(
-    loan_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: DefaultIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         core.declare_default(*loans.LENDER.on(command, loan_id), body.defaulted_on, body.reason)
@@ -240,7 +239,7 @@ def _prepare(
     summary="Prepare a rate reset (four eyes); on approval any state aid it creates is registered",
 )
 def reset_rate(
-    loan_id: str, body: RateResetIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: RateResetIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan: str) -> Decision:
         return core.prepare_rate_reset(uow, product, loan, body.effective_on, body.annual_rate, body.reason)
@@ -260,7 +259,7 @@ def restructure(
     body: TrividendRestructureIn,
     request: Request,
     principal: Managers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan: str) -> Decision:
         fields = {"principal": body.principal, "annual_rate": body.annual_rate, "periods": body.periods}
@@ -282,7 +281,7 @@ def restructure(
     summary="Prepare a write-off (four eyes)",
 )
 def write_off(
-    loan_id: str, body: WriteOffIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: WriteOffIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan: str) -> Decision:
         return core.prepare_write_off(uow, product, loan, body.written_off_on, body.reason)
@@ -298,7 +297,7 @@ def write_off(
     summary="Prepare the reversal of a repayment or prepayment recorded by mistake (four eyes)",
 )
 def reverse(
-    loan_id: str, body: ReversalIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: ReversalIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan: str) -> Decision:
         return core.prepare_reversal(uow, product, loan, body.entry_id, body.reason)
@@ -314,7 +313,7 @@ def reverse(
     summary="Convert a convertible loan into shares at a recorded price: the loan closes, the participation opens",
 )
 def convert(
-    loan_id: str, body: Convert, request: Request, principal: Managers, idempotency_key: IdempotencyKey = None
+    loan_id: str, body: Convert, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         done = loans.convert(command, loan_id, body.converted_on, body.price_per_share)

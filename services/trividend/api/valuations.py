@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.idempotency import IdempotencyKey
 from shared.platform.quarters import QUARTER_PATTERN
 
 from services.trividend.api.access import Committee, Deciders, Managers, Readers
-from services.trividend.api.commands import IdempotencyKey, Outcome, execute, read
+from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import (
     ClosedQuarterOut,
     Day,
@@ -40,7 +41,7 @@ def prepare(
     body: PrepareValuation,
     request: Request,
     principal: Managers,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         row = valuations.prepare_valuation(
@@ -76,7 +77,7 @@ def history(participation_id: str, request: Request, principal: Readers) -> list
     summary="Approve a valuation",
 )
 def approve(
-    valuation_id: str, body: Decide, request: Request, principal: Deciders, idempotency_key: IdempotencyKey = None
+    valuation_id: str, body: Decide, request: Request, principal: Deciders, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, ValuationOut.model_validate(valuations.decide_valuation(command, valuation_id, True, body.reason))
@@ -91,7 +92,7 @@ def approve(
     summary="Reject a valuation",
 )
 def reject(
-    valuation_id: str, body: Reject, request: Request, principal: Deciders, idempotency_key: IdempotencyKey = None
+    valuation_id: str, body: Reject, request: Request, principal: Deciders, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, ValuationOut.model_validate(valuations.decide_valuation(command, valuation_id, False, body.reason))
@@ -110,7 +111,7 @@ def close(
     quarter: Annotated[str, Path(pattern=QUARTER_PATTERN)],
     request: Request,
     principal: Committee,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 201, ClosedQuarterOut.model_validate(valuations.close_quarter(command, quarter))

@@ -17,7 +17,7 @@ from shared.platform.auth import Role
 
 from services.energy.app import EnergySettings, build_app
 from tests.state_aid_register import ServedByTheRegister, StateAid
-from tests.support import bearer, energy_settings, enterprise_number
+from tests.support import bearer, energy_settings, enterprise_number, sends_idempotency_keys
 
 ALL_DOCUMENTS = [
     "application_form",
@@ -105,7 +105,7 @@ def energy(
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
     app.state.clock = state_aid.clock
-    with TestClient(app) as client:
+    with sends_idempotency_keys(TestClient(app)) as client:
         yield Energy(
             app=app,
             client=client,

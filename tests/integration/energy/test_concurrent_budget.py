@@ -14,6 +14,7 @@ from shared.contracts.topics import ENERGY_EVENTS
 
 from tests.integration.energy.conftest import Energy
 from tests.integration.live import http_server, published
+from tests.support import sends_idempotency_keys
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,7 @@ def test_exactly_166_commitments_fit_and_the_broker_agrees(energy: Energy, serve
     barrier = threading.Barrier(APPLICATIONS)
 
     def approve(application_id: str) -> httpx.Response:
-        with httpx.Client(base_url=server, headers=energy.approver, timeout=120) as client:
+        with sends_idempotency_keys(httpx.Client(base_url=server, headers=energy.approver, timeout=120)) as client:
             barrier.wait()
             return client.post(f"/applications/{application_id}/approval", json={})
 

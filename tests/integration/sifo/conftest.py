@@ -17,7 +17,7 @@ from shared.platform.auth import Role
 
 from services.sifo.app import SifoSettings, build_app
 from tests.state_aid_register import ServedByTheRegister, StateAid
-from tests.support import VALID_FINANCIER, bearer, sifo_settings
+from tests.support import VALID_FINANCIER, bearer, sends_idempotency_keys, sifo_settings
 
 
 @dataclass
@@ -80,7 +80,7 @@ def sifo(
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
     app.state.clock = state_aid.clock
-    with TestClient(app) as client:
+    with sends_idempotency_keys(TestClient(app)) as client:
         yield Sifo(
             app=app,
             client=client,

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.live import http_server
 from tests.integration.sifo.conftest import Sifo, loan_body
-from tests.support import enterprise_number
+from tests.support import enterprise_number, sends_idempotency_keys
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +52,7 @@ def test_reserved_never_exceeds_the_allocation_and_every_refusal_names_the_short
     barrier = threading.Barrier(LOANS)
 
     def approve(loan_id: str) -> httpx.Response:
-        with httpx.Client(base_url=server, headers=sifo.approver, timeout=60) as client:
+        with sends_idempotency_keys(httpx.Client(base_url=server, headers=sifo.approver, timeout=60)) as client:
             barrier.wait()
             return client.post(f"/loans/{loan_id}/approval", json={})
 

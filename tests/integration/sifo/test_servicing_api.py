@@ -20,7 +20,7 @@ from services.sifo.models import SifoDrawingRight
 from tests.integration.live import published
 from tests.integration.sifo.conftest import Sifo, loan_body
 from tests.state_aid_register import measures_of
-from tests.support import bearer
+from tests.support import bearer, sends_idempotency_keys
 
 pytestmark = pytest.mark.integration
 D = Decimal
@@ -281,7 +281,7 @@ def test_the_legal_late_payment_rate_is_a_policy_the_fund_can_choose(sifo: Sifo)
     legal = sifo.settings.model_copy(update={"late_interest": LateInterestKind.LEGAL})
     app = build_app(legal)
     app.state.clock = sifo.register.clock
-    with TestClient(app) as client:
+    with sends_idempotency_keys(TestClient(app)) as client:
         sifo.client = client
         loan_id = disbursed(sifo)
         late = position(sifo, loan_id, "2026-02-25")["position"]

@@ -13,6 +13,7 @@ from tests.integration.live import http_server
 from tests.integration.sifo.conftest import Sifo
 from tests.integration.state_aid.test_lenders_share_one_register import DAY, energy_application, sifo_loan
 from tests.state_aid_register import measures_of
+from tests.support import sends_idempotency_keys
 
 EACH = 25
 CEILING = Decimal("300000.00")
@@ -29,7 +30,7 @@ def test_fifty_concurrent_reservations_never_pass_the_ceiling(sifo: Sifo, energy
         link = {"linked_enterprise_number": parent, "valid_from": "2026-01-01", "reason": "group under one board"}
         linked = httpx.post(
             f"{sifo.register.url}/undertakings/{applicant['enterprise_number']}/links",
-            headers=sifo.register.backoffice,
+            headers={**sifo.register.backoffice, "Idempotency-Key": f"link-{n}"},
             json=link,
         )
         assert linked.status_code == 201, linked.text
@@ -43,7 +44,7 @@ def test_fifty_concurrent_reservations_never_pass_the_ceiling(sifo: Sifo, energy
 
         def approve(target: tuple[str, str, dict[str, str]]) -> tuple[str, httpx.Response]:
             base, path, headers = target
-            with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            with sends_idempotency_keys(httpx.Client(base_url=base, headers=headers, timeout=120)) as client:
                 barrier.wait()
                 return path, client.post(path, json={})
 

@@ -62,7 +62,7 @@ def declare(register: StateAid, enterprise_number: str, gge: Decimal, reference:
 
     declared = httpx.post(
         f"{register.url}/declarations",
-        headers=register.backoffice,
+        headers={**register.backoffice, "Idempotency-Key": f"declare-{reference}"},
         json={
             "reference": reference,
             "enterprise_number": enterprise_number,

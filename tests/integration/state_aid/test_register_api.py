@@ -22,6 +22,7 @@ from services.state_aid.service import measures
 from services.state_aid.service.context import Command
 from services.state_aid.service.outcomes import CONSUMER_PRINCIPAL
 from tests.state_aid_register import StateAid
+from tests.support import sends_idempotency_keys
 
 A, B, C = "0403170701", "0202239951", "0200065765"
 
@@ -29,7 +30,7 @@ A, B, C = "0403170701", "0202239951", "0200065765"
 @pytest.fixture
 def register(state_aid: StateAid) -> Iterator[httpx.Client]:
     state_aid.clock.set_day("2026-03-10")
-    with httpx.Client(base_url=state_aid.url, timeout=30) as client:
+    with sends_idempotency_keys(httpx.Client(base_url=state_aid.url, timeout=30)) as client:
         yield client
 
 

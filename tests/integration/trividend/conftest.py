@@ -18,7 +18,7 @@ from shared.platform.auth import Role
 
 from services.trividend.app import TrividendSettings, build_app
 from tests.state_aid_register import BusinessClock, ServedByTheRegister, StateAid
-from tests.support import bearer, enterprise_number, trividend_settings
+from tests.support import bearer, enterprise_number, sends_idempotency_keys, trividend_settings
 
 
 @dataclass
@@ -69,7 +69,7 @@ def trividend(
     ensure_topics(kafka_bootstrap, [TopicSpec(f"{topic_prefix}{name}") for name in ALL_TOPICS])
     app = build_app(settings)
     app.state.clock = state_aid.clock
-    with TestClient(app) as client:
+    with sends_idempotency_keys(TestClient(app)) as client:
         yield Trividend(
             app=app,
             client=client,
