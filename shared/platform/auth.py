@@ -97,7 +97,10 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
         )
     except jwt.PyJWTError as exc:
         raise _unauthenticated(str(exc)) from exc
-    lifetime = claims["exp"] - claims["iat"]
+    try:
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+    except (TypeError, ValueError):
+        raise _unauthenticated("exp and iat: must be numbers of seconds") from None
     if lifetime > settings.jwt_max_lifetime_hours * 3600:
         raise _unauthenticated(
             f"lifetime (exp - iat) {lifetime / 3600:.1f} h exceeds the maximum of {settings.jwt_max_lifetime_hours:g} h"

@@ -81,6 +81,8 @@ def test_financier_role_needs_a_financier_id() -> None:
         ({"sub": "x" * 151}, "at most 150"),
         ({"sub": 5}, r"(?i)subject"),
         ({"iat": None}, "iat"),
+        ({"iat": "yesterday"}, "iat"),
+        ({"iat": [1]}, "iat"),
         ({"exp": datetime.now(UTC) + timedelta(days=36500)}, "lifetime"),
         ({"iat": datetime.now(UTC) + timedelta(hours=1), "exp": datetime.now(UTC) + timedelta(hours=2)}, "iat"),
     ],
