@@ -104,3 +104,9 @@ def test_lifetime_maximum_is_a_setting() -> None:
 def test_one_person_has_one_subject_however_the_token_spells_it(spelling: str) -> None:
     assert decode_token(SETTINGS, signed(sub=spelling)).subject == "alice@pmv.example"
     assert Principal(subject=spelling).subject == "alice@pmv.example"
+
+
+def test_numeric_strings_for_iat_and_exp_are_compared_as_numbers() -> None:
+    now = int(datetime.now(UTC).timestamp())
+    assert decode_token(SETTINGS, signed(iat=str(now - 10), exp=str(now + 60))).subject == "alice@pmv.example"
+    refused(signed(iat=str(now - 10), exp=str(now + 100 * 3600)), "lifetime")
