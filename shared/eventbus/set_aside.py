@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from shared.eventbus.tables import OutboxMessage
@@ -31,39 +32,42 @@ class SetAsideRow:
 
 
 def set_aside_rows(engine: Engine) -> list[SetAsideRow]:
+    """The set-aside rows in `seq` order, each with the count of its stream's rows waiting behind it (one query)."""
+    behind = aliased(OutboxMessage)
+    waiting = (
+        select(func.count())
+        .select_from(behind)
+        .where(
+            col(behind.published_at).is_(None),
+            col(behind.topic) == col(OutboxMessage.topic),
+            col(behind.message_key) == col(OutboxMessage.message_key),
+            col(behind.seq) > col(OutboxMessage.seq),
+        )
+        .scalar_subquery()
+    )
     with Session(engine) as session:
         rows = session.exec(
-            select(OutboxMessage)
+            select(OutboxMessage, waiting)
             .where(col(OutboxMessage.published_at).is_(None), col(OutboxMessage.failed_at).is_not(None))
             .order_by(col(OutboxMessage.seq))
         ).all()
-        found = []
-        for row in rows:
-            assert row.seq is not None
-            assert row.failed_at is not None
-            waiting = session.exec(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(
-                    col(OutboxMessage.published_at).is_(None),
-                    col(OutboxMessage.topic) == row.topic,
-                    col(OutboxMessage.message_key) == row.message_key,
-                    col(OutboxMessage.seq) > row.seq,
-                )
-            ).one()
-            found.append(
-                SetAsideRow(
-                    seq=row.seq,
-                    topic=row.topic,
-                    message_key=row.message_key,
-                    event_type=row.event_type,
-                    attempts=row.attempts,
-                    last_error=row.last_error or "",
-                    failed_at=row.failed_at,
-                    held_back=int(waiting),
-                )
+    found = []
+    for row, held_back in rows:
+        assert row.seq is not None
+        assert row.failed_at is not None
+        found.append(
+            SetAsideRow(
+                seq=row.seq,
+                topic=row.topic,
+                message_key=row.message_key,
+                event_type=row.event_type,
+                attempts=row.attempts,
+                last_error=row.last_error or "",
+                failed_at=row.failed_at,
+                held_back=int(held_back),
             )
-        return found
+        )
+    return found
 
 
 def retry(engine: Engine, seq: int) -> None:

@@ -98,7 +98,7 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
     except jwt.PyJWTError as exc:
         raise _unauthenticated(str(exc)) from exc
     try:
-        lifetime = float(claims["exp"]) - float(claims["iat"])
+        lifetime = int(claims["exp"]) - int(claims["iat"])
     except (TypeError, ValueError):
         raise _unauthenticated("exp and iat: must be numbers of seconds") from None
     if lifetime > settings.jwt_max_lifetime_hours * 3600:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -43,6 +44,7 @@ from shared.platform.errors import PROBLEM_MEDIA_TYPE, ProblemError
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+_KEY = re.compile(KEY_PATTERN)
 ATTEMPTS = 3
 _IN_PROGRESS = 0
 _RETRIED_SQLSTATES = frozenset({"23505", "40001", "40P01"})
@@ -128,7 +130,7 @@ def _checked_key(key: str | None, required: bool) -> str | None:
                 "idempotency-key-required",
             )
         return None
-    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable() or " " in key:
+    if _KEY.fullmatch(key) is None:
         raise ProblemError(
             422,
             "The request is not valid",
