@@ -173,3 +173,13 @@ def state_aid(
         yield register
     finally:
         stop_register(register)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The size and duration of the API fuzzing run, when it ran."""
+    from tests.integration.api_fuzz import REPORTS
+
+    if REPORTS:
+        terminalreporter.section("API fuzzing (schemathesis)")
+        for report in REPORTS:
+            terminalreporter.write_line(report.summary())

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from shared.contracts.aid_vocabulary import Instrument, MeasureStatus, OutcomeKind
 from shared.contracts.topics import STATE_AID_EVENTS
 from shared.eventbus.registry import event_type
+from shared.platform.days import Day
 from shared.platform.identifiers import normalise_enterprise_number
 
 __all__ = [
@@ -83,7 +84,7 @@ class ReservationRequest(Contract):
         examples=["8c0e3f5a"],
     )
     gge: Decimal = Field(ge=0, max_digits=16, decimal_places=2, examples=["12500.00"])
-    grant_date: date | None = Field(
+    grant_date: Day | None = Field(
         default=None, description="absent: the register's business date; a past date needs staff and a reason"
     )
     reference_rate: Decimal | None = Field(default=None, ge=0, le=1, max_digits=9, decimal_places=6)

@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.tables import DeadLetter, InboxRecord
+from shared.platform.audit import acting_as
 from shared.platform.database import transaction
 from shared.platform.request_context import TraceContext, current_event_id, current_trace
 
@@ -209,7 +210,8 @@ class EventConsumer:
         event_token = current_event_id.set(envelope.id)
         trace_token = current_trace.set(TraceContext.continuing(envelope.traceparent))
         try:
-            return self._process(envelope, record)
+            with acting_as(f"consumer:{self.group_id}"):
+                return self._process(envelope, record)
         finally:
             current_trace.reset(trace_token)
             current_event_id.reset(event_token)

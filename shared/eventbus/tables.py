@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from shared.platform.audit import AuditEntry
 from shared.platform.columns import big_id, text, timestamp
 from shared.platform.idempotency import IdempotencyRecord
 
@@ -69,6 +70,6 @@ class DeadLetter(SQLModel, table=True):
 
 
 COMMON_TABLE_NAMES = frozenset(
-    model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord)
+    model.__tablename__ for model in (OutboxMessage, InboxRecord, DeadLetter, IdempotencyRecord, AuditEntry)
 )
-"""Tables every service database holds besides its own: the bus's and the idempotency keys."""
+"""Tables every service database holds besides its own: the bus's, the idempotency keys and the audit trail."""

@@ -16,6 +16,7 @@ from shared.loan_operations import statements
 from shared.loan_operations.jobs import OperationsWork
 from shared.loan_operations.lender import LenderOperations
 from shared.loan_operations.scheduler import run_scheduler
+from shared.platform.audit import acting_as
 from shared.platform.auth import Principal, Role
 from shared.platform.database import make_engine, transaction
 from shared.platform.rules import RuleViolation
@@ -36,7 +37,7 @@ def statement_import(build: Callable[[Any], LenderOperations[Any]]) -> ExtraComm
         principal = Principal(subject=f"cli:{getpass.getuser()}", roles=frozenset({Role.BACKOFFICE}))
         engine = make_engine(settings.effective_database_url, pool_size=1, max_overflow=0)
         try:
-            with transaction(engine) as session:
+            with acting_as(principal.subject), transaction(engine) as session:
                 report = statements.import_statements(ops, ops.command(session, principal), args.file.read_bytes())
                 summary = {
                     "imported": [row.statement_id for row in report.statements],

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from shared.loan_operations import due_run, overdue_run, payouts
 from shared.loan_operations.job_runs import Counts, Progress, RunReport, run_job
 from shared.loan_operations.lender import LenderOperations
+from shared.platform.audit import acting_as
 from shared.platform.database import make_engine
 from shared.platform.settings import ServiceSettings
 
@@ -38,7 +39,9 @@ def run_recorded(
     *,
     show_progress: bool | None = None,
 ) -> RunReport:
-    return run_job(engine, ops.tables.job_run, job, day, ops.job_principal.subject, work, show_progress=show_progress)
+    actor = ops.job_principal.subject
+    with acting_as(actor):
+        return run_job(engine, ops.tables.job_run, job, day, actor, work, show_progress=show_progress)
 
 
 def run_daily(

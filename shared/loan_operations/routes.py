@@ -8,7 +8,6 @@ readers of a loan's data depend on the service.
 
 import hashlib
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -33,6 +32,7 @@ from shared.loan_operations.schemas import (
     StatementOut,
 )
 from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey, OptionalIdempotencyKey
 from shared.platform.rules import NotFound, RuleViolation
@@ -209,7 +209,7 @@ def operations_router(
     def list_requests(
         request: Request,
         principal: Readers,
-        business_date: date | None = None,
+        business_date: Day | None = None,
         status: Annotated[str | None, Query(max_length=20)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
         after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -255,7 +255,7 @@ def operations_router(
         request: Request,
         principal: Readers,
         kind: Annotated[str | None, Query(max_length=20)] = None,
-        business_date: date | None = None,
+        business_date: Day | None = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
     ) -> list[BankFileOut]:
         def query(command: Any) -> list[BankFileOut]:

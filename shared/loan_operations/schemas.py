@@ -18,6 +18,7 @@ from shared.loan_operations.tables import (
     StatementColumns,
     StatementLineColumns,
 )
+from shared.platform.days import Day
 from shared.servicing.schemas import example
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
@@ -34,7 +35,7 @@ class MandateIn(BaseModel):
     )
 
     reference: Annotated[str, Field(min_length=1, max_length=35, description="the mandate id (UMR)")]
-    signed_on: date
+    signed_on: Day
     debtor_name: Text200
     debtor_iban: Annotated[str, Field(min_length=15, max_length=42)]
     debtor_bic: Annotated[str | None, Field(default=None, min_length=8, max_length=11)] = None

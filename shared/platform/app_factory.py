@@ -11,10 +11,12 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import Engine
 
+from shared.platform.audit_api import router as audit_router
 from shared.platform.errors import install_problem_handlers
 from shared.platform.health import ReadinessCheck, run_checks
 from shared.platform.metrics import HttpMetrics, HttpMetricsMiddleware, StateProbe, StoredStateCollector
 from shared.platform.request_context import RequestIdMiddleware
+from shared.platform.request_guard import RequestGuardMiddleware
 from shared.platform.settings import ServiceSettings
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -66,10 +68,15 @@ def create_app(
     registry = CollectorRegistry()
     registry.register(StoredStateCollector(engine, state_probes))
     app.state.metrics_registry = registry
+    app.add_middleware(
+        RequestGuardMiddleware,
+        max_json_bytes=settings.max_json_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(HttpMetricsMiddleware, metrics=HttpMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
-    for router in routers:
+    for router in (*routers, audit_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")

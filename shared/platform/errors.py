@@ -13,10 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.platform.problem_document import PROBLEM_MEDIA_TYPE, problem_document
 from shared.platform.request_context import current_request_id
 from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation, Unavailable
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 class ProblemError(Exception):
@@ -34,15 +33,7 @@ class ProblemError(Exception):
 def problem_response(
     request: Request, status: int, title: str, detail: str, slug: str, **extensions: Any
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"/problems/{slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        "request_id": current_request_id.get(),
-    }
-    body.update(extensions)
+    body = problem_document(status, title, detail, slug, request.url.path, current_request_id.get(), **extensions)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 

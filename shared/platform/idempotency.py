@@ -37,9 +37,11 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Field, Session, SQLModel, col
 
+from shared.platform.audit import acting_as
 from shared.platform.auth import Principal
 from shared.platform.database import transaction
-from shared.platform.errors import PROBLEM_MEDIA_TYPE, ProblemError
+from shared.platform.errors import ProblemError
+from shared.platform.problem_document import PROBLEM_MEDIA_TYPE
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -223,9 +225,10 @@ def idempotent_response(
     fingerprint = request_fingerprint(
         request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
     )
-    stored = run_idempotent(
-        request.app.state.engine, principal.scope, key, fingerprint, action, required=request.method == "POST"
-    )
+    with acting_as(principal.subject):
+        stored = run_idempotent(
+            request.app.state.engine, principal.scope, key, fingerprint, action, required=request.method == "POST"
+        )
     headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
     if location is not None and stored.status_code < 400 and isinstance(stored.body, dict):
         headers["Location"] = location(stored.body)

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
@@ -24,6 +23,8 @@ from typing import Literal
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.platform.problem_document import problem_document, send_problem
 
 REQUEST_ID_HEADER = "x-request-id"
 TRACEPARENT_HEADER = "traceparent"
@@ -118,19 +119,6 @@ def configure_logging(service_name: str, level: str = "INFO", log_format: LogFor
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
-def _internal_error_body(request_id: str, path: str) -> bytes:
-    return json.dumps(
-        {
-            "type": "/problems/internal",
-            "title": "Internal error",
-            "status": 500,
-            "detail": "The server failed to handle the request; quote the request_id when reporting it",
-            "instance": path,
-            "request_id": request_id,
-        }
-    ).encode()
-
-
 class RequestIdMiddleware:
     """Pure ASGI middleware, so the ids are set before any other middleware or handler logs.
 
@@ -168,18 +156,17 @@ class RequestIdMiddleware:
             logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            body = _internal_error_body(request_id, str(scope.get("path", "")))
-            await send_with_id(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
+            await send_problem(
+                send_with_id,
+                problem_document(
+                    500,
+                    "Internal error",
+                    "The server failed to handle the request; quote the request_id when reporting it",
+                    "internal",
+                    str(scope.get("path", "")),
+                    request_id,
+                ),
             )
-            await send_with_id({"type": "http.response.body", "body": body})
         finally:
             current_trace.reset(trace_token)
             current_request_id.reset(request_token)

@@ -57,6 +57,10 @@ class ServiceSettings(BaseSettings):
     jwt_max_lifetime_hours: float = Field(
         default=12.0, gt=0, le=24 * 31, description="Tokens whose exp - iat is longer are refused."
     )
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024, description="Largest JSON request body accepted (413).")
+    max_upload_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1024, description="Largest other request body accepted, e.g. a bank statement."
+    )
     idempotency_retention_hours: float = Field(
         default=168.0, ge=24, description="How long an Idempotency-Key and its response are kept before purging."
     )

@@ -12,6 +12,7 @@ from shared.amortisation.allocation import Allocation
 from shared.amortisation.loan_events import PrepaymentMode
 from shared.amortisation.position import LoanPosition
 from shared.amortisation.schedule import Schedule
+from shared.platform.days import Day
 from shared.servicing.aid import AidValuation
 from shared.servicing.decisions import Decision
 from shared.servicing.entries import LedgerEntry
@@ -29,7 +30,7 @@ def example(values: dict[str, Any]) -> ConfigDict:
 class RepaymentIn(BaseModel):
     model_config = example({"received_on": "2026-05-01", "amount": "2732.40", "surplus_mode": "reduce_installment"})
 
-    received_on: date
+    received_on: Day
     amount: Money
     surplus_mode: PrepaymentMode = Field(
         default=PrepaymentMode.REDUCE_INSTALLMENT, description="what a surplus beyond the next installment does"
@@ -39,7 +40,7 @@ class RepaymentIn(BaseModel):
 class PrepaymentIn(BaseModel):
     model_config = example({"received_on": "2026-09-15", "amount": "20000.00", "mode": "reduce_term"})
 
-    received_on: date
+    received_on: Day
     amount: Money
     mode: PrepaymentMode = PrepaymentMode.REDUCE_INSTALLMENT
 
@@ -47,7 +48,7 @@ class PrepaymentIn(BaseModel):
 class RateResetIn(BaseModel):
     model_config = example({"effective_on": "2027-01-01", "annual_rate": "0.0419", "reason": "yearly review"})
 
-    effective_on: date
+    effective_on: Day
     annual_rate: Rate
     reason: str | None = Field(default=None, max_length=2000)
 
@@ -55,14 +56,14 @@ class RateResetIn(BaseModel):
 class DefaultIn(BaseModel):
     model_config = example({"defaulted_on": "2026-10-15", "reason": "insolvency proceedings opened"})
 
-    defaulted_on: date
+    defaulted_on: Day
     reason: Reason
 
 
 class WriteOffIn(BaseModel):
     model_config = example({"written_off_on": "2026-11-30", "reason": "bankruptcy closed without dividend"})
 
-    written_off_on: date
+    written_off_on: Day
     reason: Reason
 
 
@@ -76,7 +77,7 @@ class ReversalIn(BaseModel):
 class CancellationIn(BaseModel):
     model_config = example({"cancelled_on": "2026-05-01", "reason": "the borrower withdrew before payout"})
 
-    cancelled_on: date
+    cancelled_on: Day
     reason: Reason
 
 

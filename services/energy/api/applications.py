@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.request_context import current_request_id
@@ -95,7 +95,7 @@ def get_application(application_id: str, request: Request, principal: Staff) -> 
     responses=PROBLEM_RESPONSES,
     summary="Schedule, yearly debt service, savings coverage, payback, CO2, aid and de minimis headroom",
 )
-def get_assessment(application_id: str, request: Request, principal: Staff, on: date | None = None) -> dict[str, Any]:
+def get_assessment(application_id: str, request: Request, principal: Staff, on: Day | None = None) -> dict[str, Any]:
     def query(command: Command) -> dict[str, Any]:
         row = applications.get_application(command, application_id)
         return applications.assessment(command, row, on or command.today).to_json()

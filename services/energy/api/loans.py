@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.rules import RuleViolation
@@ -69,7 +69,7 @@ def _prepare(
     return execute(request, principal, idempotency_key, body, action)
 
 
-def _view(command: Command, application_id: str, as_of: date | None) -> EnergyLoanOut:
+def _view(command: Command, application_id: str, as_of: Day | None) -> EnergyLoanOut:
     loan = servicing.loan_of(command, application_id)
     day = as_of or command.today
     result = core.view(*servicing.LENDER.on(command, loan.id), day)
@@ -107,7 +107,7 @@ def _view(command: Command, application_id: str, as_of: date | None) -> EnergyLo
     responses=PROBLEM_RESPONSES,
     summary="The loan as of a date: schedule, payments, balance, arrears, payoff amount and history",
 )
-def get_loan(application_id: str, request: Request, principal: Staff, as_of: date | None = None) -> EnergyLoanOut:
+def get_loan(application_id: str, request: Request, principal: Staff, as_of: Day | None = None) -> EnergyLoanOut:
     return read(request, principal, lambda command: _view(command, application_id, as_of))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from shared.amortisation.money import TONNE_QUANTUM, round_half_up
@@ -14,6 +14,8 @@ from shared.platform.idempotency import IdempotencyKey
 
 from services.energy.api.commands import execute, read
 from services.energy.api.schemas import (
+    FIRST_BUDGET_YEAR,
+    LAST_BUDGET_YEAR,
     ApplicantOut,
     BudgetYearOut,
     CallOut,
@@ -31,6 +33,7 @@ from services.energy.service.context import Command
 from services.energy.service.programme import CallTerms, Figures
 
 router = APIRouter(tags=["programme"])
+BudgetYearPath = Annotated[int, Path(ge=FIRST_BUDGET_YEAR, le=LAST_BUDGET_YEAR)]
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Staff = Annotated[
     Principal, Depends(require_roles(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR, Role.JOB))
@@ -62,7 +65,7 @@ def open_budget_year(
     responses=PROBLEM_RESPONSES,
     summary="Envelope, committed, disbursed, released and available",
 )
-def get_budget_year(year: int, request: Request, principal: Staff) -> BudgetYearOut:
+def get_budget_year(year: BudgetYearPath, request: Request, principal: Staff) -> BudgetYearOut:
     return read(request, principal, lambda command: BudgetYearOut.of(programme.budget_year(command, year)))
 
 
@@ -74,7 +77,7 @@ def get_budget_year(year: int, request: Request, principal: Staff) -> BudgetYear
     summary="Open a call (oproep): window, rate, term, maxima",
 )
 def open_call(
-    year: int, body: OpenCall, request: Request, principal: Managers, idempotency_key: IdempotencyKey
+    year: BudgetYearPath, body: OpenCall, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     terms = CallTerms(
         title=body.title,

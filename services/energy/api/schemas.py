@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import Frequency
+from shared.platform.days import Day
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.servicing.aid import valuation_of
 from shared.servicing.decisions import Decision
@@ -36,10 +37,14 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR = 2017, 2100
+"""The budget years the programme can hold; a path or body year outside them is refused before any query."""
+
+
 class OpenBudgetYear(Body):
     model_config = example({"year": 2026})
 
-    year: int = Field(ge=2017, le=2100)
+    year: int = Field(ge=FIRST_BUDGET_YEAR, le=LAST_BUDGET_YEAR)
     envelope: Money | None = Field(default=None, description="defaults to the programme's 5,000,000.00")
 
 
@@ -76,8 +81,8 @@ class OpenCall(Body):
     )
 
     title: str = Field(min_length=1, max_length=200)
-    opens_on: date
-    closes_on: date
+    opens_on: Day
+    closes_on: Day
     annual_rate: Decimal | None = Field(default=None, ge=0, lt=1, decimal_places=6)
     term_months: int | None = Field(default=None, ge=1, le=600)
     frequency: Frequency | None = None
@@ -204,7 +209,7 @@ class SubmitApplication(Body):
     documents: list[str] = Field(default_factory=list, description="documents received, see the checklist")
     rating: Rating = Rating.SATISFACTORY
     collateral: Collateral = Collateral.NORMAL
-    submitted_on: date | None = None
+    submitted_on: Day | None = None
 
 
 class InstallationOut(BaseModel):
@@ -269,7 +274,7 @@ class Approve(Body):
 class Reject(Body):
     model_config = example({"rejected_on": "2026-04-01", "reason": "feasibility study does not support the savings"})
 
-    rejected_on: date | None = None
+    rejected_on: Day | None = None
     reason: Reason
 
 
@@ -283,16 +288,16 @@ class PrepareDisbursement(Body):
         }
     )
 
-    delivery_date: date
+    delivery_date: Day
     final_invoice_amount: Money
-    disbursed_on: date
+    disbursed_on: Day
     iban: Iban | None = Field(default=None, description="defaults to the applicant's registered account")
     iban_reason: str | None = Field(
         default=None,
         max_length=2000,
         description="required when the payout goes to an account other than the applicant's registered one",
     )
-    first_due_date: date | None = Field(
+    first_due_date: Day | None = Field(
         default=None, description="a broken first period: the first installment's date, within two periods"
     )
 
@@ -310,7 +315,7 @@ class RestructureIn(Body):
         {"effective_on": "2027-06-15", "principal": "83512.10", "annual_rate": "0.005", "periods": 120}
     )
 
-    effective_on: date
+    effective_on: Day
     principal: Money
     annual_rate: Rate
     periods: int = Field(ge=1, le=1200)

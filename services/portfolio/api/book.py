@@ -12,8 +12,10 @@ from sqlmodel import Session
 
 from shared.contracts.state_aid import MeasureRecordedV1
 from shared.platform.auth import Principal, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.identifiers import normalise_enterprise_number
+from shared.platform.paging import Offset
 from shared.platform.rules import RuleViolation
 
 from services.portfolio.api.access import READERS, session_of
@@ -158,11 +160,11 @@ def list_positions(
     request: Request,
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
-    on: Annotated[date, Query(description="the day; events of that day included")],
+    on: Annotated[Day, Query(description="the day; events of that day included")],
     instrument: Instrument | None = None,
     enterprise_number: Annotated[str | None, Query(pattern=ENTERPRISE)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> list[PositionOut]:
     number = _enterprise("enterprise_number", enterprise_number) if enterprise_number is not None else None
     lines = book.positions(session, on, _settings(request), instrument, number)
@@ -179,9 +181,9 @@ def list_exposure(
     request: Request,
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
-    on: Annotated[date, Query(description="the day; events of that day included")],
+    on: Annotated[Day, Query(description="the day; events of that day included")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> list[ExposureOut]:
     items = book.exposures(session, on, _settings(request))
     return [ExposureOut.of(item) for item in items[offset : offset + limit]]
@@ -198,7 +200,7 @@ def enterprise_exposure(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
     enterprise_number: Annotated[str, Path(pattern=ENTERPRISE)],
-    on: Annotated[date, Query(description="the day; events of that day included")],
+    on: Annotated[Day, Query(description="the day; events of that day included")],
 ) -> ExposureOut:
     number = _enterprise("enterprise_number", enterprise_number)
     return ExposureOut.of(book.exposure_of(session, on, _settings(request), number))
@@ -213,7 +215,7 @@ def enterprise_exposure(
 def list_drawing_rights(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
-    on: Annotated[date, Query(description="the day; events of that day included")],
+    on: Annotated[Day, Query(description="the day; events of that day included")],
 ) -> list[DrawingRightOut]:
     return [
         DrawingRightOut(
@@ -241,7 +243,7 @@ def list_drawing_rights(
 def list_budget_years(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
-    on: Annotated[date, Query(description="the day; events of that day included")],
+    on: Annotated[Day, Query(description="the day; events of that day included")],
 ) -> list[BudgetYearOut]:
     return [
         BudgetYearOut(
@@ -266,8 +268,8 @@ def list_budget_years(
 def list_aid_measures(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
-    on: Annotated[date, Query(description="the day")],
+    on: Annotated[Day, Query(description="the day")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> list[MeasureRecordedV1]:
     return book.aid_measures(session, on)[offset : offset + limit]

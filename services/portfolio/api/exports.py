@@ -15,6 +15,7 @@ from shared.platform.auth import Principal, require_roles
 from shared.platform.business_date import business_date
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey, idempotent_response
+from shared.platform.paging import Offset
 from shared.platform.quarters import QUARTER_PATTERN
 
 from services.portfolio.api.access import EXPORTERS, session_of
@@ -122,7 +123,7 @@ def list_exports(
     _principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
     quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> list[ExportOut]:
     return [_out(session, export) for export in exports.list_exports(session, quarter, limit, offset)]
 

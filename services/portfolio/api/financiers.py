@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from shared.platform.auth import Principal, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.paging import Offset
 
 from services.portfolio.api.access import READERS, session_of
 from services.portfolio.models import PortfolioFinancier
@@ -52,7 +53,7 @@ def list_financiers(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[PortfolioFinancier]:
     with session:
         return service.list_financiers(session, limit, offset)

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from shared.eventbus.dead_letters import parked, replay_parked
+from shared.platform.audit import acting_as
 from shared.platform.auth import Principal, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.paging import Offset
 
 from services.portfolio.api.access import OPERATORS, session_of
 
@@ -54,7 +56,7 @@ def list_parked(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*OPERATORS))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> list[ParkedEventOut]:
     rows = parked(session, request.app.state.consumer_group, limit, offset)
     return [ParkedEventOut.model_validate(row, from_attributes=True) for row in rows]
@@ -69,14 +71,15 @@ def list_parked(
 def replay(
     request: Request,
     body: ReplayRequest,
-    _principal: Annotated[Principal, Depends(require_roles(*OPERATORS))],
+    principal: Annotated[Principal, Depends(require_roles(*OPERATORS))],
 ) -> ReplayOut:
     state = request.app.state
-    report = replay_parked(
-        state.engine,
-        group_id=state.consumer_group,
-        handlers=state.consumer.handlers,
-        ignored=state.consumer.ignored,
-        ids=body.ids,
-    )
+    with acting_as(principal.subject):
+        report = replay_parked(
+            state.engine,
+            group_id=state.consumer_group,
+            handlers=state.consumer.handlers,
+            ignored=state.consumer.ignored,
+            ids=body.ids,
+        )
     return ReplayOut(applied=report.applied, already_applied=report.already_applied, still_parked=report.still_parked)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Offset
 
 from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import AllocateDrawingRight, DrawingRightOut, Reallocate, Release
@@ -96,7 +97,7 @@ def list_rights(
     principal: Anyone,
     financier_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[DrawingRightOut]:
     return read(
         request,

@@ -10,9 +10,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER, IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber, Iban
+from shared.platform.paging import Offset
 
 from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import EndRecognition, SuspendFinancier
@@ -44,8 +46,8 @@ class RegisterFinancier(BaseModel):
     enterprise_number: EnterpriseNumber = Field(description="KBO/BCE number, 10 digits with mod-97 check")
     name: str = Field(min_length=1, max_length=200)
     iban: Iban = Field(description="account for disbursements, validated IBAN")
-    recognised_from: date
-    recognised_until: date | None = Field(default=None, description="last day of recognition; open-ended if absent")
+    recognised_from: Day
+    recognised_until: Day | None = Field(default=None, description="last day of recognition; open-ended if absent")
 
 
 class FinancierOut(BaseModel):
@@ -168,6 +170,6 @@ def list_financiers(
     request: Request,
     principal: Anyone,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[SifoFinancier]:
     return read(request, principal, lambda command: financiers.list_visible_financiers(command, limit, offset))

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Offset
 from shared.platform.rules import RuleViolation
 from shared.servicing.schemas import installments
 
@@ -127,7 +128,7 @@ def list_loans(
     principal: Anyone,
     status: LoanStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[LoanOut]:
     return read(
         request,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, Method
+from shared.platform.days import Day
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.servicing.aid import valuation_of
 from shared.servicing.schemas import (
@@ -34,14 +35,14 @@ class Body(BaseModel):
 class SuspendFinancier(Body):
     model_config = example({"suspended_from": "2026-06-01", "reason": "annual accounts not filed"})
 
-    suspended_from: date
+    suspended_from: Day
     reason: Reason
 
 
 class EndRecognition(Body):
     model_config = example({"ended_on": "2026-12-31", "reason": "recognition not renewed"})
 
-    ended_on: date
+    ended_on: Day
     reason: Reason
 
 
@@ -57,8 +58,8 @@ class AllocateDrawingRight(Body):
 
     fund_year: int = Field(ge=2009, le=2100)
     amount: Money
-    valid_from: date
-    valid_until: date
+    valid_from: Day
+    valid_until: Day
 
 
 class Reallocate(Body):
@@ -114,7 +115,7 @@ class Borrower(Body):
 
 
 class RepaymentPlanIn(Body):
-    start_date: date = Field(description="planned disbursement; the schedule is fixed from the real one")
+    start_date: Day = Field(description="planned disbursement; the schedule is fixed from the real one")
     periods: int = Field(ge=1, le=1200)
     frequency: Frequency = Frequency.MONTHLY
     method: Method = Method.ANNUITY
@@ -122,7 +123,7 @@ class RepaymentPlanIn(Body):
     grace_periods: int = Field(default=0, ge=0)
     grace_kind: GraceKind = GraceKind.INTEREST_ONLY
     installment_multiple: Money = Decimal("0.01")
-    first_due_date: date | None = Field(
+    first_due_date: Day | None = Field(
         default=None,
         description="a broken first period: the first installment's date, within two periods of the start; "
         "the real disbursement date must still fall before it",
@@ -167,7 +168,7 @@ class SubmitLoan(Body):
     collateral: Collateral
     rate_override: RateOverride | None = None
     committee_reference: str | None = Field(default=None, max_length=100)
-    submitted_on: date | None = None
+    submitted_on: Day | None = None
 
 
 class TermsOut(BaseModel):
@@ -187,7 +188,7 @@ class TermsOut(BaseModel):
 class TermsIn(RepaymentPlanIn):
     """Complete terms (a restructuring sets principal and rate itself)."""
 
-    start_date: date = Field(description="the day the new terms take effect")
+    start_date: Day = Field(description="the day the new terms take effect")
     principal: Money
     annual_rate: Rate
 
@@ -302,14 +303,14 @@ class ApproveLoan(Body):
 class RejectLoan(Body):
     model_config = example({"rejected_on": "2026-03-10", "reason": "insufficient repayment capacity"})
 
-    rejected_on: date | None = None
+    rejected_on: Day | None = None
     reason: Reason
 
 
 class PrepareDisbursement(Body):
     model_config = example({"disbursed_on": "2026-04-01", "iban": "BE68 5390 0754 7034"})
 
-    disbursed_on: date
+    disbursed_on: Day
     iban: Iban | None = Field(default=None, description="defaults to the financier's registered account")
     iban_reason: str | None = Field(
         default=None,
@@ -326,7 +327,7 @@ class RestructureIn(Body):
         }
     )
 
-    effective_on: date
+    effective_on: Day
     terms: TermsIn
     committee_reference: str | None = Field(
         default=None, max_length=100, description="the committee's approval of a term beyond the fund's maximum"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 from shared.servicing import service as core
@@ -135,7 +135,7 @@ def declare_default(
     return execute(request, principal, idempotency_key, body, action)
 
 
-def _view(command: Command, loan_id: str, as_of: date | None) -> LoanViewOut:
+def _view(command: Command, loan_id: str, as_of: Day | None) -> LoanViewOut:
     loan = loans.visible_loan(command, loan_id)
     result = core.view(*LENDER.on(command, loan_id), as_of or command.today)
     return LoanViewOut(
@@ -154,5 +154,5 @@ def _view(command: Command, loan_id: str, as_of: date | None) -> LoanViewOut:
     summary="The loan as of a date: schedule, payments, balance, arrears and the payoff amount",
     responses=PROBLEM_RESPONSES,
 )
-def position(loan_id: str, request: Request, principal: Anyone, as_of: date | None = None) -> LoanViewOut:
+def position(loan_id: str, request: Request, principal: Anyone, as_of: Day | None = None) -> LoanViewOut:
     return read(request, principal, lambda command: _view(command, loan_id, as_of))

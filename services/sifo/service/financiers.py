@@ -58,6 +58,11 @@ def suspend_financier(command: Command, financier_id: str, suspended_from: date,
     financier = get_for_update(command.session, SifoFinancier, financier_id, "financier")
     if financier.status == FinancierStatus.ENDED.value:
         raise Conflict(f"financier {financier_id} has ended its recognition and cannot be suspended")
+    if financier.status == FinancierStatus.SUSPENDED.value:
+        raise Conflict(
+            f"financier {financier_id} is already suspended from {financier.suspended_from}; a second suspension "
+            "would replace that day, so it is refused (the audit trail keeps every suspension)"
+        )
     required_text("reason", reason)
     financier.status = FinancierStatus.SUSPENDED.value
     financier.suspended_from = suspended_from

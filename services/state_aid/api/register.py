@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.rules import RuleViolation
 
@@ -27,8 +27,8 @@ Auditors = Annotated[Principal, Depends(require_roles(Role.AUDITOR, Role.BACKOFF
 def export_register(
     request: Request,
     principal: Auditors,
-    granted_from: Annotated[date | None, Query(alias="from")] = None,
-    granted_to: Annotated[date | None, Query(alias="to")] = None,
+    granted_from: Annotated[Day | None, Query(alias="from")] = None,
+    granted_to: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Response:
     if granted_from is not None and granted_to is not None and granted_to < granted_from:
         raise RuleViolation("to", f"{granted_to.isoformat()} is before from {granted_from.isoformat()}")

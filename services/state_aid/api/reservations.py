@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from shared.contracts.state_aid import REFERENCE_PATTERN, ReservationRequest, ReservationV1
+from shared.platform.audit import acting_as
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.database import transaction
 from shared.platform.errors import PROBLEM_RESPONSES
@@ -33,7 +34,7 @@ Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN)]
     summary="Reserve the gross grant equivalent of a grant (409 with the headroom when it does not fit)",
 )
 def reserve(request: Request, body: ReservationRequest, principal: Reservers) -> JSONResponse:
-    with transaction(request.app.state.engine) as session:
+    with acting_as(principal.subject), transaction(request.app.state.engine) as session:
         row, created = measures.reserve(command_for(request, session, principal), body)
         payload = events.reservation_of(row).model_dump(mode="json")
     return JSONResponse(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.state_aid import REFERENCE_PATTERN, TEXT_PATTERN, HeadroomV1, ReservationV1
+from shared.platform.days import Day
 from shared.platform.identifiers import EnterpriseNumber
 
 from services.state_aid.models import StateAidLink
@@ -44,8 +45,8 @@ class RecordLink(BaseModel):
     )
 
     linked_enterprise_number: EnterpriseNumber
-    valid_from: date
-    valid_until: date | None = Field(default=None, description="last day of common control; open if absent")
+    valid_from: Day
+    valid_until: Day | None = Field(default=None, description="last day of common control; open if absent")
     reason: str = Field(min_length=1, max_length=1000, pattern=TEXT_PATTERN)
 
 
@@ -98,5 +99,5 @@ class DeclareAid(BaseModel):
     enterprise_number: EnterpriseNumber
     provider: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
     gge: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
-    grant_date: date
+    grant_date: Day
     legal_basis: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)

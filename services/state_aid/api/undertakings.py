@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from shared.contracts.state_aid import HeadroomV1
 from shared.platform.auth import Principal, Role, require_roles
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.identifiers import normalise_enterprise_number
@@ -26,7 +26,7 @@ router = APIRouter(tags=["undertakings"])
 Staff = Annotated[Principal, Depends(require_roles(Role.BACKOFFICE))]
 Readers = Annotated[Principal, Depends(require_roles(*READERS))]
 EnterpriseInPath = Annotated[str, Path(min_length=10, max_length=16, examples=["0403170701"])]
-OnQuery = Annotated[date | None, Query(description="the date a new grant would be made; today if absent")]
+OnQuery = Annotated[Day | None, Query(description="the date a new grant would be made; today if absent")]
 
 
 def _enterprise(value: str) -> str:
@@ -36,7 +36,7 @@ def _enterprise(value: str) -> str:
         raise RuleViolation("enterprise_number", str(exc)) from None
 
 
-def _headroom(command: Command, enterprise_number: str, on: date | None) -> HeadroomV1:
+def _headroom(command: Command, enterprise_number: str, on: Day | None) -> HeadroomV1:
     day = on or command.today
     figures = measures.headroom(command.session, enterprise_number, day, command.now)
     return headroom_out(figures, legal_basis(day))

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Offset
 
 from services.trividend.api.access import Committee, Managers, Readers
 from services.trividend.api.commands import Outcome, execute, read
@@ -44,7 +45,7 @@ def list_proposals(
     principal: Readers,
     status: ProposalStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> list[ProposalOut]:
     rows = read(request, principal, lambda command: decisions.proposals(command, status, limit, offset))
     return [ProposalOut.model_validate(row) for row in rows]

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 
 from services.trividend.api.access import Bookers, Deciders, Managers, Readers
 from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import (
-    Day,
     Decide,
     Dividend,
     ExitOut,
@@ -32,7 +31,7 @@ from services.trividend.service.investees import shares_outstanding_on
 router = APIRouter(tags=["equity"])
 
 
-def participation_out(command: Command, participation_id: str, on: date | None = None) -> ParticipationOut:
+def participation_out(command: Command, participation_id: str, on: Day | None = None) -> ParticipationOut:
     row = equity.participation(command, participation_id)
     day = on or command.today
     held = equity.holding_on(command, participation_id, day)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 
@@ -17,7 +18,6 @@ from services.trividend.api.schemas import (
     AddBoardSeat,
     AlertOut,
     BoardSeatOut,
-    Day,
     FollowUpOut,
     KpiReportOut,
     RecordSession,

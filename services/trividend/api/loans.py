@@ -4,7 +4,6 @@ the loan on any date, and conversion into shares."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.platform.auth import Principal
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 from shared.servicing import service as core
@@ -40,7 +40,6 @@ from services.trividend.api.schemas import (
     CancelLoan,
     ConversionOut,
     Convert,
-    Day,
     DisburseLoan,
     LoanOut,
     TrividendRestructureIn,
@@ -53,7 +52,7 @@ LOAN = "/loans/{loan_id}"
 Prepare = Callable[[SqlServicing, Product, str], Decision]
 
 
-def view(command: Command, loan_id: str, as_of: date | None) -> LoanOut:
+def view(command: Command, loan_id: str, as_of: Day | None) -> LoanOut:
     loan = loans.loan_of(command, loan_id)
     day = as_of or command.today
     result = core.view(*loans.LENDER.on(command, loan_id), day)

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.amortisation.reference_rates import Collateral, Rating
+from shared.platform.days import Day
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.platform.quarters import QUARTER_PATTERN
 from shared.servicing.schemas import (
@@ -29,7 +30,6 @@ from services.trividend.domain.loans import LoanTermsRequest
 from services.trividend.domain.performance import Performance
 from services.trividend.domain.valuations import Method
 
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))]
 Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Shares = Annotated[int, Field(ge=1, le=10**15)]

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.quarters import QUARTER_PATTERN
@@ -16,7 +17,6 @@ from services.trividend.api.access import Committee, Deciders, Managers, Readers
 from services.trividend.api.commands import Outcome, execute, read
 from services.trividend.api.schemas import (
     ClosedQuarterOut,
-    Day,
     Decide,
     PerformanceOut,
     PrepareValuation,
@@ -146,5 +146,5 @@ def fund_performance(request: Request, principal: Readers, on: Annotated[Day | N
     )
 
 
-def _day(command: Command, on: date | None) -> date:
+def _day(command: Command, on: Day | None) -> date:
     return on or command.today

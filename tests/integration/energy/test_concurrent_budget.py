@@ -71,3 +71,19 @@ def test_exactly_166_commitments_fit_and_the_broker_agrees(energy: Energy, serve
     assert approvals == {key for key, status in statuses.items() if status == "approved"}
     assert waiting == {key for key, status in statuses.items() if status == "wait_listed"}
     assert len(waiting) == 34
+
+
+def test_four_openings_of_one_budget_year_at_once_open_it_once_and_refuse_the_rest(energy: Energy, server: str) -> None:
+    barrier = threading.Barrier(4)
+
+    def open_year(n: int) -> httpx.Response:
+        headers = {**energy.manager, "Idempotency-Key": f"open-2027-{n}"}
+        with httpx.Client(base_url=server, headers=headers, timeout=60) as client:
+            barrier.wait()
+            return client.post("/budget-years", json={"year": 2027})
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(open_year, range(4)))
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201, 409, 409, 409], [response.text for response in responses]
+    assert energy.ok("GET", "/budget-years/2027", energy.manager)["year"] == 2027

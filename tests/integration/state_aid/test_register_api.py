@@ -224,9 +224,13 @@ def test_bad_input_is_refused_naming_the_field(
         assert session.exec(select(StateAidMeasure)).all() == []
     assert register.get("/undertakings/0403170702/headroom", headers=state_aid.auditor).status_code == 422
     assert register.get(f"/undertakings/{A}/headroom?on=2013-12-31", headers=state_aid.auditor).status_code == 422
-    endless = {"linked_enterprise_number": B, "valid_from": "0001-01-01", "valid_until": "9999-12-31", "reason": "x"}
+    # Days outside 2000-01-01 .. 2199-12-31 are refused; an open-ended link spans the whole range.
+    far = {"linked_enterprise_number": B, "valid_from": "0001-01-01", "valid_until": "9999-12-31", "reason": "x"}
+    assert register.post(f"/undertakings/{A}/links", headers=state_aid.backoffice, json=far).status_code == 422
+    assert register.get(f"/undertakings/{A}/headroom?on=9999-12-31", headers=state_aid.auditor).status_code == 422
+    endless = {"linked_enterprise_number": B, "valid_from": "2000-01-01", "reason": "x"}
     assert register.post(f"/undertakings/{A}/links", headers=state_aid.backoffice, json=endless).status_code == 201
-    last_day = register.get(f"/undertakings/{A}/headroom?on=9999-12-31", headers=state_aid.auditor)
+    last_day = register.get(f"/undertakings/{A}/headroom?on=2199-12-31", headers=state_aid.auditor)
     assert (last_day.status_code, last_day.json()["undertaking"]) == (200, [B, A])
 
 
