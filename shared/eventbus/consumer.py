@@ -128,6 +128,8 @@ class EventConsumer:
         client_id: str | None = None,
         max_poll_records: int = 200,
         poll_timeout_ms: int = 500,
+        instance_id: str | None = None,
+        session_timeout_ms: int = 10_000,
     ) -> None:
         self.engine = engine
         self.bootstrap_servers = bootstrap_servers
@@ -138,10 +140,18 @@ class EventConsumer:
         self.client_id = client_id or group_id
         self.max_poll_records = max_poll_records
         self.poll_timeout_ms = poll_timeout_ms
+        self.instance_id = instance_id
+        self.session_timeout_ms = session_timeout_ms
         self.applied = 0
         self.duplicates = 0
 
     def make_kafka_consumer(self) -> KafkaConsumer:
+        """A group member that is replaced quickly when it dies.
+
+        With an `instance_id` (static membership) a restarted process takes its partitions back
+        at once, without a rebalance; without one, the broker gives a silent member's partitions
+        away after `session_timeout_ms`. Heartbeats go every third of that.
+        """
         return KafkaConsumer(
             *self.topics,
             bootstrap_servers=self.bootstrap_servers,
@@ -150,6 +160,9 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.max_poll_records,
+            group_instance_id=self.instance_id,
+            session_timeout_ms=self.session_timeout_ms,
+            heartbeat_interval_ms=max(self.session_timeout_ms // 3, 1_000),
         )
 
     def commit_offsets(self, consumer: KafkaConsumer, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:

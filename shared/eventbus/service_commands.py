@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ def run_consumer(settings: ServiceSettings, spec: ConsumerSpec) -> None:
         topics=[settings.topic(name) for name in spec.topics],
         handlers=spec.handlers,
         ignored=spec.ignored,
+        instance_id=settings.consumer_instance_id or f"{settings.service_name}-{socket.gethostname()}",
+        session_timeout_ms=settings.consumer_session_timeout_ms,
     )
     consumer.run(stop_on_signals())
 

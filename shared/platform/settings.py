@@ -72,6 +72,15 @@ class ServiceSettings(BaseSettings):
     relay_idle_seconds: float = Field(default=0.2, gt=0)
     relay_max_attempts: int = Field(default=10, ge=1)
     outbox_retention_hours: float = Field(default=168.0, ge=0)
+    consumer_instance_id: str = Field(
+        default="",
+        max_length=200,
+        description="Static group membership id of this consumer process; empty means <service>-<host name>. "
+        "Each consumer process of one group needs its own.",
+    )
+    consumer_session_timeout_ms: int = Field(
+        default=6_000, ge=6_000, le=300_000, description="How long the broker waits for a silent consumer."
+    )
 
     @model_validator(mode="after")
     def _refuse_development_defaults_in_production(self) -> Self:
