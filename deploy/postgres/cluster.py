@@ -28,6 +28,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import grp
 import hashlib
 import json
@@ -36,6 +37,7 @@ import pwd
 import re
 import shlex
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -414,6 +416,22 @@ class PostgresCluster:
         if result.returncode != 0 and self._pg_ctl_status():
             raise PostgresClusterError(f"pg_ctl stop failed: {(result.stdout + result.stderr).strip()}")
 
+    def kill(self) -> None:
+        """SIGKILL the postmaster and every server process (a crash, not a shutdown).
+
+        No checkpoint is written and nothing is flushed; the next :meth:`start` runs crash
+        recovery from the write-ahead log, which is what a lost machine would need.
+        """
+        pid = self._postmaster_pid()
+        if pid is None or _pid_state(pid) in (None, "Z", "X"):
+            return
+        for victim in (pid, *_children_of(pid)):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while _pid_state(pid) not in (None, "Z", "X") and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def url(self, database: str = "postgres") -> str:
         """SQLAlchemy URL (psycopg 3 driver) of ``database`` on this cluster."""
         quoted = urllib.parse.quote(database, safe="")
@@ -444,6 +462,22 @@ def _pid_state(pid: int) -> str | None:
         return None
     fields = stat_line.rsplit(")", 1)[-1].split()
     return fields[0] if fields else None
+
+
+def _children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the postmaster's backends and workers)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_line = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        fields = stat_line.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(pid):
+            children.append(int(entry.name))
+    return children
 
 
 def _make_traversable(directory: Path, uid: int, gids: set[int]) -> None:

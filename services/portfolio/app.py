@@ -73,11 +73,11 @@ def build_app(settings: PortfolioSettings | None = None) -> FastAPI:
         engine=engine,
         routers=[router],
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
-        state_probes=[outbox_and_dead_letters],
+        state_probes=[outbox_and_dead_letters, CONSUMER.lag_probe(settings)],
     )
     app.state.book_settings = settings.book
     app.state.consumer = CONSUMER
-    app.state.consumer_group = f"{settings.topic_prefix}{CONSUMER_GROUP}"
+    app.state.consumer_group = CONSUMER.group_for(settings)
     return app
 
 

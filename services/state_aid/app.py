@@ -74,7 +74,7 @@ def build_app(settings: StateAidSettings | None = None) -> FastAPI:
         engine=engine,
         routers=[router],
         readiness=[database_check(engine), kafka_check(settings.kafka_bootstrap_servers)],
-        state_probes=[outbox_and_dead_letters],
+        state_probes=[outbox_and_dead_letters, CONSUMER.lag_probe(settings)],
     )
     app.state.policy = settings.policy
     return app

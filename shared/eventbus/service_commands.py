@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from shared.eventbus import set_aside
 from shared.eventbus.consumer import EventConsumer, Handler
+from shared.eventbus.consumer_lag import ConsumerLag
 from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
 from shared.eventbus.topics import TopicSpec, ensure_topics
 from shared.platform import migrations
@@ -42,6 +43,17 @@ class ConsumerSpec:
     ignored: frozenset[str] = frozenset()
     """Event types the service knows and has no use for: processed without effect. Any other type
     without a handler is parked in the dead-letter table."""
+
+    def group_for(self, settings: ServiceSettings) -> str:
+        """The consumer group as the broker knows it (the deployment's topic prefix in front)."""
+        return f"{settings.topic_prefix}{self.group_id}"
+
+    def topics_for(self, settings: ServiceSettings) -> list[str]:
+        return [settings.topic(name) for name in self.topics]
+
+    def lag_probe(self, settings: ServiceSettings) -> ConsumerLag:
+        """The `/metrics` probe of this group's lag on its topics."""
+        return ConsumerLag(settings.kafka_bootstrap_servers, self.group_for(settings), self.topics_for(settings))
 
 
 @dataclass(frozen=True)
@@ -91,8 +103,8 @@ def run_consumer(settings: ServiceSettings, spec: ConsumerSpec) -> None:
     consumer = EventConsumer(
         engine=engine,
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=f"{settings.topic_prefix}{spec.group_id}",
-        topics=[settings.topic(name) for name in spec.topics],
+        group_id=spec.group_for(settings),
+        topics=spec.topics_for(settings),
         handlers=spec.handlers,
         ignored=spec.ignored,
         instance_id=settings.consumer_instance_id or f"{settings.service_name}-{socket.gethostname()}",

@@ -6,16 +6,22 @@ field and the rule, so the person at the other end knows what to change.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.platform.problem_document import PROBLEM_MEDIA_TYPE, problem_document
 from shared.platform.request_context import current_request_id
 from shared.platform.rules import Conflict, Forbidden, NotFound, RuleViolation, Unavailable
+
+logger = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 class ProblemError(Exception):
@@ -87,6 +93,26 @@ def _unavailable_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status, exc.title, exc.detail, "unavailable", **exc.extensions)
 
 
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database went away, refused a connection, or kept losing a race: a transient failure.
+
+    If the connection broke during the commit, the client cannot know whether the change was
+    made; repeating the request with the same Idempotency-Key either applies it or replays it,
+    never both, so that is what the problem says to do.
+    """
+    logger.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    response = problem_response(
+        request,
+        503,
+        "The database is unavailable",
+        "The service could not reach or finish its work in the database. Repeat the request with the same "
+        "Idempotency-Key: it is applied exactly once.",
+        "database-unavailable",
+    )
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def _explicit_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(request, exc.status, exc.title, exc.detail, exc.slug, **exc.extensions)
@@ -108,6 +134,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Forbidden, _forbidden_problem)
     app.add_exception_handler(Unavailable, _unavailable_problem)
     app.add_exception_handler(ProblemError, _explicit_problem)
+    for transient in (OperationalError, DisconnectionError, PoolTimeout):
+        app.add_exception_handler(transient, _database_unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
 
 
@@ -122,6 +150,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "Not found (or not visible to this caller)",
         409: "Conflict with the current state",
         422: "Invalid input: the detail names the field and the rule",
-        503: "A service this request needs (e.g. the state-aid register) is unavailable; nothing changed",
+        503: "A service or the database this request needs is unavailable; repeat it with the same Idempotency-Key",
     }.items()
 }

@@ -11,6 +11,7 @@ import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 
 from shared.eventbus.envelope import EventEnvelope
 from shared.platform.app_factory import create_app
@@ -38,6 +39,11 @@ router = APIRouter()
 @router.get("/boom")
 def boom() -> None:
     raise RuntimeError("the ledger is on fire")
+
+
+@router.get("/database-gone")
+def database_gone() -> None:
+    raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
 
 
 @router.get("/wrap")
@@ -94,6 +100,18 @@ def test_an_unexpected_error_is_a_problem_that_names_the_request_and_logs_its_tr
     assert line["service"] == "probe-api"
     assert "RuntimeError: the ledger is on fire" in line["exc_info"]
     assert "Traceback" in line["exc_info"]
+
+
+def test_a_lost_database_is_a_503_that_says_to_repeat_with_the_same_key(client: TestClient) -> None:
+    response = client.get("/database-gone", headers={"X-Request-ID": "req-43"})
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "2"
+    assert response.headers["x-request-id"] == "req-43"
+    problem = response.json()
+    assert problem["title"] == "The database is unavailable"
+    assert "same Idempotency-Key" in problem["detail"]
+    assert "server closed" not in response.text
 
 
 def test_a_request_without_an_id_gets_one_and_an_implausible_one_is_replaced(client: TestClient) -> None:
