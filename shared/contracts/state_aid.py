@@ -20,6 +20,7 @@ from shared.contracts.aid_vocabulary import Instrument, MeasureStatus, OutcomeKi
 from shared.contracts.topics import STATE_AID_EVENTS
 from shared.eventbus.registry import event_type
 from shared.platform.days import Day
+from shared.platform.decimal_text import DecimalText
 from shared.platform.identifiers import normalise_enterprise_number
 
 __all__ = [
@@ -83,12 +84,12 @@ class ReservationRequest(Contract):
         description="the lender's loan or application id",
         examples=["8c0e3f5a"],
     )
-    gge: Decimal = Field(ge=0, max_digits=16, decimal_places=2, examples=["12500.00"])
+    gge: Annotated[Decimal, DecimalText(digits=16, places=2, ge=0, example="12500.00")]
     grant_date: Day | None = Field(
         default=None, description="absent: the register's business date; a past date needs staff and a reason"
     )
-    reference_rate: Decimal | None = Field(default=None, ge=0, le=1, max_digits=9, decimal_places=6)
-    discount_rate: Decimal | None = Field(default=None, ge=0, le=1, max_digits=9, decimal_places=6)
+    reference_rate: Annotated[Decimal, DecimalText(digits=9, places=6, ge=0, le=1, example="0.0439")] | None = None
+    discount_rate: Annotated[Decimal, DecimalText(digits=9, places=6, ge=0, le=1, example="0.0319")] | None = None
     requested_by: str | None = Field(
         default=None, max_length=200, pattern=TEXT_PATTERN, description="the person who approves the grant"
     )

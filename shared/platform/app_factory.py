@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import Engine
 
 from shared.platform.audit_api import router as audit_router
+from shared.platform.business_date import business_today
 from shared.platform.errors import install_problem_handlers
 from shared.platform.health import ReadinessCheck, run_checks
 from shared.platform.metrics import HttpMetrics, HttpMetricsMiddleware, StateProbe, StoredStateCollector
@@ -41,6 +43,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+def operation_id(route: APIRoute) -> str:
+    """The route function's name (``register_financier``), so generated clients get readable methods."""
+    return route.name
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -60,7 +67,7 @@ def create_app(
 
     `state_probes` read what the service's database holds (outbox backlog, job runs) for ``/metrics``.
     """
-    app = FastAPI(title=title, description=description, version=version)
+    app = FastAPI(title=title, description=description, version=version, generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.state.engine = engine
     # Commands read the time from here (tests pin it to check the business date); UTC, always aware.
@@ -96,12 +103,17 @@ def create_app(
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     original_openapi = app.openapi
+    made_on: list[date] = []
 
     def openapi_with_problem() -> dict[str, Any]:
-        if app.openapi_schema is None:
+        """The document, made again on a new business day: its examples' dates are relative to today."""
+        today = business_today()
+        if app.openapi_schema is None or made_on != [today]:
+            app.openapi_schema = None
             schema = original_openapi()
             schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
             app.openapi_schema = schema
+            made_on[:] = [today]
         return app.openapi_schema
 
     app.openapi = openapi_with_problem  # type: ignore[method-assign]

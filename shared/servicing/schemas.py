@@ -13,12 +13,13 @@ from shared.amortisation.loan_events import PrepaymentMode
 from shared.amortisation.position import LoanPosition
 from shared.amortisation.schedule import Schedule
 from shared.platform.days import Day
+from shared.platform.decimal_text import DecimalText
 from shared.servicing.aid import AidValuation
 from shared.servicing.decisions import Decision
 from shared.servicing.entries import LedgerEntry
 
-Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2, examples=["250000.00"])]
-Rate = Annotated[Decimal, Field(ge=0, lt=1, max_digits=9, decimal_places=6, examples=["0.0439"])]
+Money = Annotated[Decimal, DecimalText(digits=18, places=2, gt=0, example="250000.00")]
+Rate = Annotated[Decimal, DecimalText(digits=9, places=6, ge=0, lt=1, example="0.0439")]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 
 

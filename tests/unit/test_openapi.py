@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -76,3 +77,54 @@ def test_every_post_requires_an_idempotency_key(app: FastAPI) -> None:
             assert "Idempotency-Key" not in headers
             continue
         assert headers.get("Idempotency-Key", {}).get("required") is True, f"{service} POST {path}"
+
+
+@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid", "trividend"])
+def test_every_operation_has_a_readable_unique_operation_id(app: FastAPI) -> None:
+    """Generated clients name their methods after operationIds: `submit_loan`, not `submit_loans_post`."""
+    spec = app.openapi()
+    seen: dict[str, str] = {}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            operation_id = operation.get("operationId", "")
+            where = f"{method.upper()} {path}"
+            assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", operation_id), f"{where}: {operation_id!r}"
+            assert not operation_id.endswith(f"_{method}"), f"{where}: FastAPI's default id {operation_id!r}"
+            assert operation_id not in seen, f"{where} and {seen.get(operation_id)} are both {operation_id!r}"
+            seen[operation_id] = where
+
+
+def _number_fields(spec: dict[str, Any], schema: Any, where: str, seen: set[str]) -> list[str]:
+    """Places under `schema` that accept a JSON number with a fraction (`type: number`)."""
+    if isinstance(schema, list):
+        return [found for item in schema for found in _number_fields(spec, item, where, seen)]
+    if not isinstance(schema, dict):
+        return []
+    reference = schema.get("$ref")
+    if isinstance(reference, str):
+        name = reference.rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return _number_fields(spec, spec["components"]["schemas"][name], name, seen)
+    found = [where] if schema.get("type") == "number" else []
+    for key, value in schema.items():
+        if key in {"properties", "$defs"} and isinstance(value, dict):
+            for name, item in value.items():
+                found += _number_fields(spec, item, f"{where}.{name}", seen)
+        elif key in {"items", "anyOf", "oneOf", "allOf", "additionalProperties"}:
+            found += _number_fields(spec, value, where, seen)
+    return found
+
+
+@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid", "trividend"])
+def test_request_bodies_take_money_and_rates_as_strings_only(app: FastAPI) -> None:
+    """A JSON number is a binary float to most clients: decimals travel as strings with a pattern."""
+    spec = app.openapi()
+    offenders = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if content is not None:
+                offenders += _number_fields(spec, content["schema"], f"{method.upper()} {path}", set())
+    assert offenders == []

@@ -79,7 +79,7 @@ def _submit(command: Command, body: SubmitApplication) -> Outcome:
     responses=PROBLEM_RESPONSES,
     summary="Submit an application; plausibility warnings are returned with it",
 )
-def submit(
+def submit_application(
     body: SubmitApplication, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(request, principal, idempotency_key, body, lambda command: _submit(command, body))
@@ -128,7 +128,7 @@ def _approve(command: Command, request: Request, application_id: str, body: Appr
     responses=PROBLEM_RESPONSES,
     summary="Approve (four eyes): commit budget, or 409 with the available amount and a waiting-list place",
 )
-def approve(
+def approve_application(
     application_id: str, body: Approve, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
@@ -137,7 +137,7 @@ def approve(
 
 
 @router.post("/applications/{application_id}/rejection", response_model=ApplicationOut, responses=PROBLEM_RESPONSES)
-def reject(
+def reject_application(
     application_id: str, body: Reject, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:

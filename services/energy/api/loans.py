@@ -143,7 +143,7 @@ def _repay(command: Command, application_id: str, body: RepaymentIn) -> Outcome:
     summary="Record money received: arrears first, then the next installment (even before it is due), then "
     "prepayment; the quoted payoff amount settles the loan",
 )
-def repay(
+def record_repayment(
     application_id: str,
     body: RepaymentIn,
     request: Request,
@@ -154,7 +154,7 @@ def repay(
 
 
 @router.post(f"{LOAN}/prepayments", status_code=201, response_model=PrepaymentOut, responses=PROBLEM_RESPONSES)
-def prepay(
+def record_prepayment(
     application_id: str,
     body: PrepaymentIn,
     request: Request,
@@ -262,7 +262,7 @@ def prepare_write_off(
     responses=PROBLEM_RESPONSES,
     summary="Prepare the reversal of a repayment or prepayment recorded by mistake (four eyes)",
 )
-def reverse(
+def reverse_entry(
     application_id: str,
     body: ReversalIn,
     request: Request,

@@ -174,5 +174,5 @@ def _programme(command: Command) -> ProgrammeFiguresOut:
     responses=PROBLEM_RESPONSES,
     summary="Per budget year and in total: loans, euros, kWp / kW / m2, MWh and tonnes CO2 per year",
 )
-def figures(request: Request, principal: Staff) -> ProgrammeFiguresOut:
+def get_programme_figures(request: Request, principal: Staff) -> ProgrammeFiguresOut:
     return read(request, principal, _programme)

@@ -7,11 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import Frequency
+from shared.platform.dated_examples import dated_example, first_of_next_month
 from shared.platform.days import Day
+from shared.platform.decimal_text import DecimalText
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.servicing.aid import valuation_of
 from shared.servicing.decisions import Decision
@@ -30,7 +33,7 @@ from shared.servicing.schemas import (
 from services.energy.domain.installations import Technology
 from services.energy.models import EnergyApplication, EnergyBudgetYear, EnergyCall, EnergyInstallation
 
-Quantity = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Quantity = Annotated[Decimal, DecimalText(digits=14, places=2, ge=0, example="42000.00")]
 
 
 class Body(BaseModel):
@@ -71,11 +74,11 @@ class BudgetYearOut(BaseModel):
 
 
 class OpenCall(Body):
-    model_config = example(
-        {
-            "title": "Oproep hernieuwbare energie 2026",
-            "opens_on": "2026-01-15",
-            "closes_on": "2026-10-31",
+    model_config = dated_example(
+        lambda today: {
+            "title": f"Oproep hernieuwbare energie {today.year}",
+            "opens_on": today.isoformat(),
+            "closes_on": (first_of_next_month(today) + relativedelta(months=6)).isoformat(),
             "max_per_applicant": "250000.00",
         }
     )
@@ -83,7 +86,7 @@ class OpenCall(Body):
     title: str = Field(min_length=1, max_length=200)
     opens_on: Day
     closes_on: Day
-    annual_rate: Decimal | None = Field(default=None, ge=0, lt=1, decimal_places=6)
+    annual_rate: Annotated[Decimal, DecimalText(digits=7, places=6, ge=0, lt=1, example="0.0150")] | None = None
     term_months: int | None = Field(default=None, ge=1, le=600)
     frequency: Frequency | None = None
     max_per_applicant: Money | None = None
@@ -163,13 +166,13 @@ class ApplicantOut(BaseModel):
 
 class InstallationIn(Body):
     technology: Technology
-    capacity: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    capacity: Annotated[Decimal, DecimalText(digits=14, places=2, gt=0, example="120.00")]
     unit: str = Field(description="kWp for pv, kW_thermal for heat_pump, m2 for solar_boiler")
     investment_cost: Money
     yearly_production_kwh: Quantity
-    yearly_savings_eur: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
-    seasonal_cop: Decimal | None = Field(default=None, gt=0, max_digits=5, decimal_places=2)
-    hot_water_share: Decimal | None = Field(default=None, ge=0, le=1, max_digits=5, decimal_places=4)
+    yearly_savings_eur: Annotated[Decimal, DecimalText(digits=18, places=2, ge=0, example="9800.00")]
+    seasonal_cop: Annotated[Decimal, DecimalText(digits=5, places=2, gt=0, example="3.80")] | None = None
+    hot_water_share: Annotated[Decimal, DecimalText(digits=5, places=4, ge=0, le=1, example="0.3500")] | None = None
 
 
 class SubmitApplication(Body):
@@ -311,8 +314,13 @@ class EnergyDecisionOut(DecisionOut):
 
 
 class RestructureIn(Body):
-    model_config = example(
-        {"effective_on": "2027-06-15", "principal": "83512.10", "annual_rate": "0.005", "periods": 120}
+    model_config = dated_example(
+        lambda today: {
+            "effective_on": first_of_next_month(today).isoformat(),
+            "principal": "83512.10",
+            "annual_rate": "0.005",
+            "periods": 120,
+        }
     )
 
     effective_on: Day

@@ -147,7 +147,7 @@ def get_export(
     responses={**PROBLEM_RESPONSES, 200: {"content": {"application/octet-stream": {}}, "description": "the file"}},
     summary="Download one file of an export",
 )
-def download(
+def download_export_file(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
     export_id: Annotated[str, Path(max_length=36)],

@@ -68,7 +68,7 @@ def list_parked(
     responses=PROBLEM_RESPONSES,
     summary="Replay parked events through the current handlers (after an upgrade); safe to repeat",
 )
-def replay(
+def replay_parked_events(
     request: Request,
     body: ReplayRequest,
     principal: Annotated[Principal, Depends(require_roles(*OPERATORS))],

@@ -112,7 +112,9 @@ def prepare_cancellation(
     summary="Approve a prepared decision; the preparer may not approve it",
     responses=PROBLEM_RESPONSES,
 )
-def approve(decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey) -> JSONResponse:
+def approve_decision(
+    decision_id: str, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
+) -> JSONResponse:
     return execute(
         request,
         principal,
@@ -128,7 +130,7 @@ def approve(decision_id: str, request: Request, principal: Approvers, idempotenc
     summary="Reject a prepared decision (nothing happens); the preparer may not reject it",
     responses=PROBLEM_RESPONSES,
 )
-def reject(
+def reject_decision(
     decision_id: str,
     request: Request,
     principal: Approvers,

@@ -29,7 +29,7 @@ Anyone = Annotated[Principal, Depends(require_roles(*Role))]
     summary="Allocate a yearly drawing right to a recognised financier",
     responses=PROBLEM_RESPONSES,
 )
-def allocate(
+def allocate_drawing_right(
     financier_id: str,
     body: AllocateDrawingRight,
     request: Request,
@@ -56,7 +56,7 @@ def allocate(
     summary="Change the allocated amount (never below reserved + drawn + released)",
     responses=PROBLEM_RESPONSES,
 )
-def reallocate(
+def reallocate_drawing_right(
     right_id: str, body: Reallocate, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
@@ -74,7 +74,7 @@ def reallocate(
     summary="Release part of what is available, by decision",
     responses=PROBLEM_RESPONSES,
 )
-def release(
+def release_drawing_right(
     right_id: str, body: Release, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
@@ -87,12 +87,12 @@ def release(
 
 
 @router.get("/drawing-rights/{right_id}", response_model=DrawingRightOut, responses=PROBLEM_RESPONSES)
-def get_right(right_id: str, request: Request, principal: Anyone) -> DrawingRightOut:
+def get_drawing_right(right_id: str, request: Request, principal: Anyone) -> DrawingRightOut:
     return read(request, principal, lambda command: DrawingRightOut.of(drawing_rights.visible_right(command, right_id)))
 
 
 @router.get("/drawing-rights", response_model=list[DrawingRightOut], responses=PROBLEM_RESPONSES)
-def list_rights(
+def list_drawing_rights(
     request: Request,
     principal: Anyone,
     financier_id: str | None = None,

@@ -118,7 +118,7 @@ def register_financier(
     summary="Suspend a financier: no new drawings from the given date",
     responses=PROBLEM_RESPONSES,
 )
-def suspend(
+def suspend_financier(
     financier_id: str,
     body: SuspendFinancier,
     request: Request,
@@ -142,7 +142,7 @@ def suspend(
     summary="End a recognition: no new drawings after the given date",
     responses=PROBLEM_RESPONSES,
 )
-def end(
+def end_recognition(
     financier_id: str,
     body: EndRecognition,
     request: Request,

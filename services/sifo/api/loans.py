@@ -74,7 +74,9 @@ def _submit(body: SubmitLoan, command: Command) -> SubmittedLoanOut:
     summary="Submit a co-financed credit: priced at the reference rate, with schedule and aid",
     responses=PROBLEM_RESPONSES,
 )
-def submit(body: SubmitLoan, request: Request, principal: Submitters, idempotency_key: IdempotencyKey) -> JSONResponse:
+def submit_loan(
+    body: SubmitLoan, request: Request, principal: Submitters, idempotency_key: IdempotencyKey
+) -> JSONResponse:
     return execute(
         request,
         principal,
@@ -92,7 +94,7 @@ def submit(body: SubmitLoan, request: Request, principal: Submitters, idempotenc
     summary="Approve (four eyes): reserve the SIFO share on a drawing right and the aid on the register",
     responses=PROBLEM_RESPONSES,
 )
-def approve(
+def approve_loan(
     loan_id: str, body: ApproveLoan, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
@@ -105,7 +107,7 @@ def approve(
 
 
 @router.post("/loans/{loan_id}/rejection", response_model=LoanOut, responses=PROBLEM_RESPONSES)
-def reject(
+def reject_loan(
     loan_id: str, body: RejectLoan, request: Request, principal: Approvers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, Method
+from shared.platform.dated_examples import dated_example, first_of_next_month
 from shared.platform.days import Day
+from shared.platform.decimal_text import DecimalText
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.servicing.aid import valuation_of
 from shared.servicing.schemas import (
@@ -109,8 +112,8 @@ class DrawingRightOut(BaseModel):
 class Borrower(Body):
     enterprise_number: EnterpriseNumber
     name: str = Field(min_length=1, max_length=200)
-    target_group_vte: Decimal = Field(
-        ge=0, max_digits=9, decimal_places=2, description="target-group employees supported, full-time equivalents"
+    target_group_vte: Annotated[Decimal, DecimalText(digits=9, places=2, ge=0, example="12.50")] = Field(
+        description="target-group employees supported, full-time equivalents"
     )
 
 
@@ -136,26 +139,21 @@ class RateOverride(Body):
 
 
 class SubmitLoan(Body):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "financier_id": "6f1c2a4e-1f0b-4d5e-9a43-0c8c1f6a2b11",
-                    "borrower": {
-                        "enterprise_number": "0200.065.765",
-                        "name": "De Kringwinkel Oost vzw",
-                        "target_group_vte": "12.50",
-                    },
-                    "loan_type": "investment",
-                    "total_credit": "300000.00",
-                    "sifo_share": "200000.00",
-                    "terms": {"start_date": "2026-04-01", "periods": 84, "frequency": "monthly"},
-                    "rating": "satisfactory",
-                    "collateral": "normal",
-                }
-            ]
-        },
+    model_config = dated_example(
+        lambda today: {
+            "financier_id": "6f1c2a4e-1f0b-4d5e-9a43-0c8c1f6a2b11",
+            "borrower": {
+                "enterprise_number": "0200.065.765",
+                "name": "De Kringwinkel Oost vzw",
+                "target_group_vte": "12.50",
+            },
+            "loan_type": "investment",
+            "total_credit": "300000.00",
+            "sifo_share": "200000.00",
+            "terms": {"start_date": first_of_next_month(today).isoformat(), "periods": 84, "frequency": "monthly"},
+            "rating": "satisfactory",
+            "collateral": "normal",
+        }
     )
 
     financier_id: str | None = Field(default=None, description="defaults to the caller's own financier")

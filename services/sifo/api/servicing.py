@@ -59,7 +59,7 @@ def _repay(command: Command, loan_id: str, body: RepaymentIn) -> RepaymentRecord
     "due), then prepayment; the quoted payoff amount settles the loan",
     responses=PROBLEM_RESPONSES,
 )
-def repay(
+def record_repayment(
     loan_id: str, body: RepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return execute(
@@ -74,7 +74,7 @@ def repay(
     summary="Record a prepayment that shortens the term or lowers the installments",
     responses=PROBLEM_RESPONSES,
 )
-def prepay(
+def record_prepayment(
     loan_id: str, body: PrepaymentIn, request: Request, principal: Collectors, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> PositionOut:
@@ -112,7 +112,7 @@ def reset_rate(
     summary="Prepare the reversal of a repayment or prepayment recorded by mistake (four eyes)",
     responses=PROBLEM_RESPONSES,
 )
-def reverse(
+def reverse_entry(
     loan_id: str, body: ReversalIn, request: Request, principal: Preparers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return prepare(
@@ -154,5 +154,5 @@ def _view(command: Command, loan_id: str, as_of: Day | None) -> LoanViewOut:
     summary="The loan as of a date: schedule, payments, balance, arrears and the payoff amount",
     responses=PROBLEM_RESPONSES,
 )
-def position(loan_id: str, request: Request, principal: Anyone, as_of: Day | None = None) -> LoanViewOut:
+def get_loan_position(loan_id: str, request: Request, principal: Anyone, as_of: Day | None = None) -> LoanViewOut:
     return read(request, principal, lambda command: _view(command, loan_id, as_of))

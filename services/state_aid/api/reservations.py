@@ -33,7 +33,7 @@ Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN)]
     responses={**PROBLEM_RESPONSES, 200: {"description": "The reference was reserved before: that reservation"}},
     summary="Reserve the gross grant equivalent of a grant (409 with the headroom when it does not fit)",
 )
-def reserve(request: Request, body: ReservationRequest, principal: Reservers) -> JSONResponse:
+def reserve_aid(request: Request, body: ReservationRequest, principal: Reservers) -> JSONResponse:
     with acting_as(principal.subject), transaction(request.app.state.engine) as session:
         row, created = measures.reserve(command_for(request, session, principal), body)
         payload = events.reservation_of(row).model_dump(mode="json")
@@ -59,7 +59,7 @@ def get_reservation(request: Request, reference: Reference, principal: Readers) 
     responses=PROBLEM_RESPONSES,
     summary="Record de minimis aid the enterprise declared from another provider",
 )
-def declare(
+def declare_other_aid(
     request: Request,
     body: DeclareAid,
     principal: Staff,

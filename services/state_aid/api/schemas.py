@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.state_aid import REFERENCE_PATTERN, TEXT_PATTERN, HeadroomV1, ReservationV1
 from shared.platform.days import Day
+from shared.platform.decimal_text import DecimalText
 from shared.platform.identifiers import EnterpriseNumber
 
 from services.state_aid.models import StateAidLink
@@ -98,6 +100,6 @@ class DeclareAid(BaseModel):
     reference: str = Field(pattern=REFERENCE_PATTERN, description="unique reference of the declared measure")
     enterprise_number: EnterpriseNumber
     provider: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
-    gge: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    gge: Annotated[Decimal, DecimalText(digits=16, places=2, ge=0, example="12500.00")]
     grant_date: Day
     legal_basis: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)

@@ -28,7 +28,9 @@ router = APIRouter(tags=["decisions"])
     responses=PROBLEM_RESPONSES,
     summary="Propose an investment",
 )
-def propose(body: Propose, request: Request, principal: Managers, idempotency_key: IdempotencyKey) -> JSONResponse:
+def propose_investment(
+    body: Propose, request: Request, principal: Managers, idempotency_key: IdempotencyKey
+) -> JSONResponse:
     def action(command: Command) -> Outcome:
         loan = body.loan.request() if body.loan is not None else None
         row = decisions.propose(command, body.investee_id, body.instrument, body.amount, body.rationale, loan)
@@ -64,7 +66,7 @@ def get_proposal(proposal_id: str, request: Request, principal: Readers) -> Prop
     responses=PROBLEM_RESPONSES,
     summary="The investment committee approves (not the proposer); the amount is committed",
 )
-def approve(
+def approve_proposal(
     proposal_id: str, body: Decide, request: Request, principal: Committee, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
@@ -79,7 +81,7 @@ def approve(
     responses=PROBLEM_RESPONSES,
     summary="The investment committee rejects, with its reason",
 )
-def reject(
+def reject_proposal(
     proposal_id: str, body: Reject, request: Request, principal: Committee, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:

@@ -74,7 +74,7 @@ def get_participation(
     responses=PROBLEM_RESPONSES,
     summary="Pay in a tranche: shares bought at a price, within the committed amount",
 )
-def pay_in(
+def record_pay_in(
     participation_id: str, body: Tranche, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
@@ -91,7 +91,7 @@ def pay_in(
     responses=PROBLEM_RESPONSES,
     summary="Book a dividend received",
 )
-def dividend(
+def record_dividend(
     participation_id: str, body: Dividend, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:

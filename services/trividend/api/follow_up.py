@@ -82,7 +82,7 @@ def record_session(
     responses=PROBLEM_RESPONSES,
     summary="Record a KPI report: target-group VTE, turnover, result, equity for a period",
 )
-def report(
+def report_follow_up(
     investee_id: str, body: ReportKpis, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:

@@ -43,7 +43,7 @@ def _out(command: Command, investee_id: str) -> InvesteeOut:
     responses=PROBLEM_RESPONSES,
     summary="Register an investee",
 )
-def register(
+def register_investee(
     body: RegisterInvestee, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:

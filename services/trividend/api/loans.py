@@ -107,7 +107,7 @@ def _decision(
     responses=PROBLEM_RESPONSES,
     summary="Prepare the payout of an approved loan; another person approves it",
 )
-def disburse(
+def disburse_loan(
     loan_id: str, body: DisburseLoan, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return _decision(
@@ -126,7 +126,7 @@ def disburse(
     responses=PROBLEM_RESPONSES,
     summary="Prepare the cancellation of an approved loan that will not be paid out (its aid is released)",
 )
-def cancel(
+def cancel_loan(
     loan_id: str, body: CancelLoan, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     return _decision(
@@ -144,7 +144,9 @@ def cancel(
     responses=PROBLEM_RESPONSES,
     summary="Approve a loan decision prepared by someone else",
 )
-def approve(decision_id: str, request: Request, principal: Deciders, idempotency_key: IdempotencyKey) -> JSONResponse:
+def approve_decision(
+    decision_id: str, request: Request, principal: Deciders, idempotency_key: IdempotencyKey
+) -> JSONResponse:
     def action(command: Command) -> Outcome:
         return 200, DecisionOut.of(loans.approve_decision(command, decision_id))
 
@@ -157,7 +159,7 @@ def approve(decision_id: str, request: Request, principal: Deciders, idempotency
     responses=PROBLEM_RESPONSES,
     summary="Reject a loan decision prepared by someone else",
 )
-def reject(
+def reject_decision(
     decision_id: str,
     body: RejectDecisionIn,
     request: Request,
@@ -177,7 +179,7 @@ def reject(
     responses=PROBLEM_RESPONSES,
     summary="Record money received: arrears first, then the next installment, then prepayment",
 )
-def repay(
+def record_repayment(
     loan_id: str, body: RepaymentIn, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
@@ -203,7 +205,7 @@ def repay(
     responses=PROBLEM_RESPONSES,
     summary="Record a prepayment of principal not yet due",
 )
-def prepay(
+def record_prepayment(
     loan_id: str, body: PrepaymentIn, request: Request, principal: Bookers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
@@ -253,7 +255,7 @@ def reset_rate(
     responses=PROBLEM_RESPONSES,
     summary="Prepare a restructuring: new terms whose principal is everything owed that day (four eyes)",
 )
-def restructure(
+def restructure_loan(
     loan_id: str,
     body: TrividendRestructureIn,
     request: Request,
@@ -279,7 +281,7 @@ def restructure(
     responses=PROBLEM_RESPONSES,
     summary="Prepare a write-off (four eyes)",
 )
-def write_off(
+def write_off_loan(
     loan_id: str, body: WriteOffIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan: str) -> Decision:
@@ -295,7 +297,7 @@ def write_off(
     responses=PROBLEM_RESPONSES,
     summary="Prepare the reversal of a repayment or prepayment recorded by mistake (four eyes)",
 )
-def reverse(
+def reverse_entry(
     loan_id: str, body: ReversalIn, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def prepare(uow: SqlServicing, product: Product, loan: str) -> Decision:
@@ -311,7 +313,7 @@ def reverse(
     responses=PROBLEM_RESPONSES,
     summary="Convert a convertible loan into shares at a recorded price: the loan closes, the participation opens",
 )
-def convert(
+def convert_loan(
     loan_id: str, body: Convert, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:

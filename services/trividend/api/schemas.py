@@ -9,7 +9,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.amortisation.reference_rates import Collateral, Rating
+from shared.platform.dated_examples import dated_example, first_of_next_month
 from shared.platform.days import Day
+from shared.platform.decimal_text import DecimalText
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.platform.quarters import QUARTER_PATTERN
 from shared.servicing.schemas import (
@@ -33,9 +35,9 @@ from services.trividend.domain.valuations import Method
 Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Shares = Annotated[int, Field(ge=1, le=10**15)]
-Price = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, examples=["125.50"])]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2, examples=["0.00"])]
-Vte = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, examples=["12.50"])]
+Price = Annotated[Decimal, DecimalText(digits=18, places=6, gt=0, example="125.50")]
+Amount = Annotated[Decimal, DecimalText(digits=18, places=2, ge=0, example="0.00")]
+Vte = Annotated[Decimal, DecimalText(digits=14, places=2, ge=0, example="12.50")]
 
 
 class Body(BaseModel):
@@ -158,14 +160,14 @@ class Tranche(Body):
 
 
 class Dividend(Body):
-    model_config = example({"on": "2027-06-30", "amount": "2000.00"})
+    model_config = dated_example(lambda today: {"on": today.isoformat(), "amount": "2000.00"})
 
     on: Day
     amount: Money
 
 
 class PrepareExit(Body):
-    model_config = example({"on": "2029-06-30", "shares_sold": 200, "proceeds": "30000.00"})
+    model_config = dated_example(lambda today: {"on": today.isoformat(), "shares_sold": 200, "proceeds": "30000.00"})
 
     on: Day
     shares_sold: Shares
@@ -314,7 +316,7 @@ class CancelLoan(Body):
 
 
 class Convert(Body):
-    model_config = example({"converted_on": "2028-06-30", "price_per_share": "150.00"})
+    model_config = dated_example(lambda today: {"converted_on": today.isoformat(), "price_per_share": "150.00"})
 
     converted_on: Day
     price_per_share: Price
@@ -332,8 +334,13 @@ class ConversionOut(BaseModel):
 
 
 class TrividendRestructureIn(Body):
-    model_config = example(
-        {"effective_on": "2027-06-15", "principal": "83512.10", "annual_rate": "0.03", "periods": 72}
+    model_config = dated_example(
+        lambda today: {
+            "effective_on": first_of_next_month(today).isoformat(),
+            "principal": "83512.10",
+            "annual_rate": "0.03",
+            "periods": 72,
+        }
     )
 
     effective_on: Day
@@ -391,7 +398,7 @@ class RecordSession(Body):
 
     on: Day
     kind: SupportKind
-    hours: Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_places=2)]
+    hours: Annotated[Decimal, DecimalText(digits=6, places=2, gt=0, le=1000, example="3.50")]
     topic: Text
 
 
@@ -405,7 +412,7 @@ class SessionOut(BaseModel):
     topic: str
 
 
-SignedMoney = Annotated[Decimal, Field(ge=-(10**15), le=10**15, max_digits=18, decimal_places=2)]
+SignedMoney = Annotated[Decimal, DecimalText(digits=18, places=2, ge=-(10**15), le=10**15, example="-1250.00")]
 
 
 class ReportKpis(Body):

@@ -36,7 +36,7 @@ router = APIRouter(tags=["valuations"])
     responses=PROBLEM_RESPONSES,
     summary="Prepare a valuation at a quarter's last day (IPEV method); another person approves it",
 )
-def prepare(
+def prepare_valuation(
     participation_id: str,
     body: PrepareValuation,
     request: Request,
@@ -65,7 +65,7 @@ def prepare(
     responses=PROBLEM_RESPONSES,
     summary="Every valuation of a participation, the history kept",
 )
-def history(participation_id: str, request: Request, principal: Readers) -> list[ValuationOut]:
+def list_valuations(participation_id: str, request: Request, principal: Readers) -> list[ValuationOut]:
     rows = read(request, principal, lambda command: valuations.valuations(command, participation_id))
     return [ValuationOut.model_validate(row) for row in rows]
 
@@ -76,7 +76,7 @@ def history(participation_id: str, request: Request, principal: Readers) -> list
     responses=PROBLEM_RESPONSES,
     summary="Approve a valuation",
 )
-def approve(
+def approve_valuation(
     valuation_id: str, body: Decide, request: Request, principal: Deciders, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
@@ -91,7 +91,7 @@ def approve(
     responses=PROBLEM_RESPONSES,
     summary="Reject a valuation",
 )
-def reject(
+def reject_valuation(
     valuation_id: str, body: Reject, request: Request, principal: Deciders, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
@@ -107,7 +107,7 @@ def reject(
     responses=PROBLEM_RESPONSES,
     summary="Close an ended quarter: its valuations are never rewritten",
 )
-def close(
+def close_valuation_round(
     quarter: Annotated[str, Path(pattern=QUARTER_PATTERN)],
     request: Request,
     principal: Committee,
