@@ -74,8 +74,9 @@ class ServiceCommands:
     consumer: ConsumerSpec | None = None
     jobs: Mapping[str, Callable[[ServiceSettings, date], str]] = field(default_factory=dict)
     extra: Mapping[str, ExtraCommand] = field(default_factory=dict)
-    scheduler: Callable[[ServiceSettings, threading.Event], None] | None = None
-    """Runs the service's jobs daily until the event is set (the ``scheduler`` command)."""
+    scheduler: Callable[[ServiceSettings, threading.Event, bool], bool] | None = None
+    """Runs the service's jobs daily until the event is set, or catches up once (the ``scheduler`` command);
+    returns whether the last catch-up succeeded."""
 
 
 def _ensure(settings: ServiceSettings, topics: Sequence[str]) -> list[str]:
@@ -157,7 +158,10 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
             "--date", type=date.fromisoformat, default=business_today(), help="business date (ISO), today in Brussels"
         )
     if commands.scheduler is not None:
-        sub.add_parser("scheduler", help="run the jobs daily in Brussels time, catching up missed days")
+        daily = sub.add_parser("scheduler", help="run the jobs daily in Brussels time, catching up missed days")
+        daily.add_argument(
+            "--once", action="store_true", help="catch up every job to today once and exit (for a CronJob)"
+        )
     for name, extra in commands.extra.items():
         extra.arguments(sub.add_parser(name, help=extra.help))
     args = parser.parse_args(argv)
@@ -181,7 +185,8 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
         logger.info(commands.jobs[args.name](settings, args.date))
     elif args.command == "scheduler":
         assert commands.scheduler is not None
-        commands.scheduler(settings, stop_on_signals())
+        if not commands.scheduler(settings, stop_on_signals(), args.once):
+            return 1
     elif args.command == "outbox":
         return manage_outbox(settings, args.retry)
     elif args.command == "topics":

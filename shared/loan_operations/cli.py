@@ -57,11 +57,11 @@ def statement_import(build: Callable[[Any], LenderOperations[Any]]) -> ExtraComm
 
 def scheduler(
     build: Callable[[Any], LenderOperations[Any]], works: Mapping[str, OperationsWork]
-) -> Callable[[ServiceSettings, threading.Event], None]:
-    def run(settings: ServiceSettings, stop: threading.Event) -> None:
+) -> Callable[[ServiceSettings, threading.Event, bool], bool]:
+    def run(settings: ServiceSettings, stop: threading.Event, once: bool) -> bool:
         engine = make_engine(settings.effective_database_url, pool_size=2, max_overflow=0)
         try:
-            run_scheduler(build(settings), engine, works, stop)
+            return run_scheduler(build(settings), engine, works, stop, once=once)
         finally:
             engine.dispose()
 

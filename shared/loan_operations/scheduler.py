@@ -74,11 +74,21 @@ def run_scheduler(
     jobs: Mapping[str, OperationsWork],
     stop: threading.Event,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> None:
+    *,
+    once: bool = False,
+) -> bool:
+    """Catch up and then wake daily until `stop`; with `once`, catch up a single time (a Kubernetes CronJob).
+
+    Returns whether the last catch-up succeeded.
+    """
     logger.info(
         "scheduler of %s: %s daily at %s Brussels time", ops.service, ", ".join(jobs), ops.settings.scheduler_time
     )
+    succeeded = True
     while not stop.is_set():
         succeeded = catch_up(ops, engine, jobs, clock())
+        if once:
+            break
         wait = seconds_until(clock(), ops.settings.scheduler_time) if succeeded else RETRY_SECONDS
         stop.wait(wait)
+    return succeeded

@@ -2,7 +2,8 @@
 
 Each service keeps date-prefixed revisions in ``services/<name>/migrations/versions``; its
 ``env.py`` calls `run_environment` with the tables it owns. Migrations are an explicit step
-(``python -m services.<name> migrate``) run before the service starts, never at import time.
+(``python -m services.<name> migrate``) run before the service starts, never at import time; on
+PostgreSQL concurrent runs queue on an advisory lock, so every replica may run the step.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from sqlmodel.sql.sqltypes import AutoString
 from shared.platform.database import make_engine
 
 FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
+MIGRATION_LOCK_KEY = 0x5EF0_0001
+"""PostgreSQL advisory lock taken while a database is migrated (advisory locks are per database)."""
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -69,6 +72,11 @@ def run_environment(metadata: MetaData, table_prefix: str, shared_tables: Collec
             if is_sqlite:
                 # Batch migrations rebuild SQLite tables; rows referencing them must not block the copy.
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            else:
+                # Several replicas may start at once, each migrating first: one migrates, the others
+                # wait here and then find the schema at head. The lock goes with the connection.
+                connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
                 connection.commit()
             context.configure(
                 connection=connection,

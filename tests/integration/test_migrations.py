@@ -1,5 +1,8 @@
 """Every service database: upgrade on empty PostgreSQL equals the models; downgrade to base works."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
 from services.state_aid.app import MIGRATIONS_DIR as STATE_AID_MIGRATIONS
 from services.trividend.app import MIGRATIONS_DIR as TRIVIDEND_MIGRATIONS
+from tests.support import wait_for
 
 SERVICES = [
     pytest.param(SIFO_MIGRATIONS, "sifo_", COMMON_TABLE_NAMES, id="sifo"),
@@ -66,5 +70,47 @@ def test_migrations_also_run_on_the_embedded_sqlite_default(
         assert shared_tables <= set(inspect(engine).get_table_names())
         migrations.downgrade(migrations_dir, url)
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_replicas_that_migrate_at_the_same_time_queue_and_all_succeed(make_database: Callable[[str], str]) -> None:
+    """Every replica runs `migrate` before it starts; on PostgreSQL they queue on an advisory lock.
+
+    The test holds the lock itself until all three runs wait for it, then lets them go at once.
+    """
+    url = make_database("concurrent_migrations")
+    environment = {**os.environ, "SIFO_DATABASE_URL": url}
+    engine = make_engine(url)
+    try:
+        with engine.connect() as holder:
+            holder.exec_driver_sql(f"SELECT pg_advisory_lock({migrations.MIGRATION_LOCK_KEY})")
+            holder.commit()
+            runs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "services.sifo", "migrate"],
+                    env=environment,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                )
+                for _ in range(3)
+            ]
+
+            def waiting() -> int:
+                with engine.connect() as probe:
+                    return int(
+                        probe.exec_driver_sql(
+                            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        ).scalar_one()
+                    )
+
+            wait_for(lambda: waiting() == 3, 120, "three migration runs waiting for the lock")
+            holder.exec_driver_sql(f"SELECT pg_advisory_unlock({migrations.MIGRATION_LOCK_KEY})")
+            holder.commit()
+        outputs = [run.communicate(timeout=180)[0].decode(errors="replace") for run in runs]
+        assert [run.returncode for run in runs] == [0, 0, 0], "\n".join(outputs)
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() is not None
+            assert "sifo_loan" in inspect(connection).get_table_names()
     finally:
         engine.dispose()

@@ -1,8 +1,10 @@
 """The compose file parses and runs what `make run` runs: every service's processes, their databases, schedulers."""
 
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import yaml
 
 from deploy.stack import SERVICES
@@ -38,3 +40,20 @@ def test_dependencies_name_services_that_exist_and_every_database_is_created() -
     created = (ROOT / "deploy/postgres/create-service-databases.sql").read_text()
     for service in SERVICES:
         assert f"CREATE DATABASE {service.name};" in created
+
+
+def _compose_spec_errors(document: Any) -> list[str]:
+    schema = json.loads((ROOT / "deploy/schemas/compose-spec.json").read_text())
+    validator = jsonschema_rs.validator_for(schema)
+    return [f"{'/'.join(map(str, error.instance_path))}: {error.message}" for error in validator.iter_errors(document)]
+
+
+def test_the_compose_file_follows_the_compose_specification() -> None:
+    assert _compose_spec_errors(_compose()) == []
+
+
+def test_a_block_pasted_into_depends_on_breaks_the_specification() -> None:
+    broken = _compose()
+    first = next(iter(broken["services"].values()))
+    first["depends_on"] = {"energy-migrate": {"image": "python:3.11", "command": ["python", "-m", "x"]}}
+    assert _compose_spec_errors(broken)

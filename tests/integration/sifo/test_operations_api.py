@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,8 +16,9 @@ from sqlmodel import Session, func, select
 from shared.loan_operations import due_run, overdue_run, payouts
 from shared.loan_operations.jobs import run_daily
 from shared.loan_operations.scheduler import catch_up
+from shared.platform.business_date import business_today
 
-from services.sifo.jobs import JOBS
+from services.sifo.jobs import JOBS, WORKS
 from services.sifo.models import SifoLoanEvent, SifoStatement
 from tests.bank_statements import BankLine, camt053
 from tests.integration.sifo.conftest import Sifo
@@ -256,3 +260,30 @@ def test_a_loan_paid_out_after_a_due_run_is_asked_for_by_the_later_runs(sifo: Si
     sifo.on("2026-02-20")
     report = run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 2, 20), due_run.run)
     assert report.counts["invitations"] == 1
+
+
+def test_the_scheduler_run_once_as_a_cronjob_catches_every_job_up_to_today_and_exits(sifo: Sifo) -> None:
+    """`scheduler --once` is what the Kubernetes CronJob runs: each daily job completed for today, then exit 0."""
+    settings = sifo.settings
+    environment = {
+        **os.environ,
+        "SIFO_DATABASE_URL": settings.effective_database_url,
+        "SIFO_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "SIFO_TOPIC_PREFIX": settings.topic_prefix,
+        "SIFO_STATE_AID_URL": settings.state_aid_url,
+        "SIFO_SCHEDULER_TIME": "00:00",
+    }
+    for attempt in range(2):
+        finished = subprocess.run(
+            [sys.executable, "-m", "services.sifo", "scheduler", "--once"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        runs = sifo.ok("GET", "/job-runs?limit=50", sifo.backoffice)
+        today = business_today().isoformat()
+        assert {(run["job"], run["business_date"], run["status"]) for run in runs} == {
+            (job, today, "completed") for job in WORKS
+        }, f"attempt {attempt + 1}"
