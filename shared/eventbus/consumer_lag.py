@@ -96,6 +96,7 @@ class ConsumerLag:
             self._admin = KafkaAdminClient(
                 bootstrap_servers=self.bootstrap_servers,
                 request_timeout_ms=self.timeout_ms,
+                bootstrap_timeout_ms=self.timeout_ms,
                 client_id=f"{self.group_id}-lag-probe",
             )
         return self._admin

@@ -29,6 +29,7 @@ def kafka_reachable(bootstrap_servers: str, timeout_ms: int = 3000) -> None:
     admin = KafkaAdminClient(
         bootstrap_servers=bootstrap_servers,
         request_timeout_ms=timeout_ms,
+        bootstrap_timeout_ms=timeout_ms,  # else an unreachable broker holds the probe for 30 s
         client_id="readiness-probe",
     )
     try:
