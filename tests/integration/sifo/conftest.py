@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,17 @@ class Sifo(ServedByTheRegister):
     approver: dict[str, str]
     backoffice: dict[str, str]
     register: StateAid
+
+    def process_environment(self, **settings: str) -> dict[str, str]:
+        """The environment of a `python -m services.sifo` process on this test's database and topics."""
+        return {
+            **os.environ,
+            "SIFO_DATABASE_URL": self.settings.effective_database_url,
+            "SIFO_KAFKA_BOOTSTRAP_SERVERS": self.settings.kafka_bootstrap_servers,
+            "SIFO_TOPIC_PREFIX": self.settings.topic_prefix,
+            "SIFO_STATE_AID_URL": self.settings.state_aid_url,
+            **{f"SIFO_{name.upper()}": value for name, value in settings.items()},
+        }
 
     def financier_token(self, financier_id: str) -> dict[str, str]:
         return bearer(self.settings, f"bank-{financier_id[:8]}", Role.FINANCIER, financier_id=financier_id)

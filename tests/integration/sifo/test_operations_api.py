@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -264,18 +263,9 @@ def test_a_loan_paid_out_after_a_due_run_is_asked_for_by_the_later_runs(sifo: Si
 
 def test_the_scheduler_run_once_as_a_cronjob_catches_every_job_up_to_today_and_exits(sifo: Sifo) -> None:
     """`scheduler --once` is what the Kubernetes CronJob runs: each daily job completed for today, then exit 0."""
-    settings = sifo.settings
-    environment = {
-        **os.environ,
-        "SIFO_DATABASE_URL": settings.effective_database_url,
-        "SIFO_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "SIFO_TOPIC_PREFIX": settings.topic_prefix,
-        "SIFO_STATE_AID_URL": settings.state_aid_url,
-        "SIFO_SCHEDULER_TIME": "00:00",
-    }
     finished = subprocess.run(
         [sys.executable, "-m", "services.sifo", "scheduler", "--once"],
-        env=environment,
+        env=sifo.process_environment(scheduler_time="00:00"),
         capture_output=True,
         text=True,
         timeout=180,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -30,18 +29,9 @@ LOANS = 400
 
 
 def _job(sifo: Sifo, name: str, day: date) -> subprocess.Popen[bytes]:
-    settings = sifo.settings
-    environment = {
-        **os.environ,
-        "SIFO_DATABASE_URL": settings.effective_database_url,
-        "SIFO_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "SIFO_TOPIC_PREFIX": settings.topic_prefix,
-        "SIFO_STATE_AID_URL": settings.state_aid_url,
-        "SIFO_JOB_CHUNK_SIZE": "5",
-    }
     return subprocess.Popen(
         [sys.executable, "-m", "services.sifo", "job", name, "--date", day.isoformat()],
-        env=environment,
+        env=sifo.process_environment(job_chunk_size="5"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
