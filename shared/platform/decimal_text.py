@@ -20,6 +20,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 Limit = Decimal | int | None
+PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,11 @@ class DecimalText:
         return f'a decimal string with at most {self.places} decimals, such as "{self.example}"'
 
     def only_text(self, value: object) -> object:
+        """Refuse JSON numbers and other notations (exponents, spaces, signs); digits, decimals and
+        bounds are then checked by pydantic's decimal rules, whose messages name each limit."""
         if isinstance(value, bool | int | float):
             raise ValueError(f"must be {self.shape}, not a JSON number: numbers lose cents in binary floating point")
-        if isinstance(value, str) and not re.fullmatch(self.pattern, value):
+        if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value):
             raise ValueError(f"must be {self.shape}" + (f", {self.bounds}" if self.bounds else ""))
         return value
 

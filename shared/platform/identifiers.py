@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.be import vat
@@ -35,5 +35,32 @@ def normalise_iban(value: str) -> str:
         raise ValueError(f"not a valid IBAN: {exc}") from None
 
 
-EnterpriseNumber = Annotated[str, AfterValidator(normalise_enterprise_number)]
-Iban = Annotated[str, AfterValidator(normalise_iban)]
+ENTERPRISE_NUMBER_SPELLING = r"^(BE|be)? ?[01]?[0-9]{3}[ .-]?[0-9]{3}[ .-]?[0-9]{3}$"
+IBAN_SPELLING = r"^[A-Za-z]{2}[0-9]{2}( ?[A-Za-z0-9]){11,30}$"
+
+# The published patterns describe the accepted spellings so forms and generated clients send a
+# plausible value; the check digits (mod 97 for both) are verified on the way in.
+EnterpriseNumber = Annotated[
+    str,
+    AfterValidator(normalise_enterprise_number),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": ENTERPRISE_NUMBER_SPELLING,
+            "examples": ["0403.170.701"],
+            "description": "Belgian enterprise number (KBO/BCE), 10 digits with a mod-97 check; answered as 10 digits",
+        }
+    ),
+]
+Iban = Annotated[
+    str,
+    AfterValidator(normalise_iban),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": IBAN_SPELLING,
+            "examples": ["BE68 5390 0754 7034"],
+            "description": "IBAN with or without spaces, check digits verified; answered compact",
+        }
+    ),
+]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Offset
 from shared.platform.request_context import current_request_id
+from shared.servicing.decisions import DecisionKind, DecisionStatus
 from shared.servicing.schemas import CancellationIn, RejectDecisionIn
 
 from services.energy.api.commands import Outcome, execute, read
@@ -249,4 +251,29 @@ def reject_decision(
             200,
             EnergyDecisionOut.of(loans.reject_decision(command, decision_id, body.reason)),
         ),
+    )
+
+
+@router.get(
+    "/decisions",
+    response_model=list[EnergyDecisionOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
+)
+def decision_inbox(
+    request: Request,
+    principal: Staff,
+    status: DecisionStatus = DecisionStatus.PREPARED,
+    kind: DecisionKind | None = None,
+    awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> list[EnergyDecisionOut]:
+    return read(
+        request,
+        principal,
+        lambda command: [
+            EnergyDecisionOut.of(decision)
+            for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)
+        ],
     )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Offset
 from shared.servicing import service as core
-from shared.servicing.decisions import Decision
+from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus
 from shared.servicing.schemas import CancellationIn, DecisionOut, RejectDecisionIn, WriteOffIn
 
 from services.sifo.api.commands import execute, prepare, read
@@ -25,6 +26,7 @@ router = APIRouter(tags=["decisions"])
 Preparers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.BACKOFFICE))]
 Approvers = Annotated[Principal, Depends(require_roles(Role.APPROVER))]
 Anyone = Annotated[Principal, Depends(require_roles(*Role))]
+Staff = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR))]
 XML_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/xml": {}}, "description": "pain.001.001.09 document"}
 }
@@ -162,3 +164,27 @@ def list_decisions(loan_id: str, request: Request, principal: Anyone) -> list[De
 def payment_instruction(loan_id: str, request: Request, principal: Anyone) -> Response:
     document = read(request, principal, lambda command: decisions.payment_instruction(command, loan_id))
     return Response(document, media_type="application/xml")
+
+
+@router.get(
+    "/decisions",
+    response_model=list[DecisionOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
+)
+def decision_inbox(
+    request: Request,
+    principal: Staff,
+    status: DecisionStatus = DecisionStatus.PREPARED,
+    kind: DecisionKind | None = None,
+    awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> list[DecisionOut]:
+    return read(
+        request,
+        principal,
+        lambda command: [
+            DecisionOut.of(decision) for decision in decisions.inbox(command, status, kind, awaiting_me, limit, offset)
+        ],
+    )

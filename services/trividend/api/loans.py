@@ -14,8 +14,9 @@ from shared.platform.auth import Principal
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Offset
 from shared.servicing import service as core
-from shared.servicing.decisions import Decision
+from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus
 from shared.servicing.schemas import (
     AllocationOut,
     DecisionOut,
@@ -330,3 +331,27 @@ def convert_loan(
         )
 
     return execute(request, principal, idempotency_key, body, action)
+
+
+@router.get(
+    "/decisions",
+    response_model=list[DecisionOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
+)
+def decision_inbox(
+    request: Request,
+    principal: Readers,
+    status: DecisionStatus = DecisionStatus.PREPARED,
+    kind: DecisionKind | None = None,
+    awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> list[DecisionOut]:
+    return read(
+        request,
+        principal,
+        lambda command: [
+            DecisionOut.of(decision) for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)
+        ],
+    )
