@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -11,6 +11,7 @@ from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.identifiers import EnterpriseNumber
 from shared.platform.paging import Offset
 from shared.platform.request_context import current_request_id
 from shared.servicing.decisions import DecisionKind, DecisionStatus
@@ -31,6 +32,7 @@ from services.energy.service import applications, loans
 from services.energy.service.context import Command
 
 NO_REASON = RejectDecisionIn()
+ApplicationStatus = Literal["submitted", "approved", "wait_listed", "rejected", "disbursed", "cancelled"]
 router = APIRouter(tags=["applications"])
 Managers = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER))]
 Approvers = Annotated[Principal, Depends(require_roles(Role.APPROVER))]
@@ -275,5 +277,39 @@ def decision_inbox(
         lambda command: [
             EnergyDecisionOut.of(decision)
             for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)
+        ],
+    )
+
+
+@router.get(
+    "/applications",
+    response_model=list[ApplicationOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Applications in the order they were submitted, by status, call, applicant or enterprise number",
+)
+def list_applications(
+    request: Request,
+    principal: Staff,
+    status: ApplicationStatus | None = None,
+    call_id: str | None = None,
+    applicant_id: str | None = None,
+    enterprise_number: Annotated[EnterpriseNumber | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> list[ApplicationOut]:
+    return read(
+        request,
+        principal,
+        lambda command: [
+            ApplicationOut.of(row, installations)
+            for row, installations in applications.list_applications(
+                command,
+                status=status,
+                call_id=call_id,
+                applicant_id=applicant_id,
+                enterprise_number=enterprise_number,
+                limit=limit,
+                offset=offset,
+            )
         ],
     )

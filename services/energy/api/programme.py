@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Offset
 
 from services.energy.api.commands import execute, read
 from services.energy.api.schemas import (
@@ -176,3 +177,33 @@ def _programme(command: Command) -> ProgrammeFiguresOut:
 )
 def get_programme_figures(request: Request, principal: Staff) -> ProgrammeFiguresOut:
     return read(request, principal, _programme)
+
+
+@router.get(
+    "/budget-years",
+    response_model=list[BudgetYearOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Every budget year, oldest first: envelope, committed, disbursed, released and available",
+)
+def list_budget_years(request: Request, principal: Staff) -> list[BudgetYearOut]:
+    return read(request, principal, lambda command: [BudgetYearOut.of(row) for row in programme.budget_years(command)])
+
+
+@router.get(
+    "/calls",
+    response_model=list[CallOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Calls by opening day, of one budget year or all",
+)
+def list_calls(
+    request: Request,
+    principal: Staff,
+    budget_year: Annotated[int | None, Query(ge=FIRST_BUDGET_YEAR, le=LAST_BUDGET_YEAR)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> list[CallOut]:
+    return read(
+        request,
+        principal,
+        lambda command: [call_out(row) for row in programme.list_calls(command, budget_year, limit, offset)],
+    )

@@ -401,3 +401,44 @@ def _serve(command: Command, application: EnergyApplication, year: EnergyBudgetY
         _value(application, previous)
         return False
     return True
+
+
+APPLICATION_STATUSES = (SUBMITTED, APPROVED, WAIT_LISTED, REJECTED, DISBURSED, CANCELLED)
+
+
+def list_applications(
+    command: Command,
+    *,
+    status: str | None,
+    call_id: str | None,
+    applicant_id: str | None,
+    enterprise_number: str | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[EnergyApplication, list[EnergyInstallation]]]:
+    """Applications in the order they were submitted, each with its installations (two queries a page)."""
+    query = select(EnergyApplication)
+    if status is not None:
+        query = query.where(EnergyApplication.status == status)
+    if call_id is not None:
+        query = query.where(EnergyApplication.call_id == call_id)
+    if applicant_id is not None:
+        query = query.where(EnergyApplication.applicant_id == applicant_id)
+    if enterprise_number is not None:
+        query = query.join(EnergyApplicant, col(EnergyApplicant.id) == col(EnergyApplication.applicant_id)).where(
+            EnergyApplicant.enterprise_number == enterprise_number
+        )
+    page = list(
+        command.session.exec(
+            query.order_by(col(EnergyApplication.submitted_at), col(EnergyApplication.id)).offset(offset).limit(limit)
+        ).all()
+    )
+    installations: dict[str, list[EnergyInstallation]] = {row.id: [] for row in page}
+    if page:
+        for item in command.session.exec(
+            select(EnergyInstallation)
+            .where(col(EnergyInstallation.application_id).in_(list(installations)))
+            .order_by(col(EnergyInstallation.application_id), col(EnergyInstallation.position))
+        ).all():
+            installations[item.application_id].append(item)
+    return [(row, installations[row.id]) for row in page]

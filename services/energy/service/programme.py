@@ -150,3 +150,18 @@ def programme_figures(command: Command) -> tuple[dict[int, Figures], Figures]:
 def applications_of_year(command: Command, year: int) -> list[EnergyApplication]:
     calls = [call.id for call in command.session.exec(select(EnergyCall).where(EnergyCall.budget_year == year)).all()]
     return list(command.session.exec(select(EnergyApplication).where(col(EnergyApplication.call_id).in_(calls))).all())
+
+
+def budget_years(command: Command) -> list[EnergyBudgetYear]:
+    return list(command.session.exec(select(EnergyBudgetYear).order_by(col(EnergyBudgetYear.year))).all())
+
+
+def list_calls(command: Command, year: int | None, limit: int, offset: int) -> list[EnergyCall]:
+    query = select(EnergyCall)
+    if year is not None:
+        query = query.where(EnergyCall.budget_year == year)
+    return list(
+        command.session.exec(
+            query.order_by(col(EnergyCall.opens_on), col(EnergyCall.id)).offset(offset).limit(limit)
+        ).all()
+    )
