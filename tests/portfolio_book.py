@@ -23,7 +23,7 @@ from shared.platform.auth import Role
 
 from services.portfolio.app import CONSUMER, PortfolioSettings, build_app
 from tests.state_aid_register import partitions_of
-from tests.support import bearer, drain_outbox, sends_idempotency_keys, wait_for
+from tests.support import bearer, drain_outbox, every_item, sends_idempotency_keys, wait_for
 
 
 @dataclass
@@ -42,6 +42,10 @@ class Portfolio:
         response = self.client.request(method, url, headers=headers, json=json)
         assert response.status_code == status, response.text
         return response.json()
+
+    def items(self, url: str, headers: dict[str, str]) -> list[Any]:
+        """Every item of the list at `url`, all pages."""
+        return every_item(self.client, url, headers)
 
     def consumer(self) -> EventConsumer:
         return EventConsumer(

@@ -204,3 +204,19 @@ def on_clock(ops: LenderOperations[Any], clock: Callable[[], datetime]) -> Lende
         return replace(base(session, principal), clock=clock)
 
     return replace(ops, command=command)
+
+
+def every_item(client: Any, url: str, headers: dict[str, str]) -> list[Any]:
+    """Every item of a paged list, following `next_cursor` page after page, as a client would."""
+    items: list[Any] = []
+    cursor: str | None = None
+    while True:
+        page_url = url if cursor is None else f"{url}{'&' if '?' in url else '?'}cursor={cursor}"
+        response = client.get(page_url, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert set(page) == {"items", "next_cursor"}, page
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items

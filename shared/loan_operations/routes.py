@@ -35,11 +35,20 @@ from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey, OptionalIdempotencyKey
+from shared.platform.paging import (
+    DEFAULT_PAGE_SIZE,
+    Cursor,
+    Page,
+    PageSize,
+    after_of,
+    keyset_page,
+    offset_of,
+    positional_page,
+)
 from shared.platform.rules import NotFound, RuleViolation
 
 C = TypeVar("C", bound=CommandContext)
 T = TypeVar("T")
-MAX_LIST = 500
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024
 
 STATEMENT_EXAMPLE = (
@@ -182,39 +191,41 @@ def operations_router(
             lambda command: MandateOut.of(mandates.revoke(ops(request), command, loan_id)),
         )
 
-    @router.get("/loans/{loan_id}/mandates", response_model=list[MandateOut], responses=PROBLEM_RESPONSES)
-    def get_mandates(loan_id: str, request: Request, principal: LoanReaders) -> list[MandateOut]:
-        def query(command: Any) -> list[MandateOut]:
+    @router.get("/loans/{loan_id}/mandates", response_model=Page[MandateOut], responses=PROBLEM_RESPONSES)
+    def get_mandates(loan_id: str, request: Request, principal: LoanReaders) -> Page[MandateOut]:
+        def query(command: Any) -> Page[MandateOut]:
             visible(command, loan_id)
-            return [MandateOut.of(row) for row in mandates.of_loan(ops(request), command, loan_id)]
+            return Page.whole([MandateOut.of(row) for row in mandates.of_loan(ops(request), command, loan_id)])
 
         return read(request, principal, query)
 
     @router.get(
         "/loans/{loan_id}/payment-requests",
-        response_model=list[PaymentRequestOut],
+        response_model=Page[PaymentRequestOut],
         summary="The loan's instalments asked for, with their structured references and what became of them",
         responses=PROBLEM_RESPONSES,
     )
-    def loan_requests(loan_id: str, request: Request, principal: LoanReaders) -> list[PaymentRequestOut]:
-        def query(command: Any) -> list[PaymentRequestOut]:
+    def loan_requests(loan_id: str, request: Request, principal: LoanReaders) -> Page[PaymentRequestOut]:
+        def query(command: Any) -> Page[PaymentRequestOut]:
             visible(command, loan_id)
             table = ops(request).tables.payment_request
             rows = command.session.exec(select(table).where(table.loan_id == loan_id).order_by(col(table.due_on))).all()
-            return [PaymentRequestOut.of(row) for row in rows]
+            return Page.whole([PaymentRequestOut.of(row) for row in rows])
 
         return read(request, principal, query)
 
-    @router.get("/payment-requests", response_model=list[PaymentRequestOut], responses=PROBLEM_RESPONSES)
+    @router.get("/payment-requests", response_model=Page[PaymentRequestOut], responses=PROBLEM_RESPONSES)
     def list_requests(
         request: Request,
         principal: Readers,
         business_date: Day | None = None,
         status: Annotated[str | None, Query(max_length=20)] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
-        after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    ) -> list[PaymentRequestOut]:
-        def query(command: Any) -> list[PaymentRequestOut]:
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None,
+    ) -> Page[PaymentRequestOut]:
+        after_id = after_of(cursor)
+
+        def query(command: Any) -> Page[PaymentRequestOut]:
             table = ops(request).tables.payment_request
             statement = select(table).where(col(table.id) > after_id)
             if business_date is not None:
@@ -222,13 +233,13 @@ def operations_router(
             if status is not None:
                 statement = statement.where(table.status == status)
             rows = command.session.exec(statement.order_by(col(table.id)).limit(limit)).all()
-            return [PaymentRequestOut.of(row) for row in rows]
+            return keyset_page([PaymentRequestOut.of(row) for row in rows], limit, lambda item: item.id)
 
         return read(request, principal, query)
 
     @router.get(
         "/overdue",
-        response_model=list[OverdueOut],
+        response_model=Page[OverdueOut],
         summary="Overdue instalments still unpaid, oldest first, with bucket, late interest and reminders sent",
         responses=PROBLEM_RESPONSES,
     )
@@ -236,37 +247,45 @@ def operations_router(
         request: Request,
         principal: Readers,
         bucket: Annotated[str | None, Query(max_length=10)] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
-    ) -> list[OverdueOut]:
-        def query(command: Any) -> list[OverdueOut]:
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None,
+    ) -> Page[OverdueOut]:
+        offset = offset_of(cursor)
+
+        def query(command: Any) -> Page[OverdueOut]:
             table = ops(request).tables.overdue
             statement = select(table).where(col(table.paid_on).is_(None))
             if bucket is not None:
                 statement = statement.where(table.bucket == bucket)
             rows = command.session.exec(
-                statement.order_by(col(table.due_on), col(table.payment_request_id)).limit(limit)
+                statement.order_by(col(table.due_on), col(table.payment_request_id)).offset(offset).limit(limit)
             ).all()
-            return [OverdueOut.of(row) for row in rows]
+            return positional_page([OverdueOut.of(row) for row in rows], limit, offset)
 
         return read(request, principal, query)
 
-    @router.get("/bank-files", response_model=list[BankFileOut], responses=PROBLEM_RESPONSES)
+    @router.get("/bank-files", response_model=Page[BankFileOut], responses=PROBLEM_RESPONSES)
     def list_files(
         request: Request,
         principal: Readers,
         kind: Annotated[str | None, Query(max_length=20)] = None,
         business_date: Day | None = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
-    ) -> list[BankFileOut]:
-        def query(command: Any) -> list[BankFileOut]:
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None,
+    ) -> Page[BankFileOut]:
+        offset = offset_of(cursor)
+
+        def query(command: Any) -> Page[BankFileOut]:
             table = ops(request).tables.bank_file
             statement = select(table)
             if kind is not None:
                 statement = statement.where(table.kind == kind)
             if business_date is not None:
                 statement = statement.where(table.business_date == business_date)
-            rows = command.session.exec(statement.order_by(col(table.created_at).desc()).limit(limit)).all()
-            return [BankFileOut.of(row) for row in rows]
+            rows = command.session.exec(
+                statement.order_by(col(table.created_at).desc(), col(table.id)).offset(offset).limit(limit)
+            ).all()
+            return positional_page([BankFileOut.of(row) for row in rows], limit, offset)
 
         return read(request, principal, query)
 
@@ -314,20 +333,24 @@ def operations_router(
 
         return await run_in_threadpool(execute, request, principal, idempotency_key, received, action, 201)
 
-    @router.get("/bank-statements", response_model=list[StatementOut], responses=PROBLEM_RESPONSES)
+    @router.get("/bank-statements", response_model=Page[StatementOut], responses=PROBLEM_RESPONSES)
     def list_statements(
-        request: Request, principal: Readers, limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100
-    ) -> list[StatementOut]:
-        def query(command: Any) -> list[StatementOut]:
+        request: Request, principal: Readers, limit: PageSize = DEFAULT_PAGE_SIZE, cursor: Cursor = None
+    ) -> Page[StatementOut]:
+        offset = offset_of(cursor)
+
+        def query(command: Any) -> Page[StatementOut]:
             table = ops(request).tables.statement
-            rows = command.session.exec(select(table).order_by(col(table.imported_at).desc()).limit(limit)).all()
-            return [StatementOut.of(row) for row in rows]
+            rows = command.session.exec(
+                select(table).order_by(col(table.imported_at).desc(), col(table.id)).offset(offset).limit(limit)
+            ).all()
+            return positional_page([StatementOut.of(row) for row in rows], limit, offset)
 
         return read(request, principal, query)
 
     @router.get(
         "/statement-lines",
-        response_model=list[StatementLineOut],
+        response_model=Page[StatementLineOut],
         summary="Statement lines by outcome; status=review is the queue a person works",
         responses=PROBLEM_RESPONSES,
     )
@@ -336,10 +359,12 @@ def operations_router(
         principal: Readers,
         status: Annotated[str | None, Query(max_length=20)] = None,
         statement_id: Annotated[str | None, Query(max_length=36)] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
-        after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    ) -> list[StatementLineOut]:
-        def query(command: Any) -> list[StatementLineOut]:
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None,
+    ) -> Page[StatementLineOut]:
+        after_id = after_of(cursor)
+
+        def query(command: Any) -> Page[StatementLineOut]:
             table = ops(request).tables.statement_line
             statement = select(table).where(col(table.id) > after_id)
             if status is not None:
@@ -347,7 +372,7 @@ def operations_router(
             if statement_id is not None:
                 statement = statement.where(table.statement_id == statement_id)
             rows = command.session.exec(statement.order_by(col(table.id)).limit(limit)).all()
-            return [StatementLineOut.of(row) for row in rows]
+            return keyset_page([StatementLineOut.of(row) for row in rows], limit, lambda item: item.id)
 
         return read(request, principal, query)
 
@@ -371,22 +396,25 @@ def operations_router(
 
         return execute(request, principal, idempotency_key, body, action)
 
-    @router.get("/job-runs", response_model=list[JobRunOut], responses=PROBLEM_RESPONSES)
+    @router.get("/job-runs", response_model=Page[JobRunOut], responses=PROBLEM_RESPONSES)
     def list_runs(
         request: Request,
         principal: Readers,
         job: Annotated[str | None, Query(max_length=50)] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
-    ) -> list[JobRunOut]:
-        def query(command: Any) -> list[JobRunOut]:
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None,
+    ) -> Page[JobRunOut]:
+        offset = offset_of(cursor)
+
+        def query(command: Any) -> Page[JobRunOut]:
             table = ops(request).tables.job_run
             statement = select(table)
             if job is not None:
                 statement = statement.where(table.job == job)
             rows = command.session.exec(
-                statement.order_by(col(table.business_date).desc(), col(table.job)).limit(limit)
+                statement.order_by(col(table.business_date).desc(), col(table.job)).offset(offset).limit(limit)
             ).all()
-            return [JobRunOut.of(row) for row in rows]
+            return positional_page([JobRunOut.of(row) for row in rows], limit, offset)
 
         return read(request, principal, query)
 

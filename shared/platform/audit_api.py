@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from shared.platform.audit import AuditEntry
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, after_of, keyset_page
 
 router = APIRouter(tags=["audit trail"])
 Auditors = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
@@ -51,7 +51,7 @@ class AuditEntryOut(BaseModel):
 
 @router.get(
     "/audit-trail",
-    response_model=list[AuditEntryOut],
+    response_model=Page[AuditEntryOut],
     responses=PROBLEM_RESPONSES,
     summary="Changes to records, oldest first: who, when, what before and after, under which request",
 )
@@ -60,12 +60,12 @@ def audit_trail(
     _principal: Auditors,
     object_type: Annotated[str, Query(pattern=NAME, description="the table, e.g. sifo_financier")],
     object_id: Annotated[str | None, Query(min_length=1, max_length=200, description="the record's id")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[AuditEntryOut]:
-    query = select(AuditEntry).where(col(AuditEntry.object_type) == object_type)
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[AuditEntryOut]:
+    query = select(AuditEntry).where(col(AuditEntry.object_type) == object_type, col(AuditEntry.id) > after_of(cursor))
     if object_id is not None:
         query = query.where(col(AuditEntry.object_id) == object_id)
     with Session(request.app.state.engine) as session:
-        rows = session.exec(query.order_by(col(AuditEntry.id)).offset(offset).limit(limit)).all()
-        return [AuditEntryOut.of(row) for row in rows]
+        rows = session.exec(query.order_by(col(AuditEntry.id)).limit(limit)).all()
+        return keyset_page([AuditEntryOut.of(row) for row in rows], limit, lambda entry: entry.id)

@@ -242,7 +242,7 @@ def test_writes_survive_kills_of_the_api_the_consumer_postgres_and_the_relay(
                 timeout=30,
             )
             assert book.status_code == 200, book.text
-            book_rights = {line["drawing_right_id"]: Decimal(line["allocated"]) for line in book.json()}
+            book_rights = {line["drawing_right_id"]: Decimal(line["allocated"]) for line in book.json()["items"]}
     finally:
         sifo.dispose()
         portfolio.dispose()

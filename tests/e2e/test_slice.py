@@ -50,7 +50,7 @@ def test_a_registered_financier_reaches_the_portfolio_book(
         financier_id = created.json()["id"]
 
         def in_book() -> list[dict[str, object]]:
-            rows = httpx.get(f"{stack.portfolio_url}/financiers", headers=auditor, timeout=10).json()
+            rows = httpx.get(f"{stack.portfolio_url}/financiers", headers=auditor, timeout=10).json()["items"]
             return [row for row in rows if row["financier_id"] == financier_id]
 
         [entry] = wait_for(in_book, 60, "the financier in the portfolio book")

@@ -28,7 +28,7 @@ def assert_clean(report_failures: list[str]) -> None:
 def test_sifo_api_holds_under_fuzzing(sifo: Sifo) -> None:
     loan_id = disbursed(sifo)
     loan = sifo.ok("GET", f"/loans/{loan_id}", sifo.manager)
-    rights = sifo.ok("GET", "/drawing-rights", sifo.manager)
+    rights = sifo.items("/drawing-rights", sifo.manager)
     known = {"loan_id": loan_id, "financier_id": loan["financier_id"], "right_id": rights[0]["id"]}
     report = fuzz("sifo", sifo.app, bearer(sifo.settings, "fuzz@pmv.example", *STAFF), known)
     assert_clean(report.failures)

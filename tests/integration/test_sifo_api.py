@@ -116,8 +116,8 @@ def test_a_financier_sees_only_itself(client: TestClient, settings: SifoSettings
     missing = client.get("/financiers/00000000-0000-0000-0000-000000000000", headers=token)
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json()["title"] == missing.json()["title"]
-    assert [row["id"] for row in client.get("/financiers", headers=token).json()] == [own["id"]]
-    assert len(client.get("/financiers", headers=manager).json()) == 2
+    assert [row["id"] for row in client.get("/financiers", headers=token).json()["items"]] == [own["id"]]
+    assert len(client.get("/financiers", headers=manager).json()["items"]) == 2
 
 
 def test_idempotency_key_replays_the_same_request_and_refuses_a_different_one(

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from shared.platform.paging import MAX_PAGE_SIZE
+
 from services.energy.app import EnergySettings
 from services.energy.app import build_app as build_energy
 from services.portfolio.app import PortfolioSettings
@@ -128,3 +130,26 @@ def test_request_bodies_take_money_and_rates_as_strings_only(app: FastAPI) -> No
             if content is not None:
                 offenders += _number_fields(spec, content["schema"], f"{method.upper()} {path}", set())
     assert offenders == []
+
+
+@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid", "trividend"])
+def test_every_list_is_a_page_with_one_maximum_and_a_cursor(app: FastAPI) -> None:
+    """Lists answer {items, next_cursor}, page with `limit` (at most 500) and `cursor`, and nothing else."""
+    spec = app.openapi()
+    pages = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            content = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+            schema = _resolve(spec, content.get("schema", {}))
+            where = f"{method.upper()} {path}"
+            assert schema.get("type") != "array", f"{where} answers a bare array"
+            parameters = {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
+            assert not {"offset", "after_id"} & set(parameters), f"{where} pages without a cursor"
+            if set(schema.get("properties", {})) != {"items", "next_cursor"}:
+                assert "limit" not in parameters, f"{where} takes a limit but answers no page"
+                continue
+            pages += 1
+            if "limit" in parameters:
+                assert parameters["limit"]["schema"]["maximum"] == MAX_PAGE_SIZE, where
+                assert "cursor" in parameters, where
+    assert pages > 0

@@ -12,7 +12,7 @@ from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.request_context import current_request_id
 from shared.servicing.decisions import DecisionKind, DecisionStatus
 from shared.servicing.schemas import CancellationIn, RejectDecisionIn
@@ -203,13 +203,13 @@ def prepare_cancellation(
 
 
 @router.get(
-    "/applications/{application_id}/decisions", response_model=list[EnergyDecisionOut], responses=PROBLEM_RESPONSES
+    "/applications/{application_id}/decisions", response_model=Page[EnergyDecisionOut], responses=PROBLEM_RESPONSES
 )
-def list_decisions(application_id: str, request: Request, principal: Staff) -> list[EnergyDecisionOut]:
+def list_decisions(application_id: str, request: Request, principal: Staff) -> Page[EnergyDecisionOut]:
     return read(
         request,
         principal,
-        lambda command: [EnergyDecisionOut.of(row) for row in loans.decisions_of(command, application_id)],
+        lambda command: Page.whole([EnergyDecisionOut.of(row) for row in loans.decisions_of(command, application_id)]),
     )
 
 
@@ -258,7 +258,7 @@ def reject_decision(
 
 @router.get(
     "/decisions",
-    response_model=list[EnergyDecisionOut],
+    response_model=Page[EnergyDecisionOut],
     responses=PROBLEM_RESPONSES,
     summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
 )
@@ -268,22 +268,27 @@ def decision_inbox(
     status: DecisionStatus = DecisionStatus.PREPARED,
     kind: DecisionKind | None = None,
     awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[EnergyDecisionOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[EnergyDecisionOut]:
+    offset = offset_of(cursor)
     return read(
         request,
         principal,
-        lambda command: [
-            EnergyDecisionOut.of(decision)
-            for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)
-        ],
+        lambda command: positional_page(
+            [
+                EnergyDecisionOut.of(decision)
+                for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)
+            ],
+            limit,
+            offset,
+        ),
     )
 
 
 @router.get(
     "/applications",
-    response_model=list[ApplicationOut],
+    response_model=Page[ApplicationOut],
     responses=PROBLEM_RESPONSES,
     summary="Applications in the order they were submitted, by status, call, applicant or enterprise number",
 )
@@ -294,22 +299,27 @@ def list_applications(
     call_id: str | None = None,
     applicant_id: str | None = None,
     enterprise_number: Annotated[EnterpriseNumber | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[ApplicationOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[ApplicationOut]:
+    offset = offset_of(cursor)
     return read(
         request,
         principal,
-        lambda command: [
-            ApplicationOut.of(row, installations)
-            for row, installations in applications.list_applications(
-                command,
-                status=status,
-                call_id=call_id,
-                applicant_id=applicant_id,
-                enterprise_number=enterprise_number,
-                limit=limit,
-                offset=offset,
-            )
-        ],
+        lambda command: positional_page(
+            [
+                ApplicationOut.of(row, installations)
+                for row, installations in applications.list_applications(
+                    command,
+                    status=status,
+                    call_id=call_id,
+                    applicant_id=applicant_id,
+                    enterprise_number=enterprise_number,
+                    limit=limit,
+                    offset=offset,
+                )
+            ],
+            limit,
+            offset,
+        ),
     )

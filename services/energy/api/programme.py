@@ -11,7 +11,7 @@ from shared.amortisation.money import TONNE_QUANTUM, round_half_up
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 
 from services.energy.api.commands import execute, read
 from services.energy.api.schemas import (
@@ -181,17 +181,21 @@ def get_programme_figures(request: Request, principal: Staff) -> ProgrammeFigure
 
 @router.get(
     "/budget-years",
-    response_model=list[BudgetYearOut],
+    response_model=Page[BudgetYearOut],
     responses=PROBLEM_RESPONSES,
     summary="Every budget year, oldest first: envelope, committed, disbursed, released and available",
 )
-def list_budget_years(request: Request, principal: Staff) -> list[BudgetYearOut]:
-    return read(request, principal, lambda command: [BudgetYearOut.of(row) for row in programme.budget_years(command)])
+def list_budget_years(request: Request, principal: Staff) -> Page[BudgetYearOut]:
+    return read(
+        request,
+        principal,
+        lambda command: Page.whole([BudgetYearOut.of(row) for row in programme.budget_years(command)]),
+    )
 
 
 @router.get(
     "/calls",
-    response_model=list[CallOut],
+    response_model=Page[CallOut],
     responses=PROBLEM_RESPONSES,
     summary="Calls by opening day, of one budget year or all",
 )
@@ -199,11 +203,14 @@ def list_calls(
     request: Request,
     principal: Staff,
     budget_year: Annotated[int | None, Query(ge=FIRST_BUDGET_YEAR, le=LAST_BUDGET_YEAR)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[CallOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[CallOut]:
+    offset = offset_of(cursor)
     return read(
         request,
         principal,
-        lambda command: [call_out(row) for row in programme.list_calls(command, budget_year, limit, offset)],
+        lambda command: positional_page(
+            [call_out(row) for row in programme.list_calls(command, budget_year, limit, offset)], limit, offset
+        ),
     )

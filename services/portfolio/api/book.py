@@ -15,7 +15,7 @@ from shared.platform.auth import Principal, require_roles
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.identifiers import normalise_enterprise_number
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.rules import RuleViolation
 
 from services.portfolio.api.access import READERS, session_of
@@ -152,7 +152,7 @@ def _settings(request: Request) -> book.BookSettings:
 
 @router.get(
     "/positions",
-    response_model=list[PositionOut],
+    response_model=Page[PositionOut],
     responses=PROBLEM_RESPONSES,
     summary="Every loan in the book at the end of a day, by instrument and loan id",
 )
@@ -163,17 +163,18 @@ def list_positions(
     on: Annotated[Day, Query(description="the day; events of that day included")],
     instrument: Instrument | None = None,
     enterprise_number: Annotated[str | None, Query(pattern=ENTERPRISE)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[PositionOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[PositionOut]:
+    offset = offset_of(cursor)
     number = _enterprise("enterprise_number", enterprise_number) if enterprise_number is not None else None
     lines = book.positions(session, on, _settings(request), instrument, number)
-    return [PositionOut.of(line) for line in lines[offset : offset + limit]]
+    return positional_page([PositionOut.of(line) for line in lines[offset : offset + limit]], limit, offset)
 
 
 @router.get(
     "/exposure",
-    response_model=list[ExposureOut],
+    response_model=Page[ExposureOut],
     responses=PROBLEM_RESPONSES,
     summary="Exposure per enterprise across all instruments at the end of a day",
 )
@@ -182,11 +183,12 @@ def list_exposure(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
     on: Annotated[Day, Query(description="the day; events of that day included")],
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[ExposureOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[ExposureOut]:
+    offset = offset_of(cursor)
     items = book.exposures(session, on, _settings(request))
-    return [ExposureOut.of(item) for item in items[offset : offset + limit]]
+    return positional_page([ExposureOut.of(item) for item in items[offset : offset + limit]], limit, offset)
 
 
 @router.get(
@@ -208,7 +210,7 @@ def enterprise_exposure(
 
 @router.get(
     "/drawing-rights",
-    response_model=list[DrawingRightOut],
+    response_model=Page[DrawingRightOut],
     responses=PROBLEM_RESPONSES,
     summary="SIFO drawing rights at the end of a day: allocated, reserved, drawn, released, available",
 )
@@ -216,27 +218,29 @@ def list_drawing_rights(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
     on: Annotated[Day, Query(description="the day; events of that day included")],
-) -> list[DrawingRightOut]:
-    return [
-        DrawingRightOut(
-            drawing_right_id=line.drawing_right_id,
-            financier_id=line.financier_id,
-            fund_year=line.fund_year,
-            valid_from=line.valid_from,
-            valid_until=line.valid_until,
-            allocated=line.allocated,
-            reserved=line.reserved,
-            drawn=line.drawn,
-            released=line.released,
-            available=line.available,
-        )
-        for line in book.drawing_rights(session, on)
-    ]
+) -> Page[DrawingRightOut]:
+    return Page.whole(
+        [
+            DrawingRightOut(
+                drawing_right_id=line.drawing_right_id,
+                financier_id=line.financier_id,
+                fund_year=line.fund_year,
+                valid_from=line.valid_from,
+                valid_until=line.valid_until,
+                allocated=line.allocated,
+                reserved=line.reserved,
+                drawn=line.drawn,
+                released=line.released,
+                available=line.available,
+            )
+            for line in book.drawing_rights(session, on)
+        ]
+    )
 
 
 @router.get(
     "/budget-years",
-    response_model=list[BudgetYearOut],
+    response_model=Page[BudgetYearOut],
     responses=PROBLEM_RESPONSES,
     summary="Energy budget years at the end of a day: budget, committed, paid out, available",
 )
@@ -244,24 +248,26 @@ def list_budget_years(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
     on: Annotated[Day, Query(description="the day; events of that day included")],
-) -> list[BudgetYearOut]:
-    return [
-        BudgetYearOut(
-            budget_year=line.budget_year,
-            budget=line.budget,
-            committed=line.committed,
-            disbursed=line.disbursed,
-            available=line.available,
-            applications=line.applications,
-            loans=line.loans,
-        )
-        for line in book.budget_years(session, on)
-    ]
+) -> Page[BudgetYearOut]:
+    return Page.whole(
+        [
+            BudgetYearOut(
+                budget_year=line.budget_year,
+                budget=line.budget,
+                committed=line.committed,
+                disbursed=line.disbursed,
+                available=line.available,
+                applications=line.applications,
+                loans=line.loans,
+            )
+            for line in book.budget_years(session, on)
+        ]
+    )
 
 
 @router.get(
     "/aid-measures",
-    response_model=list[MeasureRecordedV1],
+    response_model=Page[MeasureRecordedV1],
     responses=PROBLEM_RESPONSES,
     summary="Aid measures granted or reserved, grant date on or before a day, as the register last published them",
 )
@@ -269,7 +275,8 @@ def list_aid_measures(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
     on: Annotated[Day, Query(description="the day")],
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[MeasureRecordedV1]:
-    return book.aid_measures(session, on)[offset : offset + limit]
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[MeasureRecordedV1]:
+    offset = offset_of(cursor)
+    return positional_page(book.aid_measures(session, on)[offset : offset + limit], limit, offset)

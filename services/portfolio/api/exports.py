@@ -15,7 +15,7 @@ from shared.platform.auth import Principal, require_roles
 from shared.platform.business_date import business_date
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey, idempotent_response
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.quarters import QUARTER_PATTERN
 
 from services.portfolio.api.access import EXPORTERS, session_of
@@ -117,15 +117,17 @@ def request_export(
     return response
 
 
-@router.get("/exports", response_model=list[ExportOut], responses=PROBLEM_RESPONSES, summary="Exports, newest first")
+@router.get("/exports", response_model=Page[ExportOut], responses=PROBLEM_RESPONSES, summary="Exports, newest first")
 def list_exports(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
     quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[ExportOut]:
-    return [_out(session, export) for export in exports.list_exports(session, quarter, limit, offset)]
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[ExportOut]:
+    offset = offset_of(cursor)
+    items = [_out(session, export) for export in exports.list_exports(session, quarter, limit, offset)]
+    return positional_page(items, limit, offset)
 
 
 @router.get(

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from shared.platform.auth import Principal, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 
 from services.portfolio.api.access import READERS, session_of
-from services.portfolio.models import PortfolioFinancier
 from services.portfolio.service import financiers as service
 
 router = APIRouter(tags=["book"])
@@ -45,15 +44,19 @@ class FinancierEntryOut(BaseModel):
 
 @router.get(
     "/financiers",
-    response_model=list[FinancierEntryOut],
+    response_model=Page[FinancierEntryOut],
     responses=PROBLEM_RESPONSES,
     summary="Recognised financiers in the consolidated book",
 )
 def list_financiers(
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*READERS))],
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[PortfolioFinancier]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[FinancierEntryOut]:
+    offset = offset_of(cursor)
     with session:
-        return service.list_financiers(session, limit, offset)
+        rows = service.list_financiers(session, limit, offset)
+        return positional_page(
+            [FinancierEntryOut.model_validate(row, from_attributes=True) for row in rows], limit, offset
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -13,7 +13,7 @@ from shared.eventbus.dead_letters import parked, replay_parked
 from shared.platform.audit import acting_as
 from shared.platform.auth import Principal, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 
 from services.portfolio.api.access import OPERATORS, session_of
 
@@ -47,7 +47,7 @@ class ReplayOut(BaseModel):
 
 @router.get(
     "/parked-events",
-    response_model=list[ParkedEventOut],
+    response_model=Page[ParkedEventOut],
     responses=PROBLEM_RESPONSES,
     summary="Events the book has parked (no handler, or failed), oldest first",
 )
@@ -55,11 +55,12 @@ def list_parked(
     request: Request,
     session: Annotated[Session, Depends(session_of)],
     _principal: Annotated[Principal, Depends(require_roles(*OPERATORS))],
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[ParkedEventOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[ParkedEventOut]:
+    offset = offset_of(cursor)
     rows = parked(session, request.app.state.consumer_group, limit, offset)
-    return [ParkedEventOut.model_validate(row, from_attributes=True) for row in rows]
+    return positional_page([ParkedEventOut.model_validate(row, from_attributes=True) for row in rows], limit, offset)
 
 
 @router.post(

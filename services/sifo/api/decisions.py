@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.servicing import service as core
 from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus
 from shared.servicing.schemas import CancellationIn, DecisionOut, RejectDecisionIn, WriteOffIn
@@ -148,10 +148,12 @@ def reject_decision(
     )
 
 
-@router.get("/loans/{loan_id}/decisions", response_model=list[DecisionOut], responses=PROBLEM_RESPONSES)
-def list_decisions(loan_id: str, request: Request, principal: Anyone) -> list[DecisionOut]:
+@router.get("/loans/{loan_id}/decisions", response_model=Page[DecisionOut], responses=PROBLEM_RESPONSES)
+def list_decisions(loan_id: str, request: Request, principal: Anyone) -> Page[DecisionOut]:
     return read(
-        request, principal, lambda command: [DecisionOut.of(row) for row in decisions.decisions_of(command, loan_id)]
+        request,
+        principal,
+        lambda command: Page.whole([DecisionOut.of(row) for row in decisions.decisions_of(command, loan_id)]),
     )
 
 
@@ -168,7 +170,7 @@ def payment_instruction(loan_id: str, request: Request, principal: Anyone) -> Re
 
 @router.get(
     "/decisions",
-    response_model=list[DecisionOut],
+    response_model=Page[DecisionOut],
     responses=PROBLEM_RESPONSES,
     summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
 )
@@ -178,13 +180,19 @@ def decision_inbox(
     status: DecisionStatus = DecisionStatus.PREPARED,
     kind: DecisionKind | None = None,
     awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[DecisionOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[DecisionOut]:
+    offset = offset_of(cursor)
     return read(
         request,
         principal,
-        lambda command: [
-            DecisionOut.of(decision) for decision in decisions.inbox(command, status, kind, awaiting_me, limit, offset)
-        ],
+        lambda command: positional_page(
+            [
+                DecisionOut.of(decision)
+                for decision in decisions.inbox(command, status, kind, awaiting_me, limit, offset)
+            ],
+            limit,
+            offset,
+        ),
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 
 from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import AllocateDrawingRight, DrawingRightOut, Reallocate, Release
@@ -91,19 +91,24 @@ def get_drawing_right(right_id: str, request: Request, principal: Anyone) -> Dra
     return read(request, principal, lambda command: DrawingRightOut.of(drawing_rights.visible_right(command, right_id)))
 
 
-@router.get("/drawing-rights", response_model=list[DrawingRightOut], responses=PROBLEM_RESPONSES)
+@router.get("/drawing-rights", response_model=Page[DrawingRightOut], responses=PROBLEM_RESPONSES)
 def list_drawing_rights(
     request: Request,
     principal: Anyone,
     financier_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[DrawingRightOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[DrawingRightOut]:
+    offset = offset_of(cursor)
     return read(
         request,
         principal,
-        lambda command: [
-            DrawingRightOut.of(right)
-            for right in drawing_rights.list_visible_rights(command, financier_id, limit, offset)
-        ],
+        lambda command: positional_page(
+            [
+                DrawingRightOut.of(right)
+                for right in drawing_rights.list_visible_rights(command, financier_id, limit, offset)
+            ],
+            limit,
+            offset,
+        ),
     )

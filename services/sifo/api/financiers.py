@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +14,7 @@ from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER, IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber, Iban
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 
 from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import EndRecognition, SuspendFinancier
@@ -165,11 +165,20 @@ def get_financier(financier_id: str, request: Request, principal: Anyone) -> Sif
     return read(request, principal, lambda command: financiers.visible_financier(command, financier_id))
 
 
-@router.get("/financiers", response_model=list[FinancierOut], responses=PROBLEM_RESPONSES)
+@router.get("/financiers", response_model=Page[FinancierOut], responses=PROBLEM_RESPONSES)
 def list_financiers(
     request: Request,
     principal: Anyone,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[SifoFinancier]:
-    return read(request, principal, lambda command: financiers.list_visible_financiers(command, limit, offset))
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[FinancierOut]:
+    offset = offset_of(cursor)
+    return read(
+        request,
+        principal,
+        lambda command: positional_page(
+            [FinancierOut.model_validate(row) for row in financiers.list_visible_financiers(command, limit, offset)],
+            limit,
+            offset,
+        ),
+    )

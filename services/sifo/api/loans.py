@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.rules import RuleViolation
 from shared.servicing.schemas import installments
 
@@ -124,16 +124,19 @@ def get_loan(loan_id: str, request: Request, principal: Anyone) -> LoanOut:
     return read(request, principal, lambda command: LoanOut.of(loans.visible_loan(command, loan_id)))
 
 
-@router.get("/loans", response_model=list[LoanOut], responses=PROBLEM_RESPONSES)
+@router.get("/loans", response_model=Page[LoanOut], responses=PROBLEM_RESPONSES)
 def list_loans(
     request: Request,
     principal: Anyone,
     status: LoanStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[LoanOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[LoanOut]:
+    offset = offset_of(cursor)
     return read(
         request,
         principal,
-        lambda command: [LoanOut.of(loan) for loan in loans.list_visible_loans(command, status, limit, offset)],
+        lambda command: positional_page(
+            [LoanOut.of(loan) for loan in loans.list_visible_loans(command, status, limit, offset)], limit, offset
+        ),
     )

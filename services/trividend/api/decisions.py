@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 
 from services.trividend.api.access import Committee, Managers, Readers
 from services.trividend.api.commands import Outcome, execute, read
@@ -40,17 +38,18 @@ def propose_investment(
 
 
 @router.get(
-    "/proposals", response_model=list[ProposalOut], responses=PROBLEM_RESPONSES, summary="Proposals, oldest first"
+    "/proposals", response_model=Page[ProposalOut], responses=PROBLEM_RESPONSES, summary="Proposals, oldest first"
 )
 def list_proposals(
     request: Request,
     principal: Readers,
     status: ProposalStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> list[ProposalOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[ProposalOut]:
+    offset = offset_of(cursor)
     rows = read(request, principal, lambda command: decisions.proposals(command, status, limit, offset))
-    return [ProposalOut.model_validate(row) for row in rows]
+    return positional_page([ProposalOut.model_validate(row) for row in rows], limit, offset)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut, responses=PROBLEM_RESPONSES, summary="A proposal")

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Page
 
 from services.trividend.api.access import Bookers, Managers, Readers
 from services.trividend.api.commands import Outcome, execute, read
@@ -110,16 +111,18 @@ def get_follow_up(investee_id: str, request: Request, principal: Readers) -> Fol
 
 @router.get(
     "/alerts",
-    response_model=list[AlertOut],
+    response_model=Page[AlertOut],
     responses=PROBLEM_RESPONSES,
     summary="Investees whose KPI report is overdue, or whose latest report shows negative equity, on a day",
 )
-def list_alerts(request: Request, principal: Readers, on: Annotated[Day | None, Query()] = None) -> list[AlertOut]:
-    def query(command: Command) -> list[AlertOut]:
+def list_alerts(request: Request, principal: Readers, on: Annotated[Day | None, Query()] = None) -> Page[AlertOut]:
+    def query(command: Command) -> Page[AlertOut]:
         found = follow_up.alerts(command, on or command.today, command.reporting)
-        return [
-            AlertOut(kind=item.kind.value, investee_id=item.investee_id, detail=item.detail, since=item.since)
-            for item in found
-        ]
+        return Page.whole(
+            [
+                AlertOut(kind=item.kind.value, investee_id=item.investee_id, detail=item.detail, since=item.since)
+                for item in found
+            ]
+        )
 
     return read(request, principal, query)

@@ -14,7 +14,7 @@ from shared.platform.auth import Principal
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import Offset
+from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.servicing import service as core
 from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus
 from shared.servicing.schemas import (
@@ -335,7 +335,7 @@ def convert_loan(
 
 @router.get(
     "/decisions",
-    response_model=list[DecisionOut],
+    response_model=Page[DecisionOut],
     responses=PROBLEM_RESPONSES,
     summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
 )
@@ -345,13 +345,16 @@ def decision_inbox(
     status: DecisionStatus = DecisionStatus.PREPARED,
     kind: DecisionKind | None = None,
     awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Offset = 0,
-) -> list[DecisionOut]:
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Page[DecisionOut]:
+    offset = offset_of(cursor)
     return read(
         request,
         principal,
-        lambda command: [
-            DecisionOut.of(decision) for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)
-        ],
+        lambda command: positional_page(
+            [DecisionOut.of(decision) for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)],
+            limit,
+            offset,
+        ),
     )

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
+from shared.platform.paging import Page
 from shared.platform.quarters import QUARTER_PATTERN
 
 from services.trividend.api.access import Committee, Deciders, Managers, Readers
@@ -61,13 +62,13 @@ def prepare_valuation(
 
 @router.get(
     "/participations/{participation_id}/valuations",
-    response_model=list[ValuationOut],
+    response_model=Page[ValuationOut],
     responses=PROBLEM_RESPONSES,
     summary="Every valuation of a participation, the history kept",
 )
-def list_valuations(participation_id: str, request: Request, principal: Readers) -> list[ValuationOut]:
+def list_valuations(participation_id: str, request: Request, principal: Readers) -> Page[ValuationOut]:
     rows = read(request, principal, lambda command: valuations.valuations(command, participation_id))
-    return [ValuationOut.model_validate(row) for row in rows]
+    return Page.whole([ValuationOut.model_validate(row) for row in rows])
 
 
 @router.post(

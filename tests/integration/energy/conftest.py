@@ -17,7 +17,7 @@ from shared.platform.auth import Role
 
 from services.energy.app import EnergySettings, build_app
 from tests.state_aid_register import ServedByTheRegister, StateAid
-from tests.support import bearer, energy_settings, enterprise_number, sends_idempotency_keys
+from tests.support import bearer, energy_settings, enterprise_number, every_item, sends_idempotency_keys
 
 ALL_DOCUMENTS = [
     "application_form",
@@ -45,6 +45,10 @@ class Energy(ServedByTheRegister):
         response = self.client.request(method, url, headers=headers, json=json)
         assert response.status_code == status, response.text
         return response.json()
+
+    def items(self, url: str, headers: dict[str, str]) -> list[Any]:
+        """Every item of the list at `url`, all pages."""
+        return every_item(self.client, url, headers)
 
     def budget_year(self, year: int = 2026, envelope: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"year": year} if envelope is None else {"year": year, "envelope": envelope}

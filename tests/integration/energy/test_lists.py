@@ -31,20 +31,24 @@ def test_applications_are_listed_in_submission_order_and_filtered(energy: Energy
     )
     energy.ok("POST", f"/applications/{b['id']}/rejection", energy.approver, {"reason": "no feasibility"})
 
-    assert _ids(energy.ok("GET", "/applications", energy.manager)) == [a["id"], b["id"], c["id"]]
-    assert _ids(energy.ok("GET", "/applications?status=submitted", energy.manager)) == [a["id"], c["id"]]
-    assert _ids(energy.ok("GET", "/applications?status=rejected", energy.manager)) == [b["id"]]
+    assert _ids(energy.items("/applications", energy.manager)) == [a["id"], b["id"], c["id"]]
+    assert _ids(energy.items("/applications?status=submitted", energy.manager)) == [a["id"], c["id"]]
+    assert _ids(energy.items("/applications?status=rejected", energy.manager)) == [b["id"]]
     number = first["enterprise_number"]
     dotted = f"{number[:4]}.{number[4:7]}.{number[7:]}"
-    assert _ids(energy.ok("GET", f"/applications?enterprise_number={dotted}", energy.manager)) == [a["id"], c["id"]]
-    assert _ids(energy.ok("GET", f"/applications?applicant_id={second['id']}", energy.manager)) == [b["id"]]
-    assert _ids(energy.ok("GET", "/applications?limit=1&offset=2", energy.manager)) == [c["id"]]
-    [listed] = energy.ok("GET", f"/applications?applicant_id={second['id']}", energy.manager)
+    assert _ids(energy.items(f"/applications?enterprise_number={dotted}", energy.manager)) == [a["id"], c["id"]]
+    assert _ids(energy.items(f"/applications?applicant_id={second['id']}", energy.manager)) == [b["id"]]
+    assert _ids(energy.items("/applications?limit=1", energy.manager)) == [a["id"], b["id"], c["id"]], "page by page"
+    first_two = energy.ok("GET", "/applications?limit=2", energy.manager)
+    assert _ids(first_two["items"]) == [a["id"], b["id"]]
+    last = energy.ok("GET", f"/applications?limit=2&cursor={first_two['next_cursor']}", energy.manager)
+    assert (_ids(last["items"]), last["next_cursor"]) == ([c["id"]], None)
+    [listed] = energy.items(f"/applications?applicant_id={second['id']}", energy.manager)
     assert listed == energy.ok("GET", f"/applications/{b['id']}", energy.manager)
     refused = energy.client.get("/applications?enterprise_number=0403.170.702", headers=energy.manager)
     assert refused.status_code == 422
     assert "enterprise_number" in refused.json()["detail"]
 
-    assert [row["year"] for row in energy.ok("GET", "/budget-years", energy.manager)] == [2026, 2027]
-    assert _ids(energy.ok("GET", "/calls", energy.manager)) == [call["id"], later_call["id"]]
-    assert _ids(energy.ok("GET", "/calls?budget_year=2027", energy.manager)) == [later_call["id"]]
+    assert [row["year"] for row in energy.items("/budget-years", energy.manager)] == [2026, 2027]
+    assert _ids(energy.items("/calls", energy.manager)) == [call["id"], later_call["id"]]
+    assert _ids(energy.items("/calls?budget_year=2027", energy.manager)) == [later_call["id"]]

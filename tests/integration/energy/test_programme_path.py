@@ -61,9 +61,9 @@ def test_full_path_returns_the_unused_commitment_to_the_budget_year(energy: Ener
         },
         201,
     )
-    [waiting] = energy.ok("GET", "/decisions?awaiting_me=true", energy.approver)
+    [waiting] = energy.items("/decisions?awaiting_me=true", energy.approver)
     assert (waiting["id"], waiting["application_id"]) == (decision["id"], application["id"])
-    assert energy.ok("GET", "/decisions?awaiting_me=true", energy.backoffice) == [], "the preparer may not decide it"
+    assert energy.items("/decisions?awaiting_me=true", energy.backoffice) == [], "the preparer may not decide it"
     energy.ok("POST", f"/decisions/{decision['id']}/approval", energy.approver)
     year = energy.ok("GET", "/budget-years/2026", energy.manager)
     assert (year["committed"], year["disbursed"], year["released"], year["available"]) == (

@@ -23,13 +23,13 @@ pytestmark = pytest.mark.integration
 def test_an_energy_loan_is_paid_out_in_the_days_file_invited_and_its_payment_booked(energy: Energy) -> None:
     application_id = disbursed(energy)
     assert JOBS["payout-run"](energy.settings, date(2026, 1, 15)).endswith("payout files 1, payouts 1")
-    [payout_file] = energy.ok("GET", "/bank-files?kind=pain.001", energy.backoffice)
+    [payout_file] = energy.items("/bank-files?kind=pain.001", energy.backoffice)
     document = energy.client.get(f"/bank-files/{payout_file['id']}/document", headers=energy.backoffice)
     validation.try_valid_xml(document.content, "pain.001.001.09")
     assert payout_file["total"] == "100000.00"
 
     assert "invitations 1" in JOBS["due-run"](energy.settings, date(2026, 2, 5))
-    [request] = energy.ok("GET", f"/loans/{application_id}/payment-requests", energy.manager)
+    [request] = energy.items(f"/loans/{application_id}/payment-requests", energy.manager)
     assert (request["channel"], request["due_on"], request["structured_reference"][0]) == (
         "invitation",
         "2026-02-15",
@@ -53,4 +53,4 @@ def test_an_energy_loan_is_paid_out_in_the_days_file_invited_and_its_payment_boo
     view = loan(energy, application_id, "2026-02-16")
     assert (view["total_arrears"], view["late_interest"]) == ("0.00", "0.00")
     assert JOBS["overdue-run"](energy.settings, date(2026, 3, 1)).endswith("loans looked at 0, overdue aged 0")
-    assert energy.ok("GET", f"/loans/{application_id}/payment-requests", energy.manager)[0]["status"] == "paid"
+    assert energy.items(f"/loans/{application_id}/payment-requests", energy.manager)[0]["status"] == "paid"

@@ -107,14 +107,14 @@ def test_trividend_loans_and_a_conversion_are_in_the_book(trividend: Trividend, 
     converted = trividend.ok("POST", f"/loans/{convertible}/conversion", trividend.manager, conversion, 201)
     portfolio.catch_up([trividend.engine])
 
-    lines = {line["loan_id"]: line for line in portfolio.ok("GET", "/positions?on=2026-06-30", portfolio.manager)}
+    lines = {line["loan_id"]: line for line in portfolio.items("/positions?on=2026-06-30", portfolio.manager)}
     lender = trividend.ok("GET", f"/loans/{subordinated}?as_of=2026-06-30", trividend.auditor)["position"]
     assert lines[subordinated]["instrument"] == "trividend"
     assert lines[subordinated]["borrower_name"] == "Kringloopcentrum 6 cv"
     assert lines[subordinated]["outstanding_principal"] == lender["outstanding_principal"]
     assert lines[subordinated]["accrued_interest"] == lender["accrued_interest"]
     assert (lines[convertible]["status"], lines[convertible]["outstanding_principal"]) == ("converted", "0.00")
-    before = {line["loan_id"]: line for line in portfolio.ok("GET", "/positions?on=2026-06-14", portfolio.manager)}
+    before = {line["loan_id"]: line for line in portfolio.items("/positions?on=2026-06-14", portfolio.manager)}
     assert before[convertible]["status"] == "in_arrears"  # nothing was paid on it before it converted
     trividend.on("2026-07-01")
     _, second = export(portfolio, "2026Q2")

@@ -38,7 +38,11 @@ def test_bad_questions_are_refused_with_a_problem_naming_the_field(portfolio: Po
     assert "on" in problem(portfolio, "GET", "/positions?on=2026-02-30", portfolio.manager, 422)["detail"]
     detail = problem(portfolio, "GET", "/positions?on=2026-01-01&enterprise_number=0200065766", portfolio.manager, 422)
     assert "enterprise_number" in detail["detail"]
-    problem(portfolio, "GET", "/positions?on=2026-01-01&offset=9223372036854775808", portfolio.manager, 422)
+    problem(portfolio, "GET", "/positions?on=2026-01-01&limit=501", portfolio.manager, 422)
+    forged = problem(
+        portfolio, "GET", "/positions?on=2026-01-01&cursor=cDo5MjIzMzcyMDM2ODU0Nzc1ODA4", portfolio.manager, 422
+    )
+    assert forged["detail"].startswith("cursor: ")
     missing = problem(
         portfolio, "GET", f"/enterprises/{enterprise_number(7)}/exposure?on=2026-06-30", portfolio.manager, 404
     )
@@ -69,7 +73,7 @@ def test_a_quarter_is_exported_only_once_it_has_ended_and_only_by_back_office_or
 
     portfolio.app.state.clock.set_day("2026-10-01")
     done = portfolio.ok("POST", "/exports", portfolio.auditor, {"quarter": "2026Q3"}, 202)
-    listed = portfolio.ok("GET", "/exports?quarter=2026Q3", portfolio.backoffice)
+    listed = portfolio.items("/exports?quarter=2026Q3", portfolio.backoffice)
     assert [item["id"] for item in listed] == [done["id"]]
     [status] = listed
     assert (status["status"], status["progress"], status["requested_by"]) == ("done", 100, "guy@audit.example")

@@ -181,19 +181,19 @@ def test_a_year_of_lending_gives_quarterly_exports_that_match_independent_figure
         assert listed["loans.csv"]["rows"] == len(table(files, "loans"))
         first[quarter] = files
         # The API answers the same question for the same day with the same figures.
-        [right] = portfolio.ok("GET", f"/drawing-rights?on={day}", portfolio.manager)
+        [right] = portfolio.items(f"/drawing-rights?on={day}", portfolio.manager)
         [exported_right] = table(files, "drawing_rights")
         for key in ("drawing_right_id", "allocated", "reserved", "drawn", "released", "available"):
             assert str(right[key]) == exported_right[key]
-        [year_line] = portfolio.ok("GET", f"/budget-years?on={day}", portfolio.manager)
+        [year_line] = portfolio.items(f"/budget-years?on={day}", portfolio.manager)
         [exported_year] = table(files, "budget_years")
         for key in ("budget", "committed", "disbursed", "available"):
             assert year_line[key] == exported_year[key]
-        lines = {line["loan_id"]: line for line in portfolio.ok("GET", f"/positions?on={day}", portfolio.manager)}
+        lines = {line["loan_id"]: line for line in portfolio.items(f"/positions?on={day}", portfolio.manager)}
         for row in table(files, "loans"):
             assert lines[row["loan_id"]]["outstanding_principal"] == row["outstanding_principal"]
             assert lines[row["loan_id"]]["arrears"]["total"] == row["arrears_total"]
-        granted = portfolio.ok("GET", f"/aid-measures?on={day}", portfolio.auditor)
+        granted = portfolio.items(f"/aid-measures?on={day}", portfolio.auditor)
         assert sorted(measure["reference"] for measure in granted) == sorted(
             row["reference"] for row in table(files, "aid_register")
         )
@@ -215,8 +215,8 @@ def test_a_year_of_lending_gives_quarterly_exports_that_match_independent_figure
 
     # The late repayment reaches the book now: the positions show it, the Q3 export does not change.
     portfolio.catch_up(producers)
-    [position] = portfolio.ok(
-        "GET", f"/positions?on=2026-09-30&enterprise_number={stops.enterprise_number}", portfolio.manager
+    [position] = portfolio.items(
+        f"/positions?on=2026-09-30&enterprise_number={stops.enterprise_number}", portfolio.manager
     )
     lender = lender_view(sifo, energy, stops, date(2026, 9, 30))
     assert Decimal(position["outstanding_principal"]) == Decimal(lender["outstanding_principal"])

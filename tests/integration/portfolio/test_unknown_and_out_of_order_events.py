@@ -73,7 +73,7 @@ def test_a_v2_without_handler_is_parked_then_replayed_once_a_handler_exists(port
     assert portfolio.catch_up() == 1
 
     assert count(portfolio.engine, InboxRecord) == 0, "an event without handler must not be marked processed"
-    [parked] = portfolio.ok("GET", "/admin/parked-events", portfolio.backoffice)
+    [parked] = portfolio.items("/admin/parked-events", portfolio.backoffice)
     assert (parked["event_id"], parked["event_type"]) == (event.id, "sifo.financier.recognised.v2")
     assert "no handler for event type sifo.financier.recognised.v2" in parked["error"]
 
@@ -92,8 +92,8 @@ def test_a_v2_without_handler_is_parked_then_replayed_once_a_handler_exists(port
     portfolio.app.state.consumer = upgraded
     replayed = portfolio.ok("POST", "/admin/parked-events/replay", portfolio.backoffice, {"ids": [parked["id"]]})
     assert replayed == {"applied": [parked["id"]], "already_applied": [], "still_parked": {}}
-    assert portfolio.ok("GET", "/admin/parked-events", portfolio.backoffice) == []
-    [financier] = portfolio.ok("GET", "/financiers", portfolio.manager)
+    assert portfolio.items("/admin/parked-events", portfolio.backoffice) == []
+    [financier] = portfolio.items("/financiers", portfolio.manager)
     assert financier["name"] == "Hefboom cvba"
 
     again = portfolio.ok("POST", "/admin/parked-events/replay", portfolio.backoffice, {"ids": [parked["id"]]})
@@ -129,7 +129,7 @@ def records(envelopes: list[EventEnvelope], topic: str) -> list[ConsumerRecord]:
 
 
 def positions(portfolio: Portfolio, day: str) -> Any:
-    return portfolio.ok("GET", f"/positions?on={day}", portfolio.manager)
+    return portfolio.items(f"/positions?on={day}", portfolio.manager)
 
 
 def test_duplicates_and_events_out_of_order_change_nothing(

@@ -18,7 +18,7 @@ from shared.platform.auth import Role
 
 from services.sifo.app import SifoSettings, build_app
 from tests.state_aid_register import ServedByTheRegister, StateAid
-from tests.support import VALID_FINANCIER, bearer, sends_idempotency_keys, sifo_settings
+from tests.support import VALID_FINANCIER, bearer, every_item, sends_idempotency_keys, sifo_settings
 
 
 @dataclass
@@ -31,6 +31,10 @@ class Sifo(ServedByTheRegister):
     approver: dict[str, str]
     backoffice: dict[str, str]
     register: StateAid
+
+    def items(self, url: str, headers: dict[str, str]) -> list[Any]:
+        """Every item of the list at `url`, all pages."""
+        return every_item(self.client, url, headers)
 
     def process_environment(self, **settings: str) -> dict[str, str]:
         """The environment of a `python -m services.sifo` process on this test's database and topics."""

@@ -130,7 +130,7 @@ def test_a_year_of_due_and_overdue_runs_and_statements_ends_with_the_balances_an
         day += timedelta(days=1)
 
     assert unknown_lines == []
-    assert sifo.ok("GET", "/statement-lines?status=review", sifo.backoffice) == []
+    assert sifo.items("/statement-lines?status=review", sifo.backoffice) == []
 
     _balances_equal_an_independent_replay(sifo, loan_ids, paid, payers)
     _every_instalment_asked_for_once(sifo, loan_ids, payers)
@@ -143,7 +143,7 @@ def _work_the_review_queue(
     sifo: Sifo, unknown_lines: list[tuple[str, date, Decimal]], paid: dict[str, list[tuple[date, Decimal]]]
 ) -> None:
     """The back office books a payment from an unknown account on the loan it was meant for, the next morning."""
-    queue = sifo.ok("GET", "/statement-lines?status=review&limit=500", sifo.backoffice)
+    queue = sifo.items("/statement-lines?status=review&limit=500", sifo.backoffice)
     for line in queue:
         owner = next(item for item in unknown_lines if item[2] == Decimal(line["amount"]))
         assert line["reason"].startswith("no structured reference"), line["reason"]

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.integration
 
 def trail(sifo: Sifo, object_type: str, object_id: str) -> list[dict[str, object]]:
     auditor = bearer(sifo.settings, "eva@audit.example", Role.AUDITOR)
-    entries: list[dict[str, object]] = sifo.ok(
-        "GET", f"/audit-trail?object_type={object_type}&object_id={object_id}", auditor
+    entries: list[dict[str, object]] = sifo.items(
+        f"/audit-trail?object_type={object_type}&object_id={object_id}", auditor
     )
     return entries
 

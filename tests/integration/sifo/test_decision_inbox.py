@@ -36,14 +36,19 @@ def test_the_inbox_lists_prepared_decisions_oldest_first_and_leaves_out_the_call
     )
     by_manager = sifo.ok("POST", f"/loans/{second}/disbursement", sifo.manager, {"disbursed_on": "2026-04-01"}, 201)
 
-    assert _ids(sifo.ok("GET", "/decisions", sifo.approver)) == [by_backoffice["id"], by_manager["id"]]
-    assert _ids(sifo.ok("GET", "/decisions?awaiting_me=true", sifo.manager)) == [by_backoffice["id"]]
-    assert _ids(sifo.ok("GET", "/decisions?awaiting_me=true&limit=1&offset=1", sifo.approver)) == [by_manager["id"]]
-    assert sifo.ok("GET", "/decisions?kind=write_off", sifo.approver) == []
+    assert _ids(sifo.items("/decisions", sifo.approver)) == [by_backoffice["id"], by_manager["id"]]
+    assert _ids(sifo.items("/decisions?awaiting_me=true", sifo.manager)) == [by_backoffice["id"]]
+    first_page = sifo.ok("GET", "/decisions?awaiting_me=true&limit=1", sifo.approver)
+    assert _ids(first_page["items"]) == [by_backoffice["id"]]
+    second_page = sifo.ok(
+        "GET", f"/decisions?awaiting_me=true&limit=1&cursor={first_page['next_cursor']}", sifo.approver
+    )
+    assert _ids(second_page["items"]) == [by_manager["id"]]
+    assert sifo.items("/decisions?kind=write_off", sifo.approver) == []
 
     sifo.ok("POST", f"/decisions/{by_backoffice['id']}/approval", sifo.approver)
-    assert _ids(sifo.ok("GET", "/decisions", sifo.approver)) == [by_manager["id"]]
-    [approved] = sifo.ok("GET", "/decisions?status=approved", sifo.approver)
+    assert _ids(sifo.items("/decisions", sifo.approver)) == [by_manager["id"]]
+    [approved] = sifo.items("/decisions?status=approved", sifo.approver)
     assert (approved["id"], approved["decided_by"]) == (by_backoffice["id"], "bob@pmv.example")
 
     bank = sifo.financier_token(financier["id"])

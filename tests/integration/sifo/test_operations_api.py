@@ -72,12 +72,12 @@ def test_mandate_payout_collection_and_statements_through_the_api(sifo: Sifo) ->
     ops = clocked(sifo)
     report = run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 2, 20), due_run.run)
     assert report.counts["direct_debits"] == 1
-    requests = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)
+    requests = sifo.items(f"/loans/{loan.id}/payment-requests", sifo.manager)
     first = requests[0]
     assert (first["channel"], first["sequence_type"], first["due_on"]) == ("direct_debit", "FRST", "2026-03-01")
     assert first["collection_on"] == "2026-03-02"  # 1 March 2026 is a Sunday
     assert first["printed_reference"].startswith("+++1")
-    files = sifo.ok("GET", "/bank-files?kind=pain.008", sifo.backoffice)
+    files = sifo.items("/bank-files?kind=pain.008", sifo.backoffice)
     document = sifo.client.get(f"/bank-files/{files[0]['id']}/document", headers=sifo.backoffice)
     validation.try_valid_xml(document.content, "pain.008.001.08")
     assert b"<SeqTp>FRST</SeqTp>" in document.content
@@ -117,7 +117,7 @@ def test_a_malformed_or_foreign_statement_is_refused_whole_and_nothing_is_booked
     loan = template_loan(sifo, owner)
     ops = clocked(sifo)
     run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 2, 20), due_run.run)
-    request = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)[0]
+    request = sifo.items(f"/loans/{loan.id}/payment-requests", sifo.manager)[0]
     good = camt053(
         FUND,
         "2026-060",
@@ -145,7 +145,7 @@ def test_the_scheduler_catches_up_every_missed_day_in_order_and_never_repeats_on
     run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 3, 1), due_run.run)
     # 07:00 in Brussels on 4 March: the due run is three days behind, the payout run never ran.
     assert catch_up(ops, sifo.engine, works, datetime(2026, 3, 4, 6, 0, tzinfo=UTC))
-    runs = sifo.ok("GET", "/job-runs?limit=50", sifo.backoffice)
+    runs = sifo.items("/job-runs?limit=50", sifo.backoffice)
     done = sorted((run["job"], run["business_date"]) for run in runs if run["status"] == "completed")
     assert done == [
         ("due-run", "2026-03-01"),
@@ -155,7 +155,7 @@ def test_the_scheduler_catches_up_every_missed_day_in_order_and_never_repeats_on
         ("payout-run", "2026-03-04"),
     ]
     assert catch_up(ops, sifo.engine, works, datetime(2026, 3, 4, 8, 0, tzinfo=UTC))
-    assert len(sifo.ok("GET", "/job-runs?limit=50", sifo.backoffice)) == len(runs)
+    assert len(sifo.items("/job-runs?limit=50", sifo.backoffice)) == len(runs)
 
 
 def test_money_goes_to_the_oldest_arrears_whatever_reference_it_names_and_the_requests_follow(sifo: Sifo) -> None:
@@ -167,9 +167,9 @@ def test_money_goes_to_the_oldest_arrears_whatever_reference_it_names_and_the_re
     sifo.on("2026-05-20")
     run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 5, 20), due_run.run)
     run_daily(ops, sifo.engine, overdue_run.OVERDUE_RUN, date(2026, 5, 20), overdue_run.run)
-    march, june = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)
+    march, june = sifo.items(f"/loans/{loan.id}/payment-requests", sifo.manager)
     assert (march["status"], june["status"]) == ("overdue", "open")
-    [follow_up] = sifo.ok("GET", "/overdue", sifo.backoffice)
+    [follow_up] = sifo.items("/overdue", sifo.backoffice)
     assert follow_up["payment_request_id"] == march["id"]
 
     # June's amount under June's reference pays March's late interest and March first: March still
@@ -177,7 +177,7 @@ def test_money_goes_to_the_oldest_arrears_whatever_reference_it_names_and_the_re
     sifo.on("2026-05-22")
     line = BankLine(date(2026, 5, 21), Decimal(june["amount"]), structured_reference=june["structured_reference"])
     assert _import(sifo, camt053(FUND, "2026-141", date(2026, 5, 21), [line])).json()["lines"] == {"booked": 1}
-    march, june = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)
+    march, june = sifo.items(f"/loans/{loan.id}/payment-requests", sifo.manager)
     assert (march["status"], june["status"]) == ("overdue", "open")
     position = sifo.ok("GET", f"/loans/{loan.id}/position?as_of=2026-05-21", sifo.manager)["position"]
     assert Decimal("0") < Decimal(position["total_arrears"]) < Decimal(march["amount"]) / 10
@@ -189,9 +189,9 @@ def test_money_goes_to_the_oldest_arrears_whatever_reference_it_names_and_the_re
         BankLine(date(2026, 6, 1), Decimal(june["amount"]), structured_reference=june["structured_reference"]),
     ]
     assert _import(sifo, camt053(FUND, "2026-152", date(2026, 6, 1), lines)).json()["lines"] == {"booked": 2}
-    march, june = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)
+    march, june = sifo.items(f"/loans/{loan.id}/payment-requests", sifo.manager)
     assert (march["status"], june["status"]) == ("paid", "paid")
-    assert sifo.ok("GET", "/overdue", sifo.backoffice) == []
+    assert sifo.items("/overdue", sifo.backoffice) == []
 
 
 def test_a_default_proposed_for_an_instalment_paid_since_is_withdrawn(sifo: Sifo) -> None:
@@ -202,20 +202,16 @@ def test_a_default_proposed_for_an_instalment_paid_since_is_withdrawn(sifo: Sifo
     run_daily(ops, sifo.engine, due_run.DUE_RUN, date(2026, 2, 16), due_run.run)
     sifo.on("2026-06-01")
     run_daily(ops, sifo.engine, overdue_run.OVERDUE_RUN, date(2026, 6, 1), overdue_run.run)
-    [proposal] = [
-        row for row in sifo.ok("GET", f"/loans/{loan.id}/decisions", sifo.manager) if row["kind"] == "default"
-    ]
+    [proposal] = [row for row in sifo.items(f"/loans/{loan.id}/decisions", sifo.manager) if row["kind"] == "default"]
     assert (proposal["status"], proposal["prepared_by"]) == ("prepared", "job:sifo")
 
-    march = sifo.ok("GET", f"/loans/{loan.id}/payment-requests", sifo.manager)[0]
+    march = sifo.items(f"/loans/{loan.id}/payment-requests", sifo.manager)[0]
     owed = sifo.ok("GET", f"/loans/{loan.id}/position?as_of=2026-06-02", sifo.manager)["position"]
     amount = Decimal(owed["total_arrears"]) + Decimal(owed["late_interest"])
     sifo.on("2026-06-03")
     line = BankLine(date(2026, 6, 2), amount, structured_reference=march["structured_reference"])
     assert _import(sifo, camt053(FUND, "2026-153", date(2026, 6, 2), [line])).json()["lines"] == {"booked": 1}
-    [withdrawn] = [
-        row for row in sifo.ok("GET", f"/loans/{loan.id}/decisions", sifo.manager) if row["kind"] == "default"
-    ]
+    [withdrawn] = [row for row in sifo.items(f"/loans/{loan.id}/decisions", sifo.manager) if row["kind"] == "default"]
     assert withdrawn["status"] == "rejected"
     assert "withdrawn" in withdrawn["note"]
     assert sifo.client.post(f"/decisions/{proposal['id']}/approval", headers=sifo.approver).status_code == 409
@@ -234,12 +230,12 @@ def test_lines_that_are_not_repayments_wait_for_a_person_and_book_nothing(sifo: 
         BankLine(day, Decimal("125.00"), structured_reference="100099999960"),
     ]
     assert _import(sifo, camt053(FUND, "2026-062", day, lines)).json()["lines"] == {"review": 3}
-    reasons = [line["reason"] for line in sifo.ok("GET", "/statement-lines?status=review", sifo.backoffice)]
+    reasons = [line["reason"] for line in sifo.items("/statement-lines?status=review", sifo.backoffice)]
     assert reasons[0].startswith("amount 0.00 is not a positive amount")
     assert reasons[1].startswith("money of ours came back (AC04)")
     assert reasons[2] == "structured reference +++100/0999/99960+++ matches no payment request of sifo"
     assert _entries(sifo) == entries
-    zero = sifo.ok("GET", "/statement-lines?status=review", sifo.backoffice)[0]
+    zero = sifo.items("/statement-lines?status=review", sifo.backoffice)[0]
     refused = sifo.client.post(
         f"/statement-lines/{zero['id']}/resolution", headers=sifo.backoffice, json={"loan_id": loan.id}
     )
@@ -271,7 +267,7 @@ def test_the_scheduler_run_once_as_a_cronjob_catches_every_job_up_to_today_and_e
         timeout=180,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
-    runs = sifo.ok("GET", "/job-runs?limit=50", sifo.backoffice)
+    runs = sifo.items("/job-runs?limit=50", sifo.backoffice)
     today = business_today().isoformat()
     assert {(run["job"], run["business_date"], run["status"]) for run in runs} == {
         (job, today, "completed") for job in WORKS

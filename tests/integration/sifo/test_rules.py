@@ -86,9 +86,9 @@ def test_a_financier_sees_and_touches_only_its_own_rights_and_loans(sifo: Sifo) 
         assert "not found" in hidden.json()["detail"]
     foreign = sifo.client.post("/loans", headers=token, json=loan_body(theirs["id"]))
     assert foreign.status_code == 404
-    assert [row["id"] for row in sifo.ok("GET", "/drawing-rights", token)] == [my_right["id"]]
-    assert [row["id"] for row in sifo.ok("GET", "/loans", token)] == [my_loan["id"]]
-    assert len(sifo.ok("GET", "/loans", sifo.manager)) == 2
+    assert [row["id"] for row in sifo.items("/drawing-rights", token)] == [my_right["id"]]
+    assert [row["id"] for row in sifo.items("/loans", token)] == [my_loan["id"]]
+    assert len(sifo.items("/loans", sifo.manager)) == 2
 
 
 BAD_LOANS = [

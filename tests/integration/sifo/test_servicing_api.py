@@ -220,7 +220,7 @@ def test_a_cancelled_loan_returns_its_reservation_and_aid(sifo: Sifo) -> None:
     assert [row.status for row in measures_of(sifo.register, loan["id"])] == ["released"]
     with Session(sifo.engine) as session:
         assert session.exec(select(col(SifoDrawingRight.reserved))).all() == [D("0.00")]
-    decisions = sifo.ok("GET", f"/loans/{loan['id']}/decisions", sifo.manager)
+    decisions = sifo.items(f"/loans/{loan['id']}/decisions", sifo.manager)
     assert {row["id"]: row["status"] for row in decisions}[payout["id"]] == "rejected"
     late_approval = sifo.client.post(f"/decisions/{payout['id']}/approval", headers=sifo.approver)
     assert late_approval.status_code == 409

@@ -18,7 +18,7 @@ from shared.platform.auth import Role
 
 from services.trividend.app import TrividendSettings, build_app
 from tests.state_aid_register import BusinessClock, ServedByTheRegister, StateAid
-from tests.support import bearer, enterprise_number, sends_idempotency_keys, trividend_settings
+from tests.support import bearer, enterprise_number, every_item, sends_idempotency_keys, trividend_settings
 
 
 @dataclass
@@ -39,6 +39,10 @@ class Trividend(ServedByTheRegister):
         response = self.client.request(method, url, headers=headers, json=json)
         assert response.status_code == status, response.text
         return response.json()
+
+    def items(self, url: str, headers: dict[str, str]) -> list[Any]:
+        """Every item of the list at `url`, all pages."""
+        return every_item(self.client, url, headers)
 
     def investee(self, n: int = 0, **change: Any) -> dict[str, Any]:
         body = {

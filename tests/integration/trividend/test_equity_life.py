@@ -177,7 +177,7 @@ def test_an_equity_participation_from_committee_to_full_exit(trividend: Trividen
         trividend.second_manager,
         {"reason": "wait for the year-end accounts"},
     )
-    history = trividend.ok("GET", f"{url}/valuations", trividend.auditor)
+    history = trividend.items(f"{url}/valuations", trividend.auditor)
     assert [(item["quarter"], item["status"]) for item in history] == [("2026Q3", "approved"), ("2026Q4", "rejected")]
 
     at_year_end = trividend.ok("GET", f"{url}/performance?on=2026-12-31", trividend.auditor)

@@ -51,8 +51,8 @@ def test_reports_are_followed_up_and_overdue_or_negative_equity_raise_alerts(tri
     )
     assert (followed["support_hours"], len(followed["board_seats"])) == ("5.50", 1)
 
-    assert trividend.ok("GET", "/alerts?on=2026-08-29", trividend.auditor) == []
-    [overdue] = trividend.ok("GET", "/alerts?on=2026-08-30", trividend.auditor)
+    assert trividend.items("/alerts?on=2026-08-29", trividend.auditor) == []
+    [overdue] = trividend.items("/alerts?on=2026-08-30", trividend.auditor)
     assert (overdue["kind"], overdue["investee_id"], overdue["since"]) == (
         "kpi_report_overdue",
         investee["id"],
@@ -80,9 +80,9 @@ def test_reports_are_followed_up_and_overdue_or_negative_equity_raise_alerts(tri
     )
     assert early.status_code == 422
     assert "period_end" in early.json()["detail"]
-    [negative] = trividend.ok("GET", "/alerts?on=2026-09-05", trividend.auditor)
+    [negative] = trividend.items("/alerts?on=2026-09-05", trividend.auditor)
     assert (negative["kind"], negative["detail"]) == ("negative_equity", "equity is -5000.00 at 2026-06-30")
-    assert [alert["since"] for alert in trividend.ok("GET", "/alerts?on=2027-03-02", trividend.auditor)] == [
+    assert [alert["since"] for alert in trividend.items("/alerts?on=2027-03-02", trividend.auditor)] == [
         "2026-12-31",
         "2026-06-30",
     ]

@@ -63,8 +63,8 @@ def pay_out(trividend: Trividend, loan_id: str, on: str) -> list[dict[str, Any]]
         201,
     )
     assert decision["status"] == "prepared"
-    assert [waiting["id"] for waiting in trividend.ok("GET", "/decisions", trividend.committee)] == [decision["id"]]
-    assert trividend.ok("GET", "/decisions?awaiting_me=true", trividend.backoffice) == []
+    assert [waiting["id"] for waiting in trividend.items("/decisions", trividend.committee)] == [decision["id"]]
+    assert trividend.items("/decisions?awaiting_me=true", trividend.backoffice) == []
     preparer_again = trividend.client.post(f"/decisions/{decision['id']}/approval", headers=trividend.backoffice)
     assert preparer_again.status_code == 403
     trividend.ok("POST", f"/decisions/{decision['id']}/approval", trividend.committee)

@@ -54,7 +54,7 @@ def test_a_collected_instalment_that_comes_back_is_unpaid_again(trividend: Trivi
     trividend.ok("PUT", f"/loans/{loan_id}/mandate", trividend.backoffice, mandate)
 
     assert _due_run(trividend, date(2026, 4, 6))["direct_debits"] == 1
-    [request] = trividend.ok("GET", f"/loans/{loan_id}/payment-requests", trividend.auditor)
+    [request] = trividend.items(f"/loans/{loan_id}/payment-requests", trividend.auditor)
     assert (request["channel"], request["sequence_type"]) == ("direct_debit", "FRST")
     amount = Decimal(request["amount"])
     collected_on = date.fromisoformat(request["collection_on"])
@@ -71,11 +71,11 @@ def test_a_collected_instalment_that_comes_back_is_unpaid_again(trividend: Trivi
     )
     assert _import(trividend, camt053(FUND, "T-2", returned_on, [back])) == {"returned": 1}
 
-    [request] = trividend.ok("GET", f"/loans/{loan_id}/payment-requests", trividend.auditor)
+    [request] = trividend.items(f"/loans/{loan_id}/payment-requests", trividend.auditor)
     assert request["status"] == "returned"
     position = trividend.ok("GET", f"/loans/{loan_id}?as_of={returned_on.isoformat()}", trividend.auditor)["position"]
     assert Decimal(position["total_arrears"]) == amount
     # The next collection under the mandate is a FRST again: the first one came back.
     assert _due_run(trividend, date(2026, 5, 6))["direct_debits"] == 1
-    latest = trividend.ok("GET", f"/loans/{loan_id}/payment-requests", trividend.auditor)[-1]
+    latest = trividend.items(f"/loans/{loan_id}/payment-requests", trividend.auditor)[-1]
     assert latest["sequence_type"] == "FRST"
