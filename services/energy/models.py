@@ -23,6 +23,7 @@ from shared.loan_operations.tables import (
     StatementLineColumns,
 )
 from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
+from shared.platform.external_ids import unique_when_given
 from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
 
@@ -64,8 +65,10 @@ class EnergyCall(SQLModel, table=True):
 
 class EnergyApplicant(SQLModel, table=True):
     __tablename__ = "energy_applicant"
+    __table_args__ = (unique_when_given("energy_applicant"),)
 
     id: str = Field(primary_key=True, max_length=36)
+    external_id: str | None = Field(default=None, max_length=100)
     enterprise_number: str = Field(max_length=10, unique=True)
     name: str = Field(max_length=200)
     workshop_type: str = Field(max_length=20)
@@ -87,8 +90,10 @@ class EnergySite(SQLModel, table=True):
 
 class EnergyApplication(SQLModel, table=True):
     __tablename__ = "energy_application"
+    __table_args__ = (unique_when_given("energy_application"),)
 
     id: str = Field(primary_key=True, max_length=36)
+    external_id: str | None = Field(default=None, max_length=100)
     call_id: str = Field(foreign_key="energy_call.id", index=True, max_length=36)
     applicant_id: str = Field(foreign_key="energy_applicant.id", index=True, max_length=36)
     site_id: str = Field(foreign_key="energy_site.id", index=True, max_length=36)

@@ -24,6 +24,7 @@ from shared.loan_operations.tables import (
     StatementLineColumns,
 )
 from shared.platform.columns import money, rate, text, timestamp
+from shared.platform.external_ids import unique_when_given
 from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
 
 
@@ -68,16 +69,22 @@ class SifoBorrower(SQLModel, table=True):
     """A social enterprise that borrows from SIFO (its de minimis aid is in the state-aid register)."""
 
     __tablename__ = "sifo_borrower"
+    __table_args__ = (unique_when_given("sifo_borrower"),)
 
     enterprise_number: str = Field(primary_key=True, max_length=10)
     name: str = Field(max_length=200)
+    external_id: str | None = Field(default=None, max_length=100)
 
 
 class SifoLoan(SQLModel, table=True):
     __tablename__ = "sifo_loan"
-    __table_args__ = (sa.CheckConstraint("sifo_share * 3 <= total_credit * 2", name="ck_sifo_loan_two_thirds"),)
+    __table_args__ = (
+        sa.CheckConstraint("sifo_share * 3 <= total_credit * 2", name="ck_sifo_loan_two_thirds"),
+        unique_when_given("sifo_loan"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
+    external_id: str | None = Field(default=None, max_length=100)
     financier_id: str = Field(foreign_key="sifo_financier.id", index=True, max_length=36)
     borrower_enterprise_number: str = Field(foreign_key="sifo_borrower.enterprise_number", index=True, max_length=10)
     borrower_name: str = Field(max_length=200)

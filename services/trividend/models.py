@@ -20,13 +20,16 @@ from shared.loan_operations.tables import (
     StatementLineColumns,
 )
 from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
+from shared.platform.external_ids import unique_when_given
 from shared.servicing.tables import DecisionColumns, LoanEntryColumns
 
 
 class TrividendInvestee(SQLModel, table=True):
     __tablename__ = "trividend_investee"
+    __table_args__ = (unique_when_given("trividend_investee"),)
 
     id: str = Field(primary_key=True, max_length=36)
+    external_id: str | None = Field(default=None, max_length=100)
     enterprise_number: str = Field(max_length=10, unique=True)
     name: str = Field(max_length=200)
     legal_form: str = Field(max_length=20)
@@ -67,8 +70,10 @@ class TrividendProposal(SQLModel, table=True):
     """An investment proposal; once the committee approves it, its amount is committed."""
 
     __tablename__ = "trividend_proposal"
+    __table_args__ = (unique_when_given("trividend_proposal"),)
 
     id: str = Field(primary_key=True, max_length=36)
+    external_id: str | None = Field(default=None, max_length=100)
     investee_id: str = Field(max_length=36, foreign_key="trividend_investee.id", index=True)
     instrument: str = Field(max_length=30)
     amount: Decimal = Field(sa_column=money())

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.external_ids import ExternalIdFilter
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber
 from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
@@ -71,6 +72,7 @@ def _submit(command: Command, body: SubmitApplication) -> Outcome:
         rating=body.rating,
         collateral=body.collateral,
         submitted_on=body.submitted_on or command.today,
+        external_id=body.external_id,
     )
     row, installations = applications.submit(command, request)
     return 201, ApplicationOut.of(row, installations)
@@ -299,6 +301,7 @@ def list_applications(
     call_id: str | None = None,
     applicant_id: str | None = None,
     enterprise_number: Annotated[EnterpriseNumber | None, Query()] = None,
+    external_id: ExternalIdFilter = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> Page[ApplicationOut]:
@@ -317,6 +320,7 @@ def list_applications(
                     enterprise_number=enterprise_number,
                     limit=limit,
                     offset=offset,
+                    external_id=external_id,
                 )
             ],
             limit,

@@ -113,6 +113,7 @@ def _applicant(command: Command, body: RegisterApplicant) -> tuple[int, Applican
         body.recognition_number,
         [applicants.SiteRequest(site.name, site.address, site.yearly_energy_need_kwh) for site in body.sites],
         body.iban,
+        body.external_id,
     )
     return 201, _applicant_out(applicant, sites)
 
@@ -120,6 +121,7 @@ def _applicant(command: Command, body: RegisterApplicant) -> tuple[int, Applican
 def _applicant_out(applicant: EnergyApplicant, sites: list[EnergySite]) -> ApplicantOut:
     return ApplicantOut(
         id=applicant.id,
+        external_id=applicant.external_id,
         enterprise_number=applicant.enterprise_number,
         name=applicant.name,
         workshop_type=applicant.workshop_type,

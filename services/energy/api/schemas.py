@@ -15,6 +15,7 @@ from shared.amortisation.terms import Frequency
 from shared.platform.dated_examples import dated_example, first_of_next_month
 from shared.platform.days import Day
 from shared.platform.decimal_text import DecimalText
+from shared.platform.external_ids import ExternalId
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.servicing.aid import valuation_of
 from shared.servicing.decisions import Decision
@@ -142,6 +143,7 @@ class RegisterApplicant(Body):
     workshop_type: str = Field(description="sheltered or social workshop (maatwerkbedrijf)")
     recognition_number: str = Field(min_length=1, max_length=50)
     iban: Iban | None = Field(default=None, description="the account its loans are paid to")
+    external_id: ExternalId | None = None
     sites: list[SiteIn]
 
 
@@ -156,6 +158,7 @@ class SiteOut(BaseModel):
 
 class ApplicantOut(BaseModel):
     id: str
+    external_id: str | None
     enterprise_number: str
     name: str
     workshop_type: str
@@ -213,6 +216,7 @@ class SubmitApplication(Body):
     rating: Rating = Rating.SATISFACTORY
     collateral: Collateral = Collateral.NORMAL
     submitted_on: Day | None = None
+    external_id: ExternalId | None = None
 
 
 class InstallationOut(BaseModel):
@@ -228,6 +232,7 @@ class InstallationOut(BaseModel):
 
 class ApplicationOut(BaseModel):
     id: str
+    external_id: str | None
     call_id: str
     applicant_id: str
     site_id: str
@@ -248,6 +253,7 @@ class ApplicationOut(BaseModel):
     def of(cls, row: EnergyApplication, installations: list[EnergyInstallation]) -> ApplicationOut:
         return cls(
             id=row.id,
+            external_id=row.external_id,
             call_id=row.call_id,
             applicant_id=row.applicant_id,
             site_id=row.site_id,

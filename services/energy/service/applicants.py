@@ -31,6 +31,7 @@ def register_applicant(
     recognition_number: str,
     sites: list[SiteRequest],
     iban: str | None = None,
+    external_id: str | None = None,
 ) -> tuple[EnergyApplicant, list[EnergySite]]:
     kind = parse_workshop_type(workshop_type)
     if not sites:
@@ -42,6 +43,12 @@ def register_applicant(
         raise Conflict(
             f"enterprise_number {enterprise_number} is already applicant {existing.id}", applicant_id=existing.id
         )
+    if external_id is not None:
+        holder = command.session.exec(
+            select(EnergyApplicant.id).where(EnergyApplicant.external_id == external_id)
+        ).first()
+        if holder is not None:
+            raise Conflict(f"external_id {external_id!r} already names applicant {holder}", applicant_id=holder)
     applicant = EnergyApplicant(
         id=str(uuid.uuid4()),
         enterprise_number=enterprise_number,
@@ -49,6 +56,7 @@ def register_applicant(
         workshop_type=kind.value,
         recognition_number=recognition_number,
         iban=iban,
+        external_id=external_id,
         created_at=command.now,
         created_by=command.actor,
     )

@@ -61,6 +61,7 @@ class ApplicationRequest:
     rating: Rating
     collateral: Collateral
     submitted_on: date
+    external_id: str | None = None
 
 
 def call_terms(call: EnergyCall, principal: Decimal, start_date: date, first_due_date: date | None = None) -> LoanTerms:
@@ -150,8 +151,15 @@ def submit(command: Command, request: ApplicationRequest) -> tuple[EnergyApplica
         lambda _gge: _untold_headroom(request.submitted_on),
         applicant.enterprise_number,
     )
+    if request.external_id is not None:
+        holder = session.exec(
+            select(EnergyApplication.id).where(EnergyApplication.external_id == request.external_id)
+        ).first()
+        if holder is not None:
+            raise Conflict(f"external_id {request.external_id!r} already names application {holder}")
     application = EnergyApplication(
         id=str(uuid.uuid4()),
+        external_id=request.external_id,
         call_id=call.id,
         applicant_id=applicant.id,
         site_id=site.id,
@@ -415,9 +423,12 @@ def list_applications(
     enterprise_number: str | None,
     limit: int,
     offset: int,
+    external_id: str | None = None,
 ) -> list[tuple[EnergyApplication, list[EnergyInstallation]]]:
     """Applications in the order they were submitted, each with its installations (two queries a page)."""
     query = select(EnergyApplication)
+    if external_id is not None:
+        query = query.where(EnergyApplication.external_id == external_id)
     if status is not None:
         query = query.where(EnergyApplication.status == status)
     if call_id is not None:

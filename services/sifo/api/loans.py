@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.external_ids import ExternalIdFilter
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.rules import RuleViolation
@@ -57,6 +58,8 @@ def _submission(body: SubmitLoan, command: Command) -> LoanSubmission:
         override_reason=body.rate_override.reason if body.rate_override else None,
         committee_reference=body.committee_reference,
         submitted_on=body.submitted_on or command.today,
+        external_id=body.external_id,
+        borrower_external_id=body.borrower.external_id,
     )
 
 
@@ -129,6 +132,7 @@ def list_loans(
     request: Request,
     principal: Anyone,
     status: LoanStatus | None = None,
+    external_id: ExternalIdFilter = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> Page[LoanOut]:
@@ -137,6 +141,8 @@ def list_loans(
         request,
         principal,
         lambda command: positional_page(
-            [LoanOut.of(loan) for loan in loans.list_visible_loans(command, status, limit, offset)], limit, offset
+            [LoanOut.of(loan) for loan in loans.list_visible_loans(command, status, limit, offset, external_id)],
+            limit,
+            offset,
         ),
     )

@@ -13,6 +13,7 @@ from shared.amortisation.terms import DayCount, Frequency, GraceKind, Method
 from shared.platform.dated_examples import dated_example, first_of_next_month
 from shared.platform.days import Day
 from shared.platform.decimal_text import DecimalText
+from shared.platform.external_ids import ExternalId
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.servicing.aid import valuation_of
 from shared.servicing.schemas import (
@@ -115,6 +116,7 @@ class Borrower(Body):
     target_group_vte: Annotated[Decimal, DecimalText(digits=9, places=2, ge=0, example="12.50")] = Field(
         description="target-group employees supported, full-time equivalents"
     )
+    external_id: ExternalId | None = None
 
 
 class RepaymentPlanIn(Body):
@@ -167,6 +169,7 @@ class SubmitLoan(Body):
     rate_override: RateOverride | None = None
     committee_reference: str | None = Field(default=None, max_length=100)
     submitted_on: Day | None = None
+    external_id: ExternalId | None = None
 
 
 class TermsOut(BaseModel):
@@ -202,6 +205,7 @@ class PricingOut(BaseModel):
 
 class LoanOut(BaseModel):
     id: str
+    external_id: str | None
     status: str
     financier_id: str
     borrower_enterprise_number: str
@@ -234,6 +238,7 @@ class LoanOut(BaseModel):
     def of(cls, loan: SifoLoan) -> LoanOut:
         return cls(
             id=loan.id,
+            external_id=loan.external_id,
             status=loan.status,
             financier_id=loan.financier_id,
             borrower_enterprise_number=loan.borrower_enterprise_number,

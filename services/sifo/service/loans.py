@@ -59,6 +59,8 @@ class LoanSubmission:
     override_reason: str | None
     committee_reference: str | None
     submitted_on: date
+    external_id: str | None = None
+    borrower_external_id: str | None = None
 
 
 def terms_of(loan: SifoLoan) -> LoanTerms:
@@ -130,13 +132,22 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         terms, submission.submitted_on, submission.rating, submission.collateral, schedule=schedule
     )
 
+    _ensure_external_ids_free(command, submission)
     borrower = session.get(SifoBorrower, submission.borrower_enterprise_number)
     if borrower is None:
         session.add(
-            SifoBorrower(enterprise_number=submission.borrower_enterprise_number, name=submission.borrower_name)
+            SifoBorrower(
+                enterprise_number=submission.borrower_enterprise_number,
+                name=submission.borrower_name,
+                external_id=submission.borrower_external_id,
+            )
         )
+    elif borrower.external_id is None and submission.borrower_external_id is not None:
+        borrower.external_id = submission.borrower_external_id
+        session.add(borrower)
     loan = SifoLoan(
         id=str(uuid.uuid4()),
+        external_id=submission.external_id,
         financier_id=submission.financier_id,
         borrower_enterprise_number=submission.borrower_enterprise_number,
         borrower_name=submission.borrower_name,
@@ -268,12 +279,38 @@ def visible_loan(command: Command, loan_id: str) -> SifoLoan:
     return loan
 
 
-def list_visible_loans(command: Command, status: LoanStatus | None, limit: int, offset: int) -> list[SifoLoan]:
+def _ensure_external_ids_free(command: Command, submission: LoanSubmission) -> None:
+    """A back-office key names one loan and one borrower; the other record is not named (it may not be the
+    caller's to see)."""
+    session = command.session
+    if submission.external_id is not None:
+        taken = session.exec(select(SifoLoan.id).where(SifoLoan.external_id == submission.external_id)).first()
+        if taken is not None:
+            raise Conflict(f"external_id {submission.external_id!r} already names another loan")
+    if submission.borrower_external_id is not None:
+        holder = session.exec(
+            select(SifoBorrower.enterprise_number).where(SifoBorrower.external_id == submission.borrower_external_id)
+        ).first()
+        if holder is not None and holder != submission.borrower_enterprise_number:
+            raise Conflict(f"borrower.external_id {submission.borrower_external_id!r} already names another borrower")
+        known = session.get(SifoBorrower, submission.borrower_enterprise_number)
+        if known is not None and known.external_id not in (None, submission.borrower_external_id):
+            raise Conflict(
+                f"borrower.external_id {submission.borrower_external_id!r} differs from the borrower's "
+                f"{known.external_id!r}; an external id is never changed"
+            )
+
+
+def list_visible_loans(
+    command: Command, status: LoanStatus | None, limit: int, offset: int, external_id: str | None = None
+) -> list[SifoLoan]:
     query = select(SifoLoan).order_by(col(SifoLoan.submitted_at), col(SifoLoan.id))
     if not command.sees_all:
         query = query.where(SifoLoan.financier_id == command.principal.financier_id)
     if status is not None:
         query = query.where(SifoLoan.status == status.value)
+    if external_id is not None:
+        query = query.where(SifoLoan.external_id == external_id)
     return list(command.session.exec(query.offset(offset).limit(limit)).all())
 
 

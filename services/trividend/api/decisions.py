@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.external_ids import ExternalIdFilter
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 
@@ -31,7 +32,9 @@ def propose_investment(
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
         loan = body.loan.request() if body.loan is not None else None
-        row = decisions.propose(command, body.investee_id, body.instrument, body.amount, body.rationale, loan)
+        row = decisions.propose(
+            command, body.investee_id, body.instrument, body.amount, body.rationale, loan, body.external_id
+        )
         return 201, ProposalOut.model_validate(row)
 
     return execute(request, principal, idempotency_key, body, action)
@@ -44,11 +47,12 @@ def list_proposals(
     request: Request,
     principal: Readers,
     status: ProposalStatus | None = None,
+    external_id: ExternalIdFilter = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> Page[ProposalOut]:
     offset = offset_of(cursor)
-    rows = read(request, principal, lambda command: decisions.proposals(command, status, limit, offset))
+    rows = read(request, principal, lambda command: decisions.proposals(command, status, limit, offset, external_id))
     return positional_page([ProposalOut.model_validate(row) for row in rows], limit, offset)
 
 

@@ -21,6 +21,7 @@ def _out(command: Command, investee_id: str) -> InvesteeOut:
     row = investees.investee(command, investee_id)
     return InvesteeOut(
         id=row.id,
+        external_id=row.external_id,
         enterprise_number=row.enterprise_number,
         name=row.name,
         legal_form=row.legal_form,
@@ -47,7 +48,9 @@ def register_investee(
     body: RegisterInvestee, request: Request, principal: Managers, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
     def action(command: Command) -> Outcome:
-        row = investees.register_investee(command, body.enterprise_number, body.name, body.legal_form, body.sector)
+        row = investees.register_investee(
+            command, body.enterprise_number, body.name, body.legal_form, body.sector, body.external_id
+        )
         return 201, _out(command, row.id)
 
     return execute(request, principal, idempotency_key, body, action)

@@ -12,6 +12,7 @@ from shared.amortisation.reference_rates import Collateral, Rating
 from shared.platform.dated_examples import dated_example, first_of_next_month
 from shared.platform.days import Day
 from shared.platform.decimal_text import DecimalText
+from shared.platform.external_ids import ExternalId
 from shared.platform.identifiers import EnterpriseNumber, Iban
 from shared.platform.quarters import QUARTER_PATTERN
 from shared.servicing.schemas import (
@@ -58,6 +59,7 @@ class RegisterInvestee(Body):
     name: Name = Field(examples=["De Ateliers cv"])
     legal_form: LegalForm
     sector: Name = Field(examples=["circular economy"])
+    external_id: ExternalId | None = None
 
 
 class ReportHeadcount(Body):
@@ -76,6 +78,7 @@ class ReportShares(Body):
 
 class InvesteeOut(BaseModel):
     id: str
+    external_id: str | None
     enterprise_number: str
     name: str
     legal_form: str
@@ -121,6 +124,9 @@ class Propose(Body):
     amount: Money
     rationale: Text
     loan: LoanTermsIn | None = Field(default=None, description="the terms of a subordinated or convertible loan")
+    external_id: ExternalId | None = Field(
+        default=None, description="your key for the proposal and the participation or loan it becomes (same id)"
+    )
 
 
 class Decide(Body):
@@ -139,6 +145,7 @@ class ProposalOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
+    external_id: str | None
     investee_id: str
     instrument: str
     amount: Decimal

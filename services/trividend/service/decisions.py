@@ -28,12 +28,20 @@ def propose(
     amount: Decimal,
     rationale: str,
     loan: LoanTermsRequest | None = None,
+    external_id: str | None = None,
 ) -> TrividendProposal:
     """A proposal for the committee; a loan proposal carries its terms, within the product's ranges."""
     check_loan_terms(instrument, loan, command.loans)
     investee(command, investee_id)
+    if external_id is not None:
+        holder = command.session.exec(
+            select(TrividendProposal.id).where(TrividendProposal.external_id == external_id)
+        ).first()
+        if holder is not None:
+            raise Conflict(f"external_id {external_id!r} already names proposal {holder}", proposal_id=holder)
     row = TrividendProposal(
         id=str(uuid.uuid4()),
+        external_id=external_id,
         investee_id=investee_id,
         instrument=instrument.value,
         amount=amount,
@@ -87,8 +95,12 @@ def decide(command: Command, proposal_id: str, approve: bool, reason: str | None
     return row
 
 
-def proposals(command: Command, status: ProposalStatus | None, limit: int, offset: int) -> list[TrividendProposal]:
+def proposals(
+    command: Command, status: ProposalStatus | None, limit: int, offset: int, external_id: str | None = None
+) -> list[TrividendProposal]:
     query = select(TrividendProposal)
+    if external_id is not None:
+        query = query.where(TrividendProposal.external_id == external_id)
     if status is not None:
         query = query.where(TrividendProposal.status == status.value)
     query = query.order_by(col(TrividendProposal.proposed_at), col(TrividendProposal.id))

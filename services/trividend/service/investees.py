@@ -20,15 +20,27 @@ from services.trividend.service.context import Command
 
 
 def register_investee(
-    command: Command, enterprise_number: str, name: str, legal_form: LegalForm, sector: str
+    command: Command,
+    enterprise_number: str,
+    name: str,
+    legal_form: LegalForm,
+    sector: str,
+    external_id: str | None = None,
 ) -> TrividendInvestee:
     existing = command.session.exec(
         select(TrividendInvestee).where(TrividendInvestee.enterprise_number == enterprise_number)
     ).first()
     if existing is not None:
         raise Conflict(f"enterprise {enterprise_number} is already investee {existing.id}", investee_id=existing.id)
+    if external_id is not None:
+        holder = command.session.exec(
+            select(TrividendInvestee.id).where(TrividendInvestee.external_id == external_id)
+        ).first()
+        if holder is not None:
+            raise Conflict(f"external_id {external_id!r} already names investee {holder}", investee_id=holder)
     row = TrividendInvestee(
         id=str(uuid.uuid4()),
+        external_id=external_id,
         enterprise_number=enterprise_number,
         name=required_text("name", name),
         legal_form=legal_form.value,

@@ -27,7 +27,11 @@ def test_applications_are_listed_in_submission_order_and_filtered(energy: Energy
     b = energy.ok("POST", "/applications", energy.manager, energy.application_body(call, second), 201)
     energy.on("2026-03-04")
     c = energy.ok(
-        "POST", "/applications", energy.manager, energy.application_body(call, first, requested_amount="50000.00"), 201
+        "POST",
+        "/applications",
+        energy.manager,
+        energy.application_body(call, first, requested_amount="50000.00", external_id="WSE-2026-031"),
+        201,
     )
     energy.ok("POST", f"/applications/{b['id']}/rejection", energy.approver, {"reason": "no feasibility"})
 
@@ -48,6 +52,15 @@ def test_applications_are_listed_in_submission_order_and_filtered(energy: Energy
     refused = energy.client.get("/applications?enterprise_number=0403.170.702", headers=energy.manager)
     assert refused.status_code == 422
     assert "enterprise_number" in refused.json()["detail"]
+
+    assert _ids(energy.items("/applications?external_id=WSE-2026-031", energy.manager)) == [c["id"]]
+    reused = energy.client.post(
+        "/applications",
+        headers=energy.manager,
+        json=energy.application_body(call, second, external_id="WSE-2026-031"),
+    )
+    assert reused.status_code == 409, reused.text
+    assert c["id"] in reused.json()["detail"]
 
     assert [row["year"] for row in energy.items("/budget-years", energy.manager)] == [2026, 2027]
     assert _ids(energy.items("/calls", energy.manager)) == [call["id"], later_call["id"]]
