@@ -1,0 +1,106 @@
+"""The SIFO walk-throughs of docs/walkthroughs.md, run through the `sefund` command line against SIFO on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from sefund.cli import app as cli
+from sefund.client import Energy, Platform, Portfolio, ServiceClient, Sifo, StateAid, Trividend
+from shared.platform.auth import Role
+
+from tests.integration.sifo.conftest import Sifo as SifoService
+from tests.integration.sifo.conftest import loan_body
+from tests.support import VALID_FINANCIER, bearer
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def sefund(sifo: SifoService, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The command line, its SIFO calls answered by the service under test; other services unreachable."""
+    nowhere = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(599)))
+
+    def platform(token: str) -> Platform:
+        def over(client: httpx.Client) -> ServiceClient:
+            return ServiceClient("http://testserver", token, client)
+
+        return Platform(
+            sifo=Sifo(over(sifo.client)),
+            energy=Energy(over(nowhere)),
+            trividend=Trividend(over(nowhere)),
+            state_aid=StateAid(over(nowhere)),
+            portfolio=Portfolio(over(nowhere)),
+        )
+
+    monkeypatch.setattr(cli, "platform_for", platform)
+    return CliRunner()
+
+
+def _token(headers: dict[str, str]) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+def run(runner: CliRunner, headers: dict[str, str], *args: str) -> Any:
+    """One command with --json; its output parsed."""
+    result = runner.invoke(cli.app, ["--token", _token(headers), "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_fund_manager_approver_and_back_office_take_a_loan_to_payout_through_the_cli(
+    sifo: SifoService, sefund: CliRunner, tmp_path: Path
+) -> None:
+    financier_file = tmp_path / "financier.json"
+    financier_file.write_text(json.dumps(VALID_FINANCIER))
+    financier = run(sefund, sifo.manager, "financiers", "register", str(financier_file), "--key", "walk-1")
+    assert run(sefund, sifo.manager, "financiers", "register", str(financier_file), "--key", "walk-1") == financier
+    assert [row["id"] for row in run(sefund, sifo.manager, "financiers", "list")] == [financier["id"]]
+
+    right = run(
+        sefund,
+        sifo.manager,
+        "drawing-rights",
+        "allocate",
+        financier["id"],
+        "2026",
+        "1000000.00",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    sifo.on("2026-03-02")
+    loan_file = tmp_path / "loan.json"
+    loan_file.write_text(json.dumps(loan_body(financier["id"])))
+    loan = run(sefund, sifo.manager, "loans", "submit", str(loan_file))
+    assert loan["status"] == "submitted"
+
+    sifo.on("2026-03-10")
+    approved = run(sefund, sifo.approver, "loans", "approve", loan["id"], "--drawing-right-id", right["id"])
+    assert approved["status"] == "approved"
+    decision = run(sefund, sifo.backoffice, "loans", "disburse", loan["id"], "--on", "2026-04-01")
+    assert [row["id"] for row in run(sefund, sifo.approver, "decisions", "inbox")] == [decision["id"]]
+    assert run(sefund, sifo.backoffice, "decisions", "inbox") == [], "the preparer may not decide it"
+    assert run(sefund, sifo.approver, "decisions", "approve", decision["id"])["status"] == "approved"
+    auditor = bearer(sifo.settings, "guy@audit.example", Role.AUDITOR)
+    assert [row["id"] for row in run(sefund, auditor, "loans", "list", "--status", "disbursed")] == [loan["id"]]
+    table = sefund.invoke(
+        cli.app, ["--token", _token(sifo.manager), "loans", "show", loan["id"], "--as-of", "2026-04-30"]
+    )
+    assert table.exit_code == 0, table.output
+    assert "Schedule" in table.output
+    assert "84 shown" in table.output
+
+
+def test_a_refused_request_is_shown_as_a_readable_problem(sifo: SifoService, sefund: CliRunner, tmp_path: Path) -> None:
+    financier_file = tmp_path / "financier.json"
+    financier_file.write_text(json.dumps({**VALID_FINANCIER, "iban": "BE00 0000 0000 0000"}))
+    result = sefund.invoke(cli.app, ["--token", _token(sifo.manager), "financiers", "register", str(financier_file)])
+    assert result.exit_code == 1
+    assert "422 The request is not valid" in result.output
+    assert "iban" in result.output
+    assert "request id" in result.output
