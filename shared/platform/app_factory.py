@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from shared.platform.audit_api import router as audit_router
@@ -41,6 +42,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "required": ["type", "title", "status", "detail"],
 }
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    service: str
+
+
+class ReadinessOut(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str] = Field(description="each dependency: ok, or why it failed")
 
 
 def operation_id(route: APIRoute) -> str:
@@ -86,17 +97,22 @@ def create_app(
     for router in (*routers, audit_router):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["health"], summary="The process is alive")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": settings.service_name}
+    @app.get("/healthz", tags=["health"], summary="The process is alive", response_model=HealthOut)
+    def healthz() -> HealthOut:
+        return HealthOut(status="ok", service=settings.service_name)
 
-    @app.get("/readyz", tags=["health"], summary="The database and Kafka answer", responses={503: {}})
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="The database and Kafka answer",
+        response_model=ReadinessOut,
+        responses={503: {"model": ReadinessOut, "description": "a dependency does not answer"}},
+    )
     def readyz() -> JSONResponse:
         checks = run_checks(list(readiness))
         ready = all(result == "ok" for result in checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
-        )
+        answer = ReadinessOut(status="ready" if ready else "not ready", checks=checks)
+        return JSONResponse(answer.model_dump(), status_code=200 if ready else 503)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

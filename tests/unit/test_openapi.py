@@ -153,3 +153,23 @@ def test_every_list_is_a_page_with_one_maximum_and_a_cursor(app: FastAPI) -> Non
                 assert parameters["limit"]["schema"]["maximum"] == MAX_PAGE_SIZE, where
                 assert "cursor" in parameters, where
     assert pages > 0
+
+
+@pytest.mark.parametrize("app", _apps(), ids=["sifo", "energy", "portfolio", "state_aid", "trividend"])
+def test_every_answer_is_typed(app: FastAPI) -> None:
+    """A JSON answer names its fields (generated clients get types); a file names its media type."""
+    spec = app.openapi()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                where = f"{method.upper()} {path} {status}"
+                content = response.get("content")
+                assert content, f"{where} declares no content"
+                json_content = content.get("application/json")
+                if json_content is None:
+                    assert all(media != "application/json" for media in content), where
+                    continue
+                schema = _resolve(spec, json_content.get("schema", {}))
+                assert schema.get("properties") or schema.get("type") == "array", f"{where} is untyped: {schema}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -22,6 +22,7 @@ from services.energy.api.commands import Outcome, execute, read
 from services.energy.api.schemas import (
     ApplicationOut,
     Approve,
+    AssessmentOut,
     EnergyDecisionOut,
     InstallationIn,
     PrepareDisbursement,
@@ -98,13 +99,14 @@ def get_application(application_id: str, request: Request, principal: Staff) -> 
 
 @router.get(
     "/applications/{application_id}/assessment",
+    response_model=AssessmentOut,
     responses=PROBLEM_RESPONSES,
     summary="Schedule, yearly debt service, savings coverage, payback, CO2, aid and de minimis headroom",
 )
-def get_assessment(application_id: str, request: Request, principal: Staff, on: Day | None = None) -> dict[str, Any]:
-    def query(command: Command) -> dict[str, Any]:
+def get_assessment(application_id: str, request: Request, principal: Staff, on: Day | None = None) -> AssessmentOut:
+    def query(command: Command) -> AssessmentOut:
         row = applications.get_application(command, application_id)
-        return applications.assessment(command, row, on or command.today).to_json()
+        return AssessmentOut.model_validate(applications.assessment(command, row, on or command.today).to_json())
 
     return read(request, principal, query)
 

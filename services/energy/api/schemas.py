@@ -400,3 +400,72 @@ class ProgrammeFiguresOut(BaseModel):
 
 def call_out(call: EnergyCall) -> CallOut:
     return CallOut.model_validate(call)
+
+
+class ScheduleTotalsOut(BaseModel):
+    interest: Decimal
+    principal: Decimal
+    payment: Decimal
+    capitalised: Decimal
+
+
+class AssessedScheduleOut(BaseModel):
+    installments: list[InstallmentOut]
+    totals: ScheduleTotalsOut
+
+
+class AssessedTermsOut(BaseModel):
+    principal: Decimal
+    annual_rate: Decimal
+    periods: int
+    start_date: date
+    frequency: str
+    method: str
+    day_count: str
+    grace_periods: int
+    grace_kind: str
+    installment_multiple: Decimal
+    first_due_date: date | None = None
+
+
+class GgeOut(BaseModel):
+    gge: Decimal
+    reference_rate: Decimal
+    discount_rate: Decimal
+
+
+class HeadroomFiguresOut(BaseModel):
+    ceiling: Decimal
+    used: Decimal
+    available: Decimal
+
+
+class DeMinimisOut(BaseModel):
+    enterprise_number: str
+    grant_date: date
+    before: HeadroomFiguresOut
+    after: HeadroomFiguresOut
+    exceeds: bool
+
+
+class WarningOut(BaseModel):
+    field: str
+    message: str
+
+
+class AssessmentOut(BaseModel):
+    """The file an approver reads: terms and schedule, what the installation saves, the aid and the headroom."""
+
+    terms: AssessedTermsOut
+    schedule: AssessedScheduleOut
+    total_investment_cost: Decimal
+    total_yearly_savings: Decimal
+    total_yearly_production_kwh: Decimal
+    yearly_debt_service: Decimal
+    savings_coverage_ratio: Decimal | None
+    simple_payback_years: Decimal | None
+    emission_factor_kg_per_kwh: Decimal
+    co2_avoided_tonnes_per_year: Decimal
+    gge: GgeOut
+    de_minimis: DeMinimisOut
+    warnings: list[WarningOut]

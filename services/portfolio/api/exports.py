@@ -146,6 +146,7 @@ def get_export(
 
 @router.get(
     "/exports/{export_id}/files/{name}",
+    response_class=Response,
     responses={**PROBLEM_RESPONSES, 200: {"content": {"application/octet-stream": {}}, "description": "the file"}},
     summary="Download one file of an export",
 )

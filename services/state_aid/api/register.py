@@ -21,6 +21,7 @@ Auditors = Annotated[Principal, Depends(require_roles(Role.AUDITOR, Role.BACKOFF
 
 @router.get(
     "/register.csv",
+    response_class=Response,
     responses={**PROBLEM_RESPONSES, 200: {"content": {"text/csv": {}}, "description": "one row per measure"}},
     summary="Every aid measure with a grant date in a period, as CSV",
 )

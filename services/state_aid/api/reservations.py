@@ -30,7 +30,10 @@ Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN)]
     "/reservations",
     response_model=ReservationV1,
     status_code=201,
-    responses={**PROBLEM_RESPONSES, 200: {"description": "The reference was reserved before: that reservation"}},
+    responses={
+        **PROBLEM_RESPONSES,
+        200: {"model": ReservationV1, "description": "The reference was reserved before: that reservation"},
+    },
     summary="Reserve the gross grant equivalent of a grant (409 with the headroom when it does not fit)",
 )
 def reserve_aid(request: Request, body: ReservationRequest, principal: Reservers) -> JSONResponse:
