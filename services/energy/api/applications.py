@@ -15,7 +15,7 @@ from shared.platform.idempotency import IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber
 from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.request_context import current_request_id
-from shared.servicing.decisions import DecisionKind, DecisionStatus
+from shared.servicing.decision_inbox import add_decision_inbox
 from shared.servicing.schemas import CancellationIn, RejectDecisionIn
 
 from services.energy.api.commands import Outcome, execute, read
@@ -30,6 +30,7 @@ from services.energy.api.schemas import (
     SubmitApplication,
 )
 from services.energy.domain.installations import Installation
+from services.energy.models import EnergyDecision
 from services.energy.service import applications, loans
 from services.energy.service.context import Command
 
@@ -261,36 +262,6 @@ def reject_decision(
 
 
 @router.get(
-    "/decisions",
-    response_model=Page[EnergyDecisionOut],
-    responses=PROBLEM_RESPONSES,
-    summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
-)
-def decision_inbox(
-    request: Request,
-    principal: Staff,
-    status: DecisionStatus = DecisionStatus.PREPARED,
-    kind: DecisionKind | None = None,
-    awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
-    limit: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
-) -> Page[EnergyDecisionOut]:
-    offset = offset_of(cursor)
-    return read(
-        request,
-        principal,
-        lambda command: positional_page(
-            [
-                EnergyDecisionOut.of(decision)
-                for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)
-            ],
-            limit,
-            offset,
-        ),
-    )
-
-
-@router.get(
     "/applications",
     response_model=Page[ApplicationOut],
     responses=PROBLEM_RESPONSES,
@@ -329,3 +300,12 @@ def list_applications(
             offset,
         ),
     )
+
+
+add_decision_inbox(
+    router,
+    table=EnergyDecision,
+    roles=(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR, Role.JOB),
+    read=read,
+    out=EnergyDecisionOut,
+)

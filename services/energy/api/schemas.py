@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from shared.amortisation.reference_rates import Collateral, Rating
 from shared.amortisation.terms import Frequency
+from shared.contracts.loan_terms import LoanTermsV2
 from shared.platform.dated_examples import dated_example, first_of_next_month
 from shared.platform.days import Day
 from shared.platform.decimal_text import DecimalText
@@ -414,20 +415,6 @@ class AssessedScheduleOut(BaseModel):
     totals: ScheduleTotalsOut
 
 
-class AssessedTermsOut(BaseModel):
-    principal: Decimal
-    annual_rate: Decimal
-    periods: int
-    start_date: date
-    frequency: str
-    method: str
-    day_count: str
-    grace_periods: int
-    grace_kind: str
-    installment_multiple: Decimal
-    first_due_date: date | None = None
-
-
 class GgeOut(BaseModel):
     gge: Decimal
     reference_rate: Decimal
@@ -456,7 +443,7 @@ class WarningOut(BaseModel):
 class AssessmentOut(BaseModel):
     """The file an approver reads: terms and schedule, what the installation saves, the aid and the headroom."""
 
-    terms: AssessedTermsOut
+    terms: LoanTermsV2 = Field(description="the engine's terms of the loan as assessed")
     schedule: AssessedScheduleOut
     total_investment_cost: Decimal
     total_yearly_savings: Decimal

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from shared.platform.external_ids import ensure_unused
 from shared.platform.rules import Conflict, NotFound, RuleViolation
 
 from services.energy.domain.installations import parse_workshop_type
@@ -43,12 +44,7 @@ def register_applicant(
         raise Conflict(
             f"enterprise_number {enterprise_number} is already applicant {existing.id}", applicant_id=existing.id
         )
-    if external_id is not None:
-        holder = command.session.exec(
-            select(EnergyApplicant.id).where(EnergyApplicant.external_id == external_id)
-        ).first()
-        if holder is not None:
-            raise Conflict(f"external_id {external_id!r} already names applicant {holder}", applicant_id=holder)
+    ensure_unused(command.session, EnergyApplicant, external_id, "applicant")
     applicant = EnergyApplicant(
         id=str(uuid.uuid4()),
         enterprise_number=enterprise_number,

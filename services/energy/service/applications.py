@@ -20,6 +20,7 @@ from shared.amortisation.state_aid import (
     Headroom,
 )
 from shared.amortisation.terms import Frequency, LoanTerms
+from shared.platform.external_ids import ensure_unused
 from shared.platform.rules import Conflict, NotFound, RuleViolation, Unavailable, required_text
 from shared.servicing.aid import AidValuation, valuation_of
 from shared.servicing.four_eyes import ensure_four_eyes
@@ -151,12 +152,7 @@ def submit(command: Command, request: ApplicationRequest) -> tuple[EnergyApplica
         lambda _gge: _untold_headroom(request.submitted_on),
         applicant.enterprise_number,
     )
-    if request.external_id is not None:
-        holder = session.exec(
-            select(EnergyApplication.id).where(EnergyApplication.external_id == request.external_id)
-        ).first()
-        if holder is not None:
-            raise Conflict(f"external_id {request.external_id!r} already names application {holder}")
+    ensure_unused(session, EnergyApplication, request.external_id, "application")
     application = EnergyApplication(
         id=str(uuid.uuid4()),
         external_id=request.external_id,

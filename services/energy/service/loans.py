@@ -27,8 +27,7 @@ from shared.platform.rules import Conflict, NotFound, RuleViolation, required_te
 from shared.servicing import service as core
 from shared.servicing.accounts import LoanStatus
 from shared.servicing.aid import AidValuation, valuation_of
-from shared.servicing.decision_inbox import decisions_in
-from shared.servicing.decisions import CancellationRequest, Decision, DecisionKind, DecisionStatus, DisbursementRequest
+from shared.servicing.decisions import CancellationRequest, Decision, DisbursementRequest
 
 from services.energy import events
 from services.energy.domain.installations import total_yearly_production_kwh
@@ -37,7 +36,6 @@ from services.energy.models import (
     EnergyApplication,
     EnergyBudgetYear,
     EnergyCall,
-    EnergyDecision,
     EnergyLoan,
     EnergyPayout,
 )
@@ -249,18 +247,3 @@ def _cancel(command: Command, decision: Decision) -> None:
         events.budget_released(year.year, application.id, released, balance_of(year).available, "application cancelled")
     )
     serve_waiting_list(command, year)
-
-
-def inbox(
-    command: Command, status: DecisionStatus, kind: DecisionKind | None, awaiting_me: bool, limit: int, offset: int
-) -> list[Decision]:
-    """Decisions across every loan, oldest first; `awaiting_me` keeps those the caller may decide (four eyes)."""
-    return decisions_in(
-        command.session,
-        EnergyDecision,
-        status=status,
-        kind=kind,
-        awaiting=command.actor if awaiting_me else None,
-        limit=limit,
-        offset=offset,
-    )

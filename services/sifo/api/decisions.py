@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
+from shared.platform.paging import Page
 from shared.servicing import service as core
-from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus
+from shared.servicing.decision_inbox import add_decision_inbox
+from shared.servicing.decisions import Decision
 from shared.servicing.schemas import CancellationIn, DecisionOut, RejectDecisionIn, WriteOffIn
 
 from services.sifo.api.commands import execute, prepare, read
 from services.sifo.api.schemas import PrepareDisbursement, RestructureIn
+from services.sifo.models import SifoDecision
 from services.sifo.service import decisions
 from services.sifo.service.context import Command
 from services.sifo.service.servicing import LENDER
@@ -168,31 +170,10 @@ def payment_instruction(loan_id: str, request: Request, principal: Anyone) -> Re
     return Response(document, media_type="application/xml")
 
 
-@router.get(
-    "/decisions",
-    response_model=Page[DecisionOut],
-    responses=PROBLEM_RESPONSES,
-    summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
+add_decision_inbox(
+    router,
+    table=SifoDecision,
+    roles=(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR),
+    read=read,
+    out=DecisionOut,
 )
-def decision_inbox(
-    request: Request,
-    principal: Staff,
-    status: DecisionStatus = DecisionStatus.PREPARED,
-    kind: DecisionKind | None = None,
-    awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
-    limit: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
-) -> Page[DecisionOut]:
-    offset = offset_of(cursor)
-    return read(
-        request,
-        principal,
-        lambda command: positional_page(
-            [
-                DecisionOut.of(decision)
-                for decision in decisions.inbox(command, status, kind, awaiting_me, limit, offset)
-            ],
-            limit,
-            offset,
-        ),
-    )

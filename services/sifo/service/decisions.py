@@ -20,12 +20,9 @@ from shared.loan_operations import payouts
 from shared.platform.identifiers import normalise_iban
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing import service as core
-from shared.servicing.decision_inbox import decisions_in
 from shared.servicing.decisions import (
     CancellationRequest,
     Decision,
-    DecisionKind,
-    DecisionStatus,
     DisbursementRequest,
 )
 
@@ -33,7 +30,6 @@ from services.sifo import events
 from services.sifo.domain.loans import LoanStatus, ensure_status
 from services.sifo.models import (
     SifoBankFile,
-    SifoDecision,
     SifoDrawingRight,
     SifoFinancier,
     SifoLoan,
@@ -182,18 +178,3 @@ def payment_instruction(command: Command, loan_id: str) -> str:
     if instruction is None:
         raise NotFound("payment instruction of loan", loan_id)
     return instruction.document
-
-
-def inbox(
-    command: Command, status: DecisionStatus, kind: DecisionKind | None, awaiting_me: bool, limit: int, offset: int
-) -> list[Decision]:
-    """Decisions across every loan, oldest first; `awaiting_me` keeps those the caller may decide (four eyes)."""
-    return decisions_in(
-        command.session,
-        SifoDecision,
-        status=status,
-        kind=kind,
-        awaiting=command.actor if awaiting_me else None,
-        limit=limit,
-        offset=offset,
-    )

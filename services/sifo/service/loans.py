@@ -14,6 +14,7 @@ from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, q
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.state_aid import GgeResult, gross_grant_equivalent
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
+from shared.platform.external_ids import ensure_unused
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing.aid import AidValuation
 from shared.servicing.four_eyes import ensure_four_eyes
@@ -283,10 +284,7 @@ def _ensure_external_ids_free(command: Command, submission: LoanSubmission) -> N
     """A back-office key names one loan and one borrower; the other record is not named (it may not be the
     caller's to see)."""
     session = command.session
-    if submission.external_id is not None:
-        taken = session.exec(select(SifoLoan.id).where(SifoLoan.external_id == submission.external_id)).first()
-        if taken is not None:
-            raise Conflict(f"external_id {submission.external_id!r} already names another loan")
+    ensure_unused(session, SifoLoan, submission.external_id, "loan", reveal=False)
     if submission.borrower_external_id is not None:
         holder = session.exec(
             select(SifoBorrower.enterprise_number).where(SifoBorrower.external_id == submission.borrower_external_id)

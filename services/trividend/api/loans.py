@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from shared.platform.auth import Principal
+from shared.platform.auth import Principal, Role
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.servicing import service as core
-from shared.servicing.decisions import Decision, DecisionKind, DecisionStatus
+from shared.servicing.decision_inbox import add_decision_inbox
+from shared.servicing.decisions import Decision
 from shared.servicing.schemas import (
     AllocationOut,
     DecisionOut,
@@ -45,6 +45,7 @@ from services.trividend.api.schemas import (
     LoanOut,
     TrividendRestructureIn,
 )
+from services.trividend.models import TrividendDecision
 from services.trividend.service import loans
 from services.trividend.service.context import Command
 
@@ -333,28 +334,10 @@ def convert_loan(
     return execute(request, principal, idempotency_key, body, action)
 
 
-@router.get(
-    "/decisions",
-    response_model=Page[DecisionOut],
-    responses=PROBLEM_RESPONSES,
-    summary="Decisions across every loan, oldest first; awaiting_me=true is the approver's inbox (four eyes)",
+add_decision_inbox(
+    router,
+    table=TrividendDecision,
+    roles=(Role.FUND_MANAGER, Role.APPROVER, Role.BACKOFFICE, Role.AUDITOR, Role.SERVICE),
+    read=read,
+    out=DecisionOut,
 )
-def decision_inbox(
-    request: Request,
-    principal: Readers,
-    status: DecisionStatus = DecisionStatus.PREPARED,
-    kind: DecisionKind | None = None,
-    awaiting_me: Annotated[bool, Query(description="only decisions prepared by someone else")] = False,
-    limit: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
-) -> Page[DecisionOut]:
-    offset = offset_of(cursor)
-    return read(
-        request,
-        principal,
-        lambda command: positional_page(
-            [DecisionOut.of(decision) for decision in loans.inbox(command, status, kind, awaiting_me, limit, offset)],
-            limit,
-            offset,
-        ),
-    )

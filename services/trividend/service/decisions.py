@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from shared.platform.database import get_for_update
+from shared.platform.external_ids import ensure_unused
 from shared.platform.rules import Conflict, NotFound, required_text
 from shared.servicing.four_eyes import ensure_four_eyes
 
@@ -33,12 +34,7 @@ def propose(
     """A proposal for the committee; a loan proposal carries its terms, within the product's ranges."""
     check_loan_terms(instrument, loan, command.loans)
     investee(command, investee_id)
-    if external_id is not None:
-        holder = command.session.exec(
-            select(TrividendProposal.id).where(TrividendProposal.external_id == external_id)
-        ).first()
-        if holder is not None:
-            raise Conflict(f"external_id {external_id!r} already names proposal {holder}", proposal_id=holder)
+    ensure_unused(command.session, TrividendProposal, external_id, "proposal")
     row = TrividendProposal(
         id=str(uuid.uuid4()),
         external_id=external_id,

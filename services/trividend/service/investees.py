@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from shared.amortisation.reference_rates import latest_on
 from shared.platform.database import get_for_update
+from shared.platform.external_ids import ensure_unused
 from shared.platform.rules import Conflict, NotFound, required_text
 
 from services.trividend import events
@@ -32,12 +33,7 @@ def register_investee(
     ).first()
     if existing is not None:
         raise Conflict(f"enterprise {enterprise_number} is already investee {existing.id}", investee_id=existing.id)
-    if external_id is not None:
-        holder = command.session.exec(
-            select(TrividendInvestee.id).where(TrividendInvestee.external_id == external_id)
-        ).first()
-        if holder is not None:
-            raise Conflict(f"external_id {external_id!r} already names investee {holder}", investee_id=holder)
+    ensure_unused(command.session, TrividendInvestee, external_id, "investee")
     row = TrividendInvestee(
         id=str(uuid.uuid4()),
         external_id=external_id,

@@ -30,8 +30,7 @@ from shared.servicing import service as core
 from shared.servicing.accounts import LoanStatus
 from shared.servicing.aid import AidValuation
 from shared.servicing.aid_register import RemoteAidRegister
-from shared.servicing.decision_inbox import decisions_in
-from shared.servicing.decisions import CancellationRequest, Decision, DecisionKind, DecisionStatus, DisbursementRequest
+from shared.servicing.decisions import CancellationRequest, Decision, DisbursementRequest
 from shared.servicing.events import ServicingEvents
 from shared.servicing.sql import Lender, Particulars, RowAccounts, ServicingTables
 
@@ -305,18 +304,3 @@ def convert(command: Command, loan_id: str, converted_on: date, price_per_share:
     command.publish(events.loan_converted(investee, conversion.loan, conversion, price_per_share, command.actor))
     command.publish(events.invested(investee, movement, shares, amount))
     return conversion
-
-
-def inbox(
-    command: Command, status: DecisionStatus, kind: DecisionKind | None, awaiting_me: bool, limit: int, offset: int
-) -> list[Decision]:
-    """Decisions across every loan, oldest first; `awaiting_me` keeps those the caller may decide (four eyes)."""
-    return decisions_in(
-        command.session,
-        TrividendDecision,
-        status=status,
-        kind=kind,
-        awaiting=command.actor if awaiting_me else None,
-        limit=limit,
-        offset=offset,
-    )

@@ -34,6 +34,7 @@ def test_the_inbox_lists_prepared_decisions_oldest_first_and_leaves_out_the_call
     by_backoffice = sifo.ok(
         "POST", f"/loans/{first}/disbursement", sifo.backoffice, {"disbursed_on": "2026-04-01"}, 201
     )
+    sifo.on("2026-03-11")  # a day later: the inbox is oldest first
     by_manager = sifo.ok("POST", f"/loans/{second}/disbursement", sifo.manager, {"disbursed_on": "2026-04-01"}, 201)
 
     assert _ids(sifo.items("/decisions", sifo.approver)) == [by_backoffice["id"], by_manager["id"]]
