@@ -53,6 +53,7 @@ aid = typer.Typer(help="the de minimis register", no_args_is_help=True)
 runs = typer.Typer(help="scheduled job runs", no_args_is_help=True)
 exports = typer.Typer(help="quarterly portfolio exports", no_args_is_help=True)
 statements = typer.Typer(help="bank statements (camt.053)", no_args_is_help=True)
+audit = typer.Typer(help="the append-only audit trail (auditors)", no_args_is_help=True)
 for group, name in [
     (financiers, "financiers"),
     (rights, "drawing-rights"),
@@ -64,6 +65,7 @@ for group, name in [
     (runs, "runs"),
     (exports, "exports"),
     (statements, "statements"),
+    (audit, "audit"),
 ]:
     app.add_typer(group, name=name)
 
@@ -329,6 +331,29 @@ def import_statement(context: typer.Context, file: Path, lender: Lender = "sifo"
     client = getattr(session.platform, lender)
     report = client.import_statement(file.read_bytes(), idempotency_key=key)
     show(session.console, session.as_json, report, ["lines"])
+
+
+@statements.command("lines")
+@handled
+def statement_lines(
+    context: typer.Context, lender: Lender = "sifo", status: Annotated[str | None, typer.Option()] = "review"
+) -> None:
+    """Statement lines by outcome; `review` (the default) is the queue a person works."""
+    session = _session(context)
+    rows = rows_of(getattr(session.platform, lender).list_lines(status=status))
+    columns = ["id", "statement_id", "booking_date", "amount", "status", "reason"]
+    show(session.console, session.as_json, rows, columns, "Statement lines")
+
+
+@audit.command("trail")
+@handled
+def audit_trail(
+    context: typer.Context, object_type: str, object_id: Annotated[str | None, typer.Option()] = None
+) -> None:
+    """Who changed what and when, before and after, for a kind of record (e.g. sifo_loan)."""
+    session = _session(context)
+    rows = rows_of(session.platform.sifo.audit_trail(object_type, object_id=object_id))
+    show(session.console, session.as_json, rows, ["id", "occurred_at", "actor", "action", "object_id"], "Audit trail")
 
 
 def main() -> None:
