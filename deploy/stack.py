@@ -9,7 +9,10 @@
 3. ``migrate`` for each service, as the explicit step before start-up;
 4. each service's API, outbox relay and consumer as separate processes, and each lender's
    scheduler (payout, due and overdue runs daily in Brussels time, missed days caught up),
-   restarted if they die.
+   restarted if they die;
+5. on the local default databases (not on a configured ``DATABASE_URL``; ``DEMO=0`` skips it),
+   once every service is ready, the demo portfolio of ``deploy.demo`` when SIFO holds no
+   financier yet.
 
 Ctrl-C or SIGTERM stops the processes, the broker and the cluster it started.
 ``python -m deploy.stack stop`` does the same from another terminal (``make stop``).
@@ -23,15 +26,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from deploy import demo
 from deploy.kafka.broker import KafkaBroker
 from deploy.postgres.cluster import PostgresCluster
+from sefund.client import LOCAL_URLS, connect
+from shared.platform.business_date import business_today
+from shared.platform.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
@@ -94,6 +104,43 @@ def _environment(service: Service, database_url: str, kafka: str) -> dict[str, s
     return env
 
 
+def demo_wanted(environment: Mapping[str, str]) -> bool:
+    """The demo goes only into the local default databases, and not when DEMO=0."""
+    return environment.get("DEMO", "1") != "0" and not environment.get("DATABASE_URL")
+
+
+def load_demo() -> None:
+    """Wait until every service is ready, then load the demo if SIFO has no financier yet."""
+    who = demo.people(ServiceSettings(), lambda token: connect(token))
+    deadline = time.monotonic() + 180
+    for name, url in LOCAL_URLS.items():
+        while not _ready(url):
+            if time.monotonic() > deadline:
+                print(f"demo: {name} did not become ready; nothing loaded", flush=True)
+                return
+            time.sleep(1)
+    try:
+        if not demo.is_empty(who):
+            print("demo: the databases already hold data; nothing loaded", flush=True)
+            return
+        started = time.monotonic()
+        report = demo.load(who, business_today(), progress=lambda line: print(line, flush=True))
+    except Exception as error:  # noqa: BLE001 - the stack runs on; the demo can be loaded again
+        print(f"demo: stopped ({error}); run `python -m deploy.demo` to finish it", flush=True)
+        return
+    loaded = ", ".join(f"{count} {what}" for what, count in report.counts.items())
+    print(f"demo loaded in {time.monotonic() - started:.0f} s: {loaded}", flush=True)
+    print("Look at: http://127.0.0.1:8101/docs (SIFO), `.venv/bin/sefund loans list`,", flush=True)
+    print("         `.venv/bin/sefund decisions inbox` with an approver token (see docs/walkthroughs.md)", flush=True)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def run(sqlite: bool) -> int:
     VAR.mkdir(exist_ok=True)
     stopping = False
@@ -134,8 +181,10 @@ def run(sqlite: bool) -> int:
     for service in SERVICES:
         port = environments[service.name][f"{service.name.upper()}_HTTP_PORT"]
         print(f"{service.name}: http://127.0.0.1:{port}/docs  (database {urls[service.name]})", flush=True)
-    print("Tokens: python -m shared.platform.tokens --subject you@example.org --role fund_manager", flush=True)
+    print("Tokens: .venv/bin/sefund token --subject you@example.org --role fund_manager", flush=True)
     print("Stop with Ctrl-C or `make stop`.", flush=True)
+    if demo_wanted(os.environ):
+        threading.Thread(target=load_demo, name="demo", daemon=True).start()
 
     try:
         while not stopping:

@@ -1,0 +1,342 @@
+"""A demo portfolio, loaded through the public APIs, so a new user sees a working platform at once.
+
+`make run` loads it on the local default databases when SIFO has no financier yet (never on a
+configured `DATABASE_URL`; `DEMO=0` skips it). Every write names its own Idempotency-Key
+(`demo-...`), so a load that was interrupted is resumed by starting again: what was done is
+answered again, nothing twice.
+
+What it holds:
+- SIFO: financiers with drawing rights for three fund years, and loans submitted, approved and
+  paid out;
+- energy: two budget years, a call, applicants and applications, approved and paid out;
+- Trividend: investees and equity participations approved by the committee.
+
+Approvals and payouts are dated on today's business date by the services, as they must be, so
+the loans start next month and have no repayment history yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from schwifty import IBAN
+
+from sefund.client import ApiError, Platform, connect
+from shared.platform.auth import Role, issue_token
+from shared.platform.business_date import business_today
+from shared.platform.settings import SERVICE_AUDIENCES, ServiceSettings
+
+DOCUMENTS = [
+    "application_form",
+    "feasibility_study",
+    "installer_quote",
+    "procurement_report",
+    "de_minimis_declaration",
+    "statutes",
+    "latest_accounts",
+]
+SECTORS = ["circular economy", "food", "care", "construction", "textile", "logistics"]
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    financiers: int = 6
+    sifo_loans: int = 200
+    applicants: int = 60
+    energy_loans: int = 120
+    participations: int = 60
+
+
+@dataclass
+class DemoReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+
+
+def enterprise_number(n: int) -> str:
+    """The n-th demo enterprise number: 0, seven digits, and the mod-97 check of the register."""
+    digits = f"0{3_000_000 + n:07d}"
+    return f"{digits}{97 - int(digits) % 97:02d}"
+
+
+def account(n: int) -> str:
+    return str(IBAN.generate("BE", bank_code="096", account_code=f"{6_000_000 + n:07d}").compact)
+
+
+def money(amount: Decimal) -> str:
+    return str(amount.quantize(Decimal("0.01")))
+
+
+@dataclass
+class People:
+    """One platform client per role the demo acts as."""
+
+    manager: Platform
+    approver: Platform
+    backoffice: Platform
+    committee: Platform
+
+
+def people(settings: ServiceSettings, connect_as: Callable[[str], Platform]) -> People:
+    def as_(subject: str, role: Role) -> Platform:
+        return connect_as(issue_token(settings, subject, [role], audience=SERVICE_AUDIENCES))
+
+    return People(
+        manager=as_("demo.manager@pmv.example", Role.FUND_MANAGER),
+        approver=as_("demo.approver@pmv.example", Role.APPROVER),
+        backoffice=as_("demo.backoffice@pmv.example", Role.BACKOFFICE),
+        committee=as_("demo.committee@trividend.example", Role.APPROVER),
+    )
+
+
+def is_empty(who: People) -> bool:
+    return next(iter(who.manager.sifo.list_financiers()), None) is None
+
+
+@dataclass
+class Loading:
+    who: People
+    today: date
+    size: DemoSize
+    progress: Callable[[str], None]
+    report: DemoReport = field(default_factory=DemoReport)
+    chooser: random.Random = field(default_factory=lambda: random.Random(2026))  # noqa: S311 - demo figures
+
+
+def load(who: People, today: date, size: DemoSize = DemoSize(), progress: Callable[[str], None] = print) -> DemoReport:
+    loading = Loading(who, today, size, progress)
+    _sifo(loading)
+    _energy(loading)
+    _trividend(loading)
+    return loading.report
+
+
+def _sifo(loading: Loading) -> None:
+    who, today, size, chooser, report, progress = (
+        loading.who,
+        loading.today,
+        loading.size,
+        loading.chooser,
+        loading.report,
+        loading.progress,
+    )
+    start = today.replace(day=1) + relativedelta(months=1)
+    financiers = []
+    for n in range(size.financiers):
+        financiers.append(
+            who.manager.sifo.register_financier(
+                {
+                    "enterprise_number": enterprise_number(n),
+                    "name": f"Demo financier {n + 1}",
+                    "iban": account(n),
+                    "recognised_from": f"{today.year - 3}-01-01",
+                },
+                idempotency_key=f"demo-financier-{n}",
+            )
+        )
+        report.add("financiers")
+    rights = {}
+    for n, financier in enumerate(financiers):
+        for year in range(today.year - 2, today.year + 1):
+            right = who.manager.sifo.allocate_drawing_right(
+                financier["id"],
+                {
+                    "fund_year": year,
+                    "amount": "10000000.00",
+                    "valid_from": f"{year}-01-01",
+                    "valid_until": f"{year + 1}-12-31",
+                },
+                idempotency_key=f"demo-right-{n}-{year}",
+            )
+            rights[(financier["id"], year)] = right["id"]
+            report.add("drawing rights")
+    progress(f"demo: {len(financiers)} financiers with drawing rights for three fund years")
+    for n in range(size.sifo_loans):
+        financier = financiers[n % len(financiers)]
+        share = Decimal(chooser.randrange(20_000, 300_000, 1_000))
+        loan = who.manager.sifo.submit_loan(
+            {
+                "financier_id": financier["id"],
+                "borrower": {
+                    "enterprise_number": enterprise_number(1_000 + n % 150),
+                    "name": f"Maatwerkbedrijf {n % 150 + 1} vzw",
+                    "target_group_vte": money(Decimal(chooser.randrange(2, 80))),
+                },
+                "loan_type": chooser.choice(["investment", "working_capital", "bridging"]),
+                "total_credit": money(share * Decimal("1.5")),
+                "sifo_share": money(share),
+                "terms": {
+                    "start_date": start.isoformat(),
+                    "periods": chooser.choice([36, 60, 84]),
+                    "frequency": "monthly",
+                },
+                "rating": chooser.choice(["good", "satisfactory", "weak"]),
+                "collateral": chooser.choice(["high", "normal", "low"]),
+                "external_id": f"DEMO-SIFO-{n + 1:04d}",
+            },
+            idempotency_key=f"demo-loan-{n}",
+        )
+        report.add("SIFO loans submitted")
+        if n % 10 == 9:
+            continue  # one in ten waits for the approver
+        try:
+            who.approver.sifo.approve_loan(
+                loan["id"], drawing_right_id=rights[(financier["id"], today.year)], idempotency_key=f"demo-approve-{n}"
+            )
+        except ApiError as refused:
+            progress(f"demo: loan {n + 1} not approved: {refused.detail}")
+            continue
+        report.add("SIFO loans approved")
+        if n % 10 == 8:
+            continue  # approved, payout not yet prepared
+        decision = who.backoffice.sifo.prepare_disbursement(
+            loan["id"], {"disbursed_on": start.isoformat()}, idempotency_key=f"demo-payout-{n}"
+        )
+        if n % 10 != 7:  # one in ten payouts waits in the approvers' inbox
+            who.approver.sifo.approve_decision(decision["id"], idempotency_key=f"demo-payout-approval-{n}")
+            report.add("SIFO payouts approved")
+        if n % 50 == 49:
+            progress(f"demo: {n + 1} SIFO loans")
+
+
+def _energy(loading: Loading) -> None:
+    who, today, size, chooser, report, progress = (
+        loading.who,
+        loading.today,
+        loading.size,
+        loading.chooser,
+        loading.report,
+        loading.progress,
+    )
+    energy = who.manager.energy
+    for year in (today.year - 1, today.year):
+        energy.open_budget_year({"year": year}, idempotency_key=f"demo-budget-{year}")
+        report.add("energy budget years")
+    call = energy.open_call(
+        today.year,
+        {
+            "title": f"Oproep hernieuwbare energie {today.year}",
+            "opens_on": today.isoformat(),
+            "closes_on": (today + timedelta(days=180)).isoformat(),
+        },
+        idempotency_key=f"demo-call-{today.year}",
+    )
+    applicants = []
+    for n in range(size.applicants):
+        applicants.append(
+            energy.register_applicant(
+                {
+                    "enterprise_number": enterprise_number(2_000 + n),
+                    "name": f"Maatwerkbedrijf energie {n + 1} vzw",
+                    "workshop_type": chooser.choice(["sheltered", "social"]),
+                    "recognition_number": f"DEMO-{n + 1:04d}",
+                    "iban": account(2_000 + n),
+                    "sites": [
+                        {
+                            "name": "Hoofdzetel",
+                            "address": f"Demostraat {n + 1}, 9000 Gent",
+                            "yearly_energy_need_kwh": "400000",
+                        }
+                    ],
+                },
+                idempotency_key=f"demo-applicant-{n}",
+            )
+        )
+        report.add("energy applicants")
+    for n in range(size.energy_loans):
+        applicant = applicants[n % len(applicants)]
+        kwp = chooser.randrange(20, 60)
+        cost = Decimal(kwp * 1_000)
+        application = energy.submit_application(
+            {
+                "call_id": call["id"],
+                "applicant_id": applicant["id"],
+                "site_id": applicant["sites"][0]["id"],
+                "requested_amount": money(cost),
+                "installations": [
+                    {
+                        "technology": "pv",
+                        "capacity": str(kwp),
+                        "unit": "kWp",
+                        "investment_cost": money(cost),
+                        "yearly_production_kwh": str(kwp * 900),
+                        "yearly_savings_eur": money(Decimal(kwp * 900) * Decimal("0.25")),
+                    }
+                ],
+                "documents": DOCUMENTS,
+                "external_id": f"DEMO-ENERGY-{n + 1:04d}",
+            },
+            idempotency_key=f"demo-application-{n}",
+        )
+        report.add("energy applications")
+        if n % 6 == 5:
+            continue
+        try:
+            who.approver.energy.approve_application(application["id"], idempotency_key=f"demo-energy-approve-{n}")
+        except ApiError as refused:
+            progress(f"demo: application {n + 1} not approved: {refused.detail}")
+            continue
+        report.add("energy applications approved")
+    progress(f"demo: energy budget years {today.year - 1} and {today.year}, {size.energy_loans} applications")
+
+
+def _trividend(loading: Loading) -> None:
+    who, size, chooser, report, progress = (
+        loading.who,
+        loading.size,
+        loading.chooser,
+        loading.report,
+        loading.progress,
+    )
+    for n in range(size.participations):
+        investee = who.manager.trividend.register_investee(
+            {
+                "enterprise_number": enterprise_number(4_000 + n),
+                "name": f"Sociale onderneming {n + 1} cv",
+                "legal_form": "cooperative",
+                "sector": chooser.choice(SECTORS),
+                "external_id": f"DEMO-REL-{n + 1:04d}",
+            },
+            idempotency_key=f"demo-investee-{n}",
+        )
+        proposal = who.manager.trividend.propose_investment(
+            {
+                "investee_id": investee["id"],
+                "instrument": "equity",
+                "amount": money(Decimal(chooser.randrange(25_000, 250_000, 5_000))),
+                "rationale": "growth of target-group employment",
+                "external_id": f"DEMO-DOSSIER-{n + 1:04d}",
+            },
+            idempotency_key=f"demo-proposal-{n}",
+        )
+        report.add("Trividend proposals")
+        if n % 5 != 4:
+            who.committee.trividend.approve_proposal(proposal["id"], idempotency_key=f"demo-committee-{n}")
+            report.add("Trividend participations")
+    progress(f"demo: {size.participations} Trividend investees and proposals")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the demo into a running stack (`python -m deploy.demo`), at make run's addresses."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--force", action="store_true", help="load even when SIFO already has financiers")
+    args = parser.parse_args(argv)
+    who = people(ServiceSettings(), lambda token: connect(token))
+    if not args.force and not is_empty(who):
+        print("demo: SIFO already has financiers; nothing loaded (--force loads anyway)")
+        return 0
+    report = load(who, business_today())
+    print("demo loaded: " + ", ".join(f"{count} {what}" for what, count in report.counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
