@@ -160,6 +160,8 @@ def _sifo(loading: Loading) -> None:
             report.add("drawing rights")
     progress(f"demo: {len(financiers)} financiers with drawing rights for three fund years")
     for n in range(size.sifo_loans):
+        if n and n % 50 == 0:
+            progress(f"demo: {n} SIFO loans")
         financier = financiers[n % len(financiers)]
         share = Decimal(chooser.randrange(20_000, 300_000, 1_000))
         loan = who.manager.sifo.submit_loan(
@@ -203,8 +205,6 @@ def _sifo(loading: Loading) -> None:
         if n % 10 != 7:  # one in ten payouts waits in the approvers' inbox
             who.approver.sifo.approve_decision(decision["id"], idempotency_key=f"demo-payout-approval-{n}")
             report.add("SIFO payouts approved")
-        if n % 50 == 49:
-            progress(f"demo: {n + 1} SIFO loans")
 
 
 def _energy(loading: Loading) -> None:

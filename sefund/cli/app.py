@@ -102,7 +102,15 @@ def _session(context: typer.Context) -> Session:
 
 
 def _body(path: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    """A request body from a JSON file; a file that is not one is a usage error, not a traceback."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise typer.BadParameter(f"{path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise typer.BadParameter(f"{path}: not JSON ({error.msg} at line {error.lineno})") from None
+    if not isinstance(loaded, dict):
+        raise typer.BadParameter(f"{path}: a JSON object is expected")
     return loaded
 
 

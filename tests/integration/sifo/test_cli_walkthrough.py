@@ -158,3 +158,13 @@ def test_the_back_office_imports_a_statement_and_works_its_review_queue_and_the_
     refused = sefund.invoke(cli.app, ["--token", _token(sifo.backoffice), "audit", "trail", "sifo_financier"])
     assert refused.exit_code == 1
     assert "403" in refused.output
+
+
+def test_a_file_that_is_not_a_json_object_is_a_usage_error(
+    sifo: SifoService, sefund: CliRunner, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = sefund.invoke(cli.app, ["--token", _token(sifo.manager), "loans", "submit", str(broken)])
+    assert result.exit_code == 2
+    assert "not JSON" in result.output
