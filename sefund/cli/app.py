@@ -48,7 +48,9 @@ rights = typer.Typer(help="SIFO drawing rights", no_args_is_help=True)
 loans = typer.Typer(help="SIFO loans", no_args_is_help=True)
 decisions = typer.Typer(help="four-eyes decisions waiting for someone", no_args_is_help=True)
 applications = typer.Typer(help="energy applications", no_args_is_help=True)
+programme = typer.Typer(help="the energy programme: budget years, calls, applicants", no_args_is_help=True)
 participations = typer.Typer(help="Trividend participations and proposals", no_args_is_help=True)
+investees = typer.Typer(help="Trividend investees", no_args_is_help=True)
 aid = typer.Typer(help="the de minimis register", no_args_is_help=True)
 runs = typer.Typer(help="scheduled job runs", no_args_is_help=True)
 exports = typer.Typer(help="quarterly portfolio exports", no_args_is_help=True)
@@ -61,6 +63,8 @@ for group, name in [
     (decisions, "decisions"),
     (applications, "applications"),
     (participations, "participations"),
+    (programme, "energy"),
+    (investees, "investees"),
     (aid, "aid"),
     (runs, "runs"),
     (exports, "exports"),
@@ -362,6 +366,89 @@ def audit_trail(
     session = _session(context)
     rows = rows_of(session.platform.sifo.audit_trail(object_type, object_id=object_id))
     show(session.console, session.as_json, rows, ["id", "occurred_at", "actor", "action", "object_id"], "Audit trail")
+
+
+@programme.command("open-year")
+@handled
+def open_budget_year(
+    context: typer.Context,
+    year: int,
+    envelope: Annotated[str | None, typer.Option(help="EUR; the programme's yearly budget when left out")] = None,
+    key: Key = None,
+) -> None:
+    """Open an energy budget year."""
+    session = _session(context)
+    body: dict[str, Any] = {"year": year} if envelope is None else {"year": year, "envelope": envelope}
+    opened = session.platform.energy.open_budget_year(body, idempotency_key=key)
+    show(session.console, session.as_json, opened, ["year", "envelope", "committed", "available"])
+
+
+@programme.command("open-call")
+@handled
+def open_call(context: typer.Context, year: int, file: Path, key: Key = None) -> None:
+    """Open a call of a budget year from a JSON file (title, opens_on, closes_on, ...)."""
+    session = _session(context)
+    call = session.platform.energy.open_call(year, _body(file), idempotency_key=key)
+    show(session.console, session.as_json, call, ["id", "title", "opens_on", "closes_on"])
+
+
+@programme.command("register-applicant")
+@handled
+def register_applicant(context: typer.Context, file: Path, key: Key = None) -> None:
+    """Register a sheltered or social workshop and its sites from a JSON file."""
+    session = _session(context)
+    applicant = session.platform.energy.register_applicant(_body(file), idempotency_key=key)
+    show(session.console, session.as_json, applicant, ["id", "enterprise_number", "name", "workshop_type"])
+
+
+@applications.command("submit")
+@handled
+def submit_application(context: typer.Context, file: Path, key: Key = None) -> None:
+    """Submit an application from a JSON file; plausibility warnings come back with it."""
+    session = _session(context)
+    application = session.platform.energy.submit_application(_body(file), idempotency_key=key)
+    show(session.console, session.as_json, application, ["id", "status", "requested_amount", "gge"])
+
+
+@applications.command("approve")
+@handled
+def approve_application(context: typer.Context, application_id: str, key: Key = None) -> None:
+    """Approve (four eyes): the budget is committed, or the application waits in line."""
+    session = _session(context)
+    application = session.platform.energy.approve_application(application_id, idempotency_key=key)
+    show(session.console, session.as_json, application, ["id", "status", "committed_amount", "decided_by"])
+
+
+@investees.command("register")
+@handled
+def register_investee(context: typer.Context, file: Path, key: Key = None) -> None:
+    """Register an investee from a JSON file (enterprise_number, name, legal_form, sector)."""
+    session = _session(context)
+    investee = session.platform.trividend.register_investee(_body(file), idempotency_key=key)
+    show(session.console, session.as_json, investee, ["id", "enterprise_number", "name", "legal_form"])
+
+
+@participations.command("propose")
+@handled
+def propose(context: typer.Context, file: Path, key: Key = None) -> None:
+    """Propose an investment to the committee from a JSON file."""
+    session = _session(context)
+    proposal = session.platform.trividend.propose_investment(_body(file), idempotency_key=key)
+    show(session.console, session.as_json, proposal, ["id", "investee_id", "instrument", "amount", "status"])
+
+
+@participations.command("approve")
+@handled
+def approve_proposal(
+    context: typer.Context,
+    proposal_id: str,
+    reason: Annotated[str | None, typer.Option(help="e.g. the committee's date")] = None,
+    key: Key = None,
+) -> None:
+    """The investment committee approves a proposal (not its proposer); the amount is committed."""
+    session = _session(context)
+    proposal = session.platform.trividend.approve_proposal(proposal_id, reason=reason, idempotency_key=key)
+    show(session.console, session.as_json, proposal, ["id", "status", "amount", "decided_by"])
 
 
 def main() -> None:

@@ -6,17 +6,15 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
 from sefund.cli import app as cli
-from sefund.client import Energy, Platform, Portfolio, ServiceClient, Sifo, StateAid, Trividend
 from shared.platform.auth import Role
 
 from tests.bank_statements import BankLine, camt053
+from tests.command_line import command_line, run, token_of
 from tests.integration.sifo.conftest import Sifo as SifoService
 from tests.integration.sifo.conftest import loan_body
 from tests.support import TEST_SECRET, VALID_FINANCIER, bearer
@@ -26,34 +24,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def sefund(sifo: SifoService, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """The command line, its SIFO calls answered by the service under test; other services unreachable."""
-    nowhere = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(599)))
-
-    def platform(token: str) -> Platform:
-        def over(client: httpx.Client) -> ServiceClient:
-            return ServiceClient("http://testserver", token, client)
-
-        return Platform(
-            sifo=Sifo(over(sifo.client)),
-            energy=Energy(over(nowhere)),
-            trividend=Trividend(over(nowhere)),
-            state_aid=StateAid(over(nowhere)),
-            portfolio=Portfolio(over(nowhere)),
-        )
-
-    monkeypatch.setattr(cli, "platform_for", platform)
-    return CliRunner()
-
-
-def _token(headers: dict[str, str]) -> str:
-    return headers["Authorization"].removeprefix("Bearer ")
-
-
-def run(runner: CliRunner, headers: dict[str, str], *args: str) -> Any:
-    """One command with --json; its output parsed."""
-    result = runner.invoke(cli.app, ["--token", _token(headers), "--json", *args])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    """The command line, its SIFO calls answered by the service under test."""
+    return command_line(monkeypatch, {"sifo": sifo.client})
 
 
 def test_fund_manager_approver_and_back_office_take_a_loan_to_payout_through_the_cli(
@@ -92,7 +64,7 @@ def test_fund_manager_approver_and_back_office_take_a_loan_to_payout_through_the
     auditor = bearer(sifo.settings, "guy@audit.example", Role.AUDITOR)
     assert [row["id"] for row in run(sefund, auditor, "loans", "list", "--status", "disbursed")] == [loan["id"]]
     table = sefund.invoke(
-        cli.app, ["--token", _token(sifo.manager), "loans", "show", loan["id"], "--as-of", "2026-04-30"]
+        cli.app, ["--token", token_of(sifo.manager), "loans", "show", loan["id"], "--as-of", "2026-04-30"]
     )
     assert table.exit_code == 0, table.output
     assert "Schedule" in table.output
@@ -102,7 +74,7 @@ def test_fund_manager_approver_and_back_office_take_a_loan_to_payout_through_the
 def test_a_refused_request_is_shown_as_a_readable_problem(sifo: SifoService, sefund: CliRunner, tmp_path: Path) -> None:
     financier_file = tmp_path / "financier.json"
     financier_file.write_text(json.dumps({**VALID_FINANCIER, "iban": "BE00 0000 0000 0000"}))
-    result = sefund.invoke(cli.app, ["--token", _token(sifo.manager), "financiers", "register", str(financier_file)])
+    result = sefund.invoke(cli.app, ["--token", token_of(sifo.manager), "financiers", "register", str(financier_file)])
     assert result.exit_code == 1
     assert "422 The request is not valid" in result.output
     assert "iban" in result.output
@@ -155,7 +127,7 @@ def test_the_back_office_imports_a_statement_and_works_its_review_queue_and_the_
     auditor = bearer(sifo.settings, "guy@audit.example", Role.AUDITOR)
     [entry] = run(sefund, auditor, "audit", "trail", "sifo_financier", "--object-id", financier["id"])
     assert (entry["action"], entry["actor"]) == ("insert", "alice@pmv.example")
-    refused = sefund.invoke(cli.app, ["--token", _token(sifo.backoffice), "audit", "trail", "sifo_financier"])
+    refused = sefund.invoke(cli.app, ["--token", token_of(sifo.backoffice), "audit", "trail", "sifo_financier"])
     assert refused.exit_code == 1
     assert "403" in refused.output
 
@@ -165,6 +137,6 @@ def test_a_file_that_is_not_a_json_object_is_a_usage_error(
 ) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    result = sefund.invoke(cli.app, ["--token", _token(sifo.manager), "loans", "submit", str(broken)])
+    result = sefund.invoke(cli.app, ["--token", token_of(sifo.manager), "loans", "submit", str(broken)])
     assert result.exit_code == 2
     assert "not JSON" in result.output
