@@ -7,5 +7,6 @@ COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
 COPY deploy ./deploy
+COPY sefund ./sefund
 RUN pip install --no-cache-dir .
 USER nobody
