@@ -110,218 +110,197 @@ class Loading:
     report: DemoReport = field(default_factory=DemoReport)
     chooser: random.Random = field(default_factory=lambda: random.Random(2026))  # noqa: S311 - demo figures
 
+    def sifo(self) -> None:
+        start = self.today.replace(day=1) + relativedelta(months=1)
+        financiers = []
+        for n in range(self.size.financiers):
+            financiers.append(
+                self.who.manager.sifo.register_financier(
+                    {
+                        "enterprise_number": enterprise_number(n),
+                        "name": f"Demo financier {n + 1}",
+                        "iban": account(n),
+                        "recognised_from": f"{self.today.year - 3}-01-01",
+                    },
+                    idempotency_key=f"demo-financier-{n}",
+                )
+            )
+            self.report.add("financiers")
+        rights = {}
+        for n, financier in enumerate(financiers):
+            for year in range(self.today.year - 2, self.today.year + 1):
+                right = self.who.manager.sifo.allocate_drawing_right(
+                    financier["id"],
+                    {
+                        "fund_year": year,
+                        "amount": "10000000.00",
+                        "valid_from": f"{year}-01-01",
+                        "valid_until": f"{year + 1}-12-31",
+                    },
+                    idempotency_key=f"demo-right-{n}-{year}",
+                )
+                rights[(financier["id"], year)] = right["id"]
+                self.report.add("drawing rights")
+        self.progress(f"demo: {len(financiers)} financiers with drawing rights for three fund years")
+        for n in range(self.size.sifo_loans):
+            if n and n % 50 == 0:
+                self.progress(f"demo: {n} SIFO loans")
+            financier = financiers[n % len(financiers)]
+            share = Decimal(self.chooser.randrange(20_000, 300_000, 1_000))
+            loan = self.who.manager.sifo.submit_loan(
+                {
+                    "financier_id": financier["id"],
+                    "borrower": {
+                        "enterprise_number": enterprise_number(1_000 + n % 150),
+                        "name": f"Maatwerkbedrijf {n % 150 + 1} vzw",
+                        "target_group_vte": money(Decimal(self.chooser.randrange(2, 80))),
+                    },
+                    "loan_type": self.chooser.choice(["investment", "working_capital", "bridging"]),
+                    "total_credit": money(share * Decimal("1.5")),
+                    "sifo_share": money(share),
+                    "terms": {
+                        "start_date": start.isoformat(),
+                        "periods": self.chooser.choice([36, 60, 84]),
+                        "frequency": "monthly",
+                    },
+                    "rating": self.chooser.choice(["good", "satisfactory", "weak"]),
+                    "collateral": self.chooser.choice(["high", "normal", "low"]),
+                    "external_id": f"DEMO-SIFO-{n + 1:04d}",
+                },
+                idempotency_key=f"demo-loan-{n}",
+            )
+            self.report.add("SIFO loans submitted")
+            if n % 10 == 9:
+                continue  # one in ten waits for the approver
+            try:
+                self.who.approver.sifo.approve_loan(
+                    loan["id"],
+                    drawing_right_id=rights[(financier["id"], self.today.year)],
+                    idempotency_key=f"demo-approve-{n}",
+                )
+            except ApiError as refused:
+                self.progress(f"demo: loan {n + 1} not approved: {refused.detail}")
+                continue
+            self.report.add("SIFO loans approved")
+            if n % 10 == 8:
+                continue  # approved, payout not yet prepared
+            decision = self.who.backoffice.sifo.prepare_disbursement(
+                loan["id"], {"disbursed_on": start.isoformat()}, idempotency_key=f"demo-payout-{n}"
+            )
+            if n % 10 != 7:  # one in ten payouts waits in the approvers' inbox
+                self.who.approver.sifo.approve_decision(decision["id"], idempotency_key=f"demo-payout-approval-{n}")
+                self.report.add("SIFO payouts approved")
+
+    def energy(self) -> None:
+        energy = self.who.manager.energy
+        for year in (self.today.year - 1, self.today.year):
+            energy.open_budget_year({"year": year}, idempotency_key=f"demo-budget-{year}")
+            self.report.add("energy budget years")
+        call = energy.open_call(
+            self.today.year,
+            {
+                "title": f"Oproep hernieuwbare energie {self.today.year}",
+                "opens_on": self.today.isoformat(),
+                "closes_on": (self.today + timedelta(days=180)).isoformat(),
+            },
+            idempotency_key=f"demo-call-{self.today.year}",
+        )
+        applicants = []
+        for n in range(self.size.applicants):
+            applicants.append(
+                energy.register_applicant(
+                    {
+                        "enterprise_number": enterprise_number(2_000 + n),
+                        "name": f"Maatwerkbedrijf energie {n + 1} vzw",
+                        "workshop_type": self.chooser.choice(["sheltered", "social"]),
+                        "recognition_number": f"DEMO-{n + 1:04d}",
+                        "iban": account(2_000 + n),
+                        "sites": [
+                            {
+                                "name": "Hoofdzetel",
+                                "address": f"Demostraat {n + 1}, 9000 Gent",
+                                "yearly_energy_need_kwh": "400000",
+                            }
+                        ],
+                    },
+                    idempotency_key=f"demo-applicant-{n}",
+                )
+            )
+            self.report.add("energy applicants")
+        for n in range(self.size.energy_loans):
+            applicant = applicants[n % len(applicants)]
+            kwp = self.chooser.randrange(20, 60)
+            cost = Decimal(kwp * 1_000)
+            application = energy.submit_application(
+                {
+                    "call_id": call["id"],
+                    "applicant_id": applicant["id"],
+                    "site_id": applicant["sites"][0]["id"],
+                    "requested_amount": money(cost),
+                    "installations": [
+                        {
+                            "technology": "pv",
+                            "capacity": str(kwp),
+                            "unit": "kWp",
+                            "investment_cost": money(cost),
+                            "yearly_production_kwh": str(kwp * 900),
+                            "yearly_savings_eur": money(Decimal(kwp * 900) * Decimal("0.25")),
+                        }
+                    ],
+                    "documents": DOCUMENTS,
+                    "external_id": f"DEMO-ENERGY-{n + 1:04d}",
+                },
+                idempotency_key=f"demo-application-{n}",
+            )
+            self.report.add("energy applications")
+            if n % 6 == 5:
+                continue
+            try:
+                self.who.approver.energy.approve_application(
+                    application["id"], idempotency_key=f"demo-energy-approve-{n}"
+                )
+            except ApiError as refused:
+                self.progress(f"demo: application {n + 1} not approved: {refused.detail}")
+                continue
+            self.report.add("energy applications approved")
+        years = f"{self.today.year - 1} and {self.today.year}"
+        self.progress(f"demo: energy budget years {years}, {self.size.energy_loans} applications")
+
+    def trividend(self) -> None:
+        for n in range(self.size.participations):
+            investee = self.who.manager.trividend.register_investee(
+                {
+                    "enterprise_number": enterprise_number(4_000 + n),
+                    "name": f"Sociale onderneming {n + 1} cv",
+                    "legal_form": "cooperative",
+                    "sector": self.chooser.choice(SECTORS),
+                    "external_id": f"DEMO-REL-{n + 1:04d}",
+                },
+                idempotency_key=f"demo-investee-{n}",
+            )
+            proposal = self.who.manager.trividend.propose_investment(
+                {
+                    "investee_id": investee["id"],
+                    "instrument": "equity",
+                    "amount": money(Decimal(self.chooser.randrange(25_000, 250_000, 5_000))),
+                    "rationale": "growth of target-group employment",
+                    "external_id": f"DEMO-DOSSIER-{n + 1:04d}",
+                },
+                idempotency_key=f"demo-proposal-{n}",
+            )
+            self.report.add("Trividend proposals")
+            if n % 5 != 4:
+                self.who.committee.trividend.approve_proposal(proposal["id"], idempotency_key=f"demo-committee-{n}")
+                self.report.add("Trividend participations")
+        self.progress(f"demo: {self.size.participations} Trividend investees and proposals")
+
 
 def load(who: People, today: date, size: DemoSize = DemoSize(), progress: Callable[[str], None] = print) -> DemoReport:
     loading = Loading(who, today, size, progress)
-    _sifo(loading)
-    _energy(loading)
-    _trividend(loading)
+    loading.sifo()
+    loading.energy()
+    loading.trividend()
     return loading.report
-
-
-def _sifo(loading: Loading) -> None:
-    who, today, size, chooser, report, progress = (
-        loading.who,
-        loading.today,
-        loading.size,
-        loading.chooser,
-        loading.report,
-        loading.progress,
-    )
-    start = today.replace(day=1) + relativedelta(months=1)
-    financiers = []
-    for n in range(size.financiers):
-        financiers.append(
-            who.manager.sifo.register_financier(
-                {
-                    "enterprise_number": enterprise_number(n),
-                    "name": f"Demo financier {n + 1}",
-                    "iban": account(n),
-                    "recognised_from": f"{today.year - 3}-01-01",
-                },
-                idempotency_key=f"demo-financier-{n}",
-            )
-        )
-        report.add("financiers")
-    rights = {}
-    for n, financier in enumerate(financiers):
-        for year in range(today.year - 2, today.year + 1):
-            right = who.manager.sifo.allocate_drawing_right(
-                financier["id"],
-                {
-                    "fund_year": year,
-                    "amount": "10000000.00",
-                    "valid_from": f"{year}-01-01",
-                    "valid_until": f"{year + 1}-12-31",
-                },
-                idempotency_key=f"demo-right-{n}-{year}",
-            )
-            rights[(financier["id"], year)] = right["id"]
-            report.add("drawing rights")
-    progress(f"demo: {len(financiers)} financiers with drawing rights for three fund years")
-    for n in range(size.sifo_loans):
-        if n and n % 50 == 0:
-            progress(f"demo: {n} SIFO loans")
-        financier = financiers[n % len(financiers)]
-        share = Decimal(chooser.randrange(20_000, 300_000, 1_000))
-        loan = who.manager.sifo.submit_loan(
-            {
-                "financier_id": financier["id"],
-                "borrower": {
-                    "enterprise_number": enterprise_number(1_000 + n % 150),
-                    "name": f"Maatwerkbedrijf {n % 150 + 1} vzw",
-                    "target_group_vte": money(Decimal(chooser.randrange(2, 80))),
-                },
-                "loan_type": chooser.choice(["investment", "working_capital", "bridging"]),
-                "total_credit": money(share * Decimal("1.5")),
-                "sifo_share": money(share),
-                "terms": {
-                    "start_date": start.isoformat(),
-                    "periods": chooser.choice([36, 60, 84]),
-                    "frequency": "monthly",
-                },
-                "rating": chooser.choice(["good", "satisfactory", "weak"]),
-                "collateral": chooser.choice(["high", "normal", "low"]),
-                "external_id": f"DEMO-SIFO-{n + 1:04d}",
-            },
-            idempotency_key=f"demo-loan-{n}",
-        )
-        report.add("SIFO loans submitted")
-        if n % 10 == 9:
-            continue  # one in ten waits for the approver
-        try:
-            who.approver.sifo.approve_loan(
-                loan["id"], drawing_right_id=rights[(financier["id"], today.year)], idempotency_key=f"demo-approve-{n}"
-            )
-        except ApiError as refused:
-            progress(f"demo: loan {n + 1} not approved: {refused.detail}")
-            continue
-        report.add("SIFO loans approved")
-        if n % 10 == 8:
-            continue  # approved, payout not yet prepared
-        decision = who.backoffice.sifo.prepare_disbursement(
-            loan["id"], {"disbursed_on": start.isoformat()}, idempotency_key=f"demo-payout-{n}"
-        )
-        if n % 10 != 7:  # one in ten payouts waits in the approvers' inbox
-            who.approver.sifo.approve_decision(decision["id"], idempotency_key=f"demo-payout-approval-{n}")
-            report.add("SIFO payouts approved")
-
-
-def _energy(loading: Loading) -> None:
-    who, today, size, chooser, report, progress = (
-        loading.who,
-        loading.today,
-        loading.size,
-        loading.chooser,
-        loading.report,
-        loading.progress,
-    )
-    energy = who.manager.energy
-    for year in (today.year - 1, today.year):
-        energy.open_budget_year({"year": year}, idempotency_key=f"demo-budget-{year}")
-        report.add("energy budget years")
-    call = energy.open_call(
-        today.year,
-        {
-            "title": f"Oproep hernieuwbare energie {today.year}",
-            "opens_on": today.isoformat(),
-            "closes_on": (today + timedelta(days=180)).isoformat(),
-        },
-        idempotency_key=f"demo-call-{today.year}",
-    )
-    applicants = []
-    for n in range(size.applicants):
-        applicants.append(
-            energy.register_applicant(
-                {
-                    "enterprise_number": enterprise_number(2_000 + n),
-                    "name": f"Maatwerkbedrijf energie {n + 1} vzw",
-                    "workshop_type": chooser.choice(["sheltered", "social"]),
-                    "recognition_number": f"DEMO-{n + 1:04d}",
-                    "iban": account(2_000 + n),
-                    "sites": [
-                        {
-                            "name": "Hoofdzetel",
-                            "address": f"Demostraat {n + 1}, 9000 Gent",
-                            "yearly_energy_need_kwh": "400000",
-                        }
-                    ],
-                },
-                idempotency_key=f"demo-applicant-{n}",
-            )
-        )
-        report.add("energy applicants")
-    for n in range(size.energy_loans):
-        applicant = applicants[n % len(applicants)]
-        kwp = chooser.randrange(20, 60)
-        cost = Decimal(kwp * 1_000)
-        application = energy.submit_application(
-            {
-                "call_id": call["id"],
-                "applicant_id": applicant["id"],
-                "site_id": applicant["sites"][0]["id"],
-                "requested_amount": money(cost),
-                "installations": [
-                    {
-                        "technology": "pv",
-                        "capacity": str(kwp),
-                        "unit": "kWp",
-                        "investment_cost": money(cost),
-                        "yearly_production_kwh": str(kwp * 900),
-                        "yearly_savings_eur": money(Decimal(kwp * 900) * Decimal("0.25")),
-                    }
-                ],
-                "documents": DOCUMENTS,
-                "external_id": f"DEMO-ENERGY-{n + 1:04d}",
-            },
-            idempotency_key=f"demo-application-{n}",
-        )
-        report.add("energy applications")
-        if n % 6 == 5:
-            continue
-        try:
-            who.approver.energy.approve_application(application["id"], idempotency_key=f"demo-energy-approve-{n}")
-        except ApiError as refused:
-            progress(f"demo: application {n + 1} not approved: {refused.detail}")
-            continue
-        report.add("energy applications approved")
-    progress(f"demo: energy budget years {today.year - 1} and {today.year}, {size.energy_loans} applications")
-
-
-def _trividend(loading: Loading) -> None:
-    who, size, chooser, report, progress = (
-        loading.who,
-        loading.size,
-        loading.chooser,
-        loading.report,
-        loading.progress,
-    )
-    for n in range(size.participations):
-        investee = who.manager.trividend.register_investee(
-            {
-                "enterprise_number": enterprise_number(4_000 + n),
-                "name": f"Sociale onderneming {n + 1} cv",
-                "legal_form": "cooperative",
-                "sector": chooser.choice(SECTORS),
-                "external_id": f"DEMO-REL-{n + 1:04d}",
-            },
-            idempotency_key=f"demo-investee-{n}",
-        )
-        proposal = who.manager.trividend.propose_investment(
-            {
-                "investee_id": investee["id"],
-                "instrument": "equity",
-                "amount": money(Decimal(chooser.randrange(25_000, 250_000, 5_000))),
-                "rationale": "growth of target-group employment",
-                "external_id": f"DEMO-DOSSIER-{n + 1:04d}",
-            },
-            idempotency_key=f"demo-proposal-{n}",
-        )
-        report.add("Trividend proposals")
-        if n % 5 != 4:
-            who.committee.trividend.approve_proposal(proposal["id"], idempotency_key=f"demo-committee-{n}")
-            report.add("Trividend participations")
-    progress(f"demo: {size.participations} Trividend investees and proposals")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -329,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--force", action="store_true", help="load even when SIFO already has financiers")
     args = parser.parse_args(argv)
-    who = people(ServiceSettings(), lambda token: connect(token))
+    who = people(ServiceSettings(), connect)
     if not args.force and not is_empty(who):
         print("demo: SIFO already has financiers; nothing loaded (--force loads anyway)")
         return 0

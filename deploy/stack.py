@@ -111,7 +111,7 @@ def demo_wanted(environment: Mapping[str, str]) -> bool:
 
 def load_demo() -> None:
     """Wait until every service is ready, then load the demo if SIFO has no financier yet."""
-    who = demo.people(ServiceSettings(), lambda token: connect(token))
+    who = demo.people(ServiceSettings(), connect)
     deadline = time.monotonic() + 180
     for name, url in LOCAL_URLS.items():
         while not _ready(url):

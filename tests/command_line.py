@@ -1,4 +1,4 @@
-"""The `sefund` command line in tests: its calls answered by in-process services, its JSON output parsed."""
+"""The client and the `sefund` command line in tests: calls answered by in-process services, JSON output parsed."""
 
 from __future__ import annotations
 
@@ -16,22 +16,24 @@ from sefund.client import Energy, Platform, Portfolio, ServiceClient, Sifo, Stat
 UNREACHABLE = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(599)))
 
 
+def platform_over(services: Mapping[str, httpx.Client], token: str) -> Platform:
+    """The client of every service, each service's calls sent to `services[name]` (a TestClient)."""
+
+    def over(name: str) -> ServiceClient:
+        return ServiceClient("http://testserver", token, services.get(name, UNREACHABLE))
+
+    return Platform(
+        sifo=Sifo(over("sifo")),
+        energy=Energy(over("energy")),
+        trividend=Trividend(over("trividend")),
+        state_aid=StateAid(over("state_aid")),
+        portfolio=Portfolio(over("portfolio")),
+    )
+
+
 def command_line(monkeypatch: pytest.MonkeyPatch, services: Mapping[str, httpx.Client]) -> CliRunner:
-    """A runner whose platform sends each service's calls to `services[name]` (a TestClient)."""
-
-    def platform(token: str) -> Platform:
-        def over(name: str) -> ServiceClient:
-            return ServiceClient("http://testserver", token, services.get(name, UNREACHABLE))
-
-        return Platform(
-            sifo=Sifo(over("sifo")),
-            energy=Energy(over("energy")),
-            trividend=Trividend(over("trividend")),
-            state_aid=StateAid(over("state_aid")),
-            portfolio=Portfolio(over("portfolio")),
-        )
-
-    monkeypatch.setattr(cli, "platform_for", platform)
+    """A runner whose calls go to the in-process `services`."""
+    monkeypatch.setattr(cli, "platform_for", lambda token: platform_over(services, token))
     return CliRunner()
 
 

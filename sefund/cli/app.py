@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from sefund.cli.output import problem, rows_of, show
+from sefund.cli.output import problem, show
 from sefund.client import LOCAL_URLS, ApiError, Platform, connect
 
 
@@ -145,7 +145,7 @@ def register_financier(context: typer.Context, file: Path, key: Key = None) -> N
 @handled
 def list_financiers(context: typer.Context) -> None:
     session = _session(context)
-    rows = rows_of(session.platform.sifo.list_financiers())
+    rows = list(session.platform.sifo.list_financiers())
     show(session.console, session.as_json, rows, ["id", "enterprise_number", "name", "status"], "Financiers")
 
 
@@ -171,7 +171,7 @@ def allocate(
 @handled
 def list_rights(context: typer.Context, financier_id: Annotated[str | None, typer.Option()] = None) -> None:
     session = _session(context)
-    rows = rows_of(session.platform.sifo.list_drawing_rights(financier_id=financier_id))
+    rows = list(session.platform.sifo.list_drawing_rights(financier_id=financier_id))
     columns = ["id", "financier_id", "fund_year", "allocated", "reserved", "drawn", "available"]
     show(session.console, session.as_json, rows, columns, "Drawing rights")
 
@@ -191,7 +191,7 @@ def submit_loan(context: typer.Context, file: Path, key: Key = None) -> None:
 @handled
 def list_loans(context: typer.Context, status: Annotated[str | None, typer.Option()] = None) -> None:
     session = _session(context)
-    rows = rows_of(session.platform.sifo.list_loans(status=status))
+    rows = list(session.platform.sifo.list_loans(status=status))
     columns = ["id", "status", "borrower_enterprise_number", "borrower_name", "sifo_share", "terms.start_date"]
     show(session.console, session.as_json, rows, columns, "Loans")
 
@@ -245,7 +245,7 @@ def inbox(context: typer.Context, lender: Lender = "sifo", mine_too: bool = Fals
     """Prepared decisions you may decide (four eyes: not those you prepared), oldest first."""
     session = _session(context)
     client = getattr(session.platform, lender)
-    rows = rows_of(client.decision_inbox(awaiting_me=not mine_too))
+    rows = list(client.decision_inbox(awaiting_me=not mine_too))
     show(session.console, session.as_json, rows, ["id", "loan_id", "kind", "prepared_by", "prepared_at"], "Inbox")
 
 
@@ -265,7 +265,7 @@ def list_applications(
     enterprise_number: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     session = _session(context)
-    rows = rows_of(session.platform.energy.list_applications(status=status, enterprise_number=enterprise_number))
+    rows = list(session.platform.energy.list_applications(status=status, enterprise_number=enterprise_number))
     columns = ["id", "status", "applicant_id", "requested_amount", "committed_amount"]
     show(session.console, session.as_json, rows, columns, "Applications")
 
@@ -282,7 +282,7 @@ def show_participation(context: typer.Context, participation_id: str) -> None:
 @handled
 def list_proposals(context: typer.Context, status: Annotated[str | None, typer.Option()] = None) -> None:
     session = _session(context)
-    rows = rows_of(session.platform.trividend.list_proposals(status=status))
+    rows = list(session.platform.trividend.list_proposals(status=status))
     show(session.console, session.as_json, rows, ["id", "investee_id", "instrument", "amount", "status"], "Proposals")
 
 
@@ -301,7 +301,7 @@ def list_runs(
     context: typer.Context, lender: Lender = "sifo", job: Annotated[str | None, typer.Option()] = None
 ) -> None:
     session = _session(context)
-    rows = rows_of(getattr(session.platform, lender).list_runs(job=job))
+    rows = list(getattr(session.platform, lender).list_runs(job=job))
     show(session.console, session.as_json, rows, ["job", "business_date", "status", "outcome"], "Job runs")
 
 
@@ -352,7 +352,7 @@ def statement_lines(
 ) -> None:
     """Statement lines by outcome; `review` (the default) is the queue a person works."""
     session = _session(context)
-    rows = rows_of(getattr(session.platform, lender).list_lines(status=status))
+    rows = list(getattr(session.platform, lender).list_lines(status=status))
     columns = ["id", "statement_id", "booking_date", "amount", "status", "reason"]
     show(session.console, session.as_json, rows, columns, "Statement lines")
 
@@ -364,7 +364,7 @@ def audit_trail(
 ) -> None:
     """Who changed what and when, before and after, for a kind of record (e.g. sifo_loan)."""
     session = _session(context)
-    rows = rows_of(session.platform.sifo.audit_trail(object_type, object_id=object_id))
+    rows = list(session.platform.sifo.audit_trail(object_type, object_id=object_id))
     show(session.console, session.as_json, rows, ["id", "occurred_at", "actor", "action", "object_id"], "Audit trail")
 
 

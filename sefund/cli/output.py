@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -42,7 +42,3 @@ def problem(console: Console, error: ApiError) -> None:
         console.print(f"  [red]{item.get('field', '?')}[/]: {item.get('rule', '')}")
     if error.request_id:
         console.print(f"  request id: {error.request_id}")
-
-
-def rows_of(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return list(items)

@@ -11,7 +11,7 @@ Use it as annotation metadata: ``Money = Annotated[Decimal, DecimalText(digits=1
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,13 +37,14 @@ class DecimalText:
     lt: Limit = None
     le: Limit = None
     example: str = "0.00"
-    pattern: str = field(init=False)
 
-    def __post_init__(self) -> None:
+    @property
+    def pattern(self) -> str:
+        """The published shape: a sign only when negatives are allowed, then the digits and decimals."""
         signed = not ((self.gt is not None and self.gt >= 0) or (self.ge is not None and self.ge >= 0))
         integer = rf"\d{{1,{self.digits - self.places}}}"
         fraction = rf"(\.\d{{1,{self.places}}})?" if self.places else ""
-        object.__setattr__(self, "pattern", f"^{'-?' if signed else ''}{integer}{fraction}$")
+        return f"^{'-?' if signed else ''}{integer}{fraction}$"
 
     @property
     def bounds(self) -> str:

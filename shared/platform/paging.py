@@ -26,7 +26,6 @@ DEFAULT_PAGE_SIZE = 100
 
 T = TypeVar("T")
 
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 Cursor = Annotated[
     str | None,

@@ -407,9 +407,6 @@ def _serve(command: Command, application: EnergyApplication, year: EnergyBudgetY
     return True
 
 
-APPLICATION_STATUSES = (SUBMITTED, APPROVED, WAIT_LISTED, REJECTED, DISBURSED, CANCELLED)
-
-
 def list_applications(
     command: Command,
     *,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pytest
-from fastapi.testclient import TestClient
 
 from deploy import demo
 from deploy.stack import demo_wanted
-from sefund.client import Energy, Platform, Portfolio, ServiceClient, Sifo, StateAid, Trividend
 
+from tests.command_line import platform_over
 from tests.integration.energy.conftest import Energy as EnergyService
 from tests.integration.sifo.conftest import Sifo as SifoService
 from tests.integration.trividend.conftest import Trividend as TrividendService
@@ -23,21 +23,10 @@ SMALL = demo.DemoSize(financiers=2, sifo_loans=10, applicants=3, energy_loans=6,
 def test_the_demo_loads_through_the_apis_and_a_second_load_adds_nothing(
     sifo: SifoService, energy: EnergyService, trividend: TrividendService
 ) -> None:
-    def platform(token: str) -> Platform:
-        def over(client: TestClient) -> ServiceClient:
-            return ServiceClient("http://testserver", token, client)
-
-        return Platform(
-            sifo=Sifo(over(sifo.client)),
-            energy=Energy(over(energy.client)),
-            trividend=Trividend(over(trividend.client)),
-            state_aid=StateAid(over(sifo.client)),
-            portfolio=Portfolio(over(sifo.client)),
-        )
-
     today = date(2026, 3, 2)
     sifo.on(today.isoformat())
-    who = demo.people(sifo.settings, platform)
+    services = {"sifo": sifo.client, "energy": energy.client, "trividend": trividend.client}
+    who = demo.people(sifo.settings, partial(platform_over, services))
     assert demo.is_empty(who)
     report = demo.load(who, today, SMALL, progress=lambda _line: None)
 
