@@ -2,10 +2,12 @@
 
 ``python -m deploy.stack run`` (what ``make run`` calls) starts, in order:
 
-1. the Kafka broker from the Maven jars under ``var/kafka`` (port ``KAFKA_PORT``, default 9092);
-2. the databases: on the server of ``DATABASE_URL`` when set (one database per service, created
-   if missing), SQLite files under ``var/`` with ``--sqlite``, otherwise a PostgreSQL cluster
-   under ``var/postgres`` (port ``STACK_POSTGRES_PORT``, default 5433);
+1. the Kafka broker from the Maven jars under ``var/kafka`` (port ``KAFKA_PORT``, default 9092),
+   unless ``KAFKA_BOOTSTRAP_SERVERS`` names a broker that already runs;
+2. the databases: on the server of ``DATABASE_URL`` when set (one database per service, named
+   ``STACK_DATABASE_PREFIX`` + the service, created if missing), SQLite files under ``var/`` with
+   ``--sqlite``, otherwise a PostgreSQL cluster under ``var/postgres`` (port
+   ``STACK_POSTGRES_PORT``, default 5433);
 3. ``migrate`` for each service, as the explicit step before start-up;
 4. each service's API, outbox relay and consumer as separate processes, and each lender's
    scheduler (payout, due and overdue runs daily in Brussels time, missed days caught up),
@@ -16,6 +18,7 @@
 
 Ctrl-C or SIGTERM stops the processes, the broker and the cluster it started.
 ``python -m deploy.stack stop`` does the same from another terminal (``make stop``).
+``STACK_VAR`` moves ``var/`` (the data and the supervisor's ``stack.json``) elsewhere.
 """
 
 from __future__ import annotations
@@ -44,8 +47,15 @@ from shared.platform.business_date import business_today
 from shared.platform.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-VAR = ROOT / "var"
-STATE_FILE = VAR / "stack.json"
+
+
+def var_directory() -> Path:
+    return Path(os.environ.get("STACK_VAR", ROOT / "var"))
+
+
+def state_file() -> Path:
+    """Where the running supervisor leaves its pid for ``stop``."""
+    return var_directory() / "stack.json"
 
 
 @dataclass(frozen=True)
@@ -69,25 +79,27 @@ def local_cluster(var: Path, port: int | None) -> PostgresCluster:
     return PostgresCluster(var / "postgres", port=port)
 
 
-def _database_urls(sqlite: bool) -> tuple[dict[str, str], PostgresCluster | None]:
+def _database_urls(var: Path, sqlite: bool) -> tuple[dict[str, str], PostgresCluster | None]:
     server = os.environ.get("DATABASE_URL")
+    prefix = os.environ.get("STACK_DATABASE_PREFIX", "")
     cluster: PostgresCluster | None = None
     if sqlite:
-        return {service.name: f"sqlite:///{VAR / (service.name + '.db')}" for service in SERVICES}, None
+        return {service.name: f"sqlite:///{var / (prefix + service.name + '.db')}" for service in SERVICES}, None
     if not server:
-        cluster = local_cluster(VAR, int(os.environ.get("STACK_POSTGRES_PORT", "5433")))
+        cluster = local_cluster(var, int(os.environ.get("STACK_POSTGRES_PORT", "5433")))
         cluster.start()
         server = cluster.url()
     admin = make_url(server).set(drivername="postgresql")
     urls: dict[str, str] = {}
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
         for service in SERVICES:
-            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (service.name,)).fetchone()
+            name = prefix + service.name
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if exists is None:
-                connection.execute(f'CREATE DATABASE "{service.name}"')
+                connection.execute(f'CREATE DATABASE "{name}"')
             urls[service.name] = (
                 make_url(server)
-                .set(drivername="postgresql+psycopg", database=service.name)
+                .set(drivername="postgresql+psycopg", database=name)
                 .render_as_string(hide_password=False)
             )
     return urls, cluster
@@ -142,7 +154,8 @@ def _ready(url: str) -> bool:
 
 
 def run(sqlite: bool) -> int:
-    VAR.mkdir(exist_ok=True)
+    var = var_directory()
+    var.mkdir(parents=True, exist_ok=True)
     stopping = False
 
     def request_stop(_signum: int, _frame: object) -> None:
@@ -152,12 +165,14 @@ def run(sqlite: bool) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    broker = KafkaBroker(VAR / "kafka" / "data", port=int(os.environ.get("KAFKA_PORT", "9092")))
-    broker.start()
-    urls, cluster = _database_urls(sqlite)
-    environments = {
-        service.name: _environment(service, urls[service.name], broker.bootstrap_servers) for service in SERVICES
-    }
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    broker: KafkaBroker | None = None
+    if not kafka:
+        broker = KafkaBroker(var / "kafka" / "data", port=int(os.environ.get("KAFKA_PORT", "9092")))
+        broker.start()
+        kafka = broker.bootstrap_servers
+    urls, cluster = _database_urls(var, sqlite)
+    environments = {service.name: _environment(service, urls[service.name], kafka) for service in SERVICES}
     for service in SERVICES:
         subprocess.run(
             [sys.executable, "-m", f"services.{service.name}", "migrate"],
@@ -176,8 +191,8 @@ def run(sqlite: bool) -> int:
     for service in SERVICES:
         for command in service.commands:
             launch(service, command)
-    STATE_FILE.write_text(json.dumps({"supervisor": os.getpid()}))
-    print(f"Kafka at {broker.bootstrap_servers}", flush=True)
+    state_file().write_text(json.dumps({"supervisor": os.getpid()}))
+    print(f"Kafka at {kafka}", flush=True)
     for service in SERVICES:
         port = environments[service.name][f"{service.name.upper()}_HTTP_PORT"]
         print(f"{service.name}: http://127.0.0.1:{port}/docs  (database {urls[service.name]})", flush=True)
@@ -202,25 +217,27 @@ def run(sqlite: bool) -> int:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        broker.stop()
+        if broker is not None:
+            broker.stop()
         if cluster is not None:
             cluster.stop()
-        STATE_FILE.unlink(missing_ok=True)
+        state_file().unlink(missing_ok=True)
     return 0
 
 
 def stop() -> int:
-    if not STATE_FILE.exists():
-        print("no stack is running (var/stack.json is absent)")
+    pid_file = state_file()
+    if not pid_file.exists():
+        print(f"no stack is running ({pid_file} is absent)")
         return 0
-    pid = int(json.loads(STATE_FILE.read_text())["supervisor"])
+    pid = int(json.loads(pid_file.read_text())["supervisor"])
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
-        STATE_FILE.unlink(missing_ok=True)
+        pid_file.unlink(missing_ok=True)
         return 0
     for _ in range(120):
-        if not STATE_FILE.exists():
+        if not pid_file.exists():
             return 0
         time.sleep(0.5)
     print(f"the stack (pid {pid}) did not stop within 60 s", file=sys.stderr)

@@ -305,6 +305,10 @@ def list_runs(
     show(session.console, session.as_json, rows, ["job", "business_date", "status", "outcome"], "Job runs")
 
 
+EXPORT_IN_PROGRESS = ("queued", "running")
+"""The export statuses that still change; done, failed and interrupted are final."""
+
+
 @exports.command("request")
 @handled
 def request_export(context: typer.Context, quarter: str, key: Key = None) -> None:
@@ -313,7 +317,7 @@ def request_export(context: typer.Context, quarter: str, key: Key = None) -> Non
     export = session.platform.portfolio.request_export(quarter, idempotency_key=key)
     with Progress(console=session.console, transient=True) as progress:
         waiting = progress.add_task(f"export {quarter}", total=None)
-        while export.get("status") not in ("ready", "failed"):
+        while export.get("status") in EXPORT_IN_PROGRESS:
             time.sleep(0.5)
             export = session.platform.portfolio.get_export(export["id"])
         progress.update(waiting, completed=1, total=1)

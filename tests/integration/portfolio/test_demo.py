@@ -10,7 +10,7 @@ import pytest
 from deploy import demo
 from deploy.stack import demo_wanted
 
-from tests.command_line import platform_over
+from tests.in_process_platform import platform_over
 from tests.integration.energy.conftest import Energy as EnergyService
 from tests.integration.sifo.conftest import Sifo as SifoService
 from tests.integration.trividend.conftest import Trividend as TrividendService
