@@ -189,10 +189,34 @@ def submit_loan(context: typer.Context, file: Path, key: Key = None) -> None:
 
 @loans.command("list")
 @handled
-def list_loans(context: typer.Context, status: Annotated[str | None, typer.Option()] = None) -> None:
+def list_loans(
+    context: typer.Context,
+    status: Annotated[str | None, typer.Option()] = None,
+    financier_id: Annotated[str | None, typer.Option()] = None,
+    enterprise_number: Annotated[str | None, typer.Option(help="the borrower's")] = None,
+    updated_since: Annotated[str | None, typer.Option(help="ISO time with a zone, e.g. 2026-11-30T08:00:00Z")] = None,
+    sort: Annotated[str | None, typer.Option(help="created, -created, updated or -updated")] = None,
+) -> None:
+    """SIFO loans; `--updated-since ... --sort updated` lists what changed, for a back-office copy."""
     session = _session(context)
-    rows = list(session.platform.sifo.list_loans(status=status))
-    columns = ["id", "status", "borrower_enterprise_number", "borrower_name", "sifo_share", "terms.start_date"]
+    rows = list(
+        session.platform.sifo.list_loans(
+            status=status,
+            financier_id=financier_id,
+            enterprise_number=enterprise_number,
+            updated_since=updated_since,
+            sort=sort,
+        )
+    )
+    columns = [
+        "id",
+        "status",
+        "borrower_enterprise_number",
+        "borrower_name",
+        "sifo_share",
+        "terms.start_date",
+        "updated_at",
+    ]
     show(session.console, session.as_json, rows, columns, "Loans")
 
 

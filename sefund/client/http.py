@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -49,6 +50,11 @@ class RetryPolicy:
         if retry_after is not None and retry_after.isdigit():
             return min(float(retry_after), self.longest_wait)
         return min(self.first_wait * 2.0**attempt, self.longest_wait)
+
+
+def _query_text(value: Any) -> Any:
+    """Dates and times as ISO 8601 (a time without a zone is refused by the API, so it is sent as given)."""
+    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 @dataclass
@@ -101,7 +107,7 @@ class ServiceClient:
             headers["Idempotency-Key"] = idempotency_key
         if content_type is not None:
             headers["Content-Type"] = content_type
-        query = {key: value for key, value in (params or {}).items() if value is not None}
+        query = {key: _query_text(value) for key, value in (params or {}).items() if value is not None}
         url = self.base_url.rstrip("/") + path
         attempt = 0
         while True:

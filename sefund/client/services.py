@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sefund.client.http import JsonObject, ServiceClient
@@ -44,6 +44,13 @@ class LenderOperations:
     def list_lines(self, *, status: str | None = None, statement_id: str | None = None) -> Iterator[JsonObject]:
         return self.http.pages("/statement-lines", status=status, statement_id=statement_id)
 
+    @operation("GET", "/payment-requests")
+    def list_requests(
+        self, *, business_date: date | str | None = None, status: str | None = None
+    ) -> Iterator[JsonObject]:
+        """The instalments asked for (by the due run), in the order they were made."""
+        return self.http.pages("/payment-requests", business_date=_day(business_date), status=status)
+
     @operation("GET", "/job-runs")
     def list_runs(self, *, job: str | None = None) -> Iterator[JsonObject]:
         return self.http.pages("/job-runs", job=job)
@@ -68,8 +75,10 @@ class Sifo(LenderOperations):
         return dict(self.http.post("/financiers", body, idempotency_key=idempotency_key))
 
     @operation("GET", "/financiers")
-    def list_financiers(self) -> Iterator[JsonObject]:
-        return self.http.pages("/financiers")
+    def list_financiers(
+        self, *, sort: str | None = None, updated_since: datetime | str | None = None
+    ) -> Iterator[JsonObject]:
+        return self.http.pages("/financiers", sort=sort, updated_since=updated_since)
 
     @operation("GET", "/financiers/{financier_id}")
     def get_financier(self, financier_id: str) -> JsonObject:
@@ -90,8 +99,25 @@ class Sifo(LenderOperations):
         return dict(self.http.post("/loans", body, idempotency_key=idempotency_key))
 
     @operation("GET", "/loans")
-    def list_loans(self, *, status: str | None = None, external_id: str | None = None) -> Iterator[JsonObject]:
-        return self.http.pages("/loans", status=status, external_id=external_id)
+    def list_loans(
+        self,
+        *,
+        status: str | None = None,
+        external_id: str | None = None,
+        financier_id: str | None = None,
+        enterprise_number: str | None = None,
+        sort: str | None = None,
+        updated_since: datetime | str | None = None,
+    ) -> Iterator[JsonObject]:
+        return self.http.pages(
+            "/loans",
+            status=status,
+            external_id=external_id,
+            financier_id=financier_id,
+            enterprise_number=enterprise_number,
+            sort=sort,
+            updated_since=updated_since,
+        )
 
     @operation("GET", "/loans/{loan_id}")
     def get_loan(self, loan_id: str) -> JsonObject:
@@ -167,9 +193,13 @@ class Energy(LenderOperations):
         applicant_id: str | None = None,
         enterprise_number: str | None = None,
         external_id: str | None = None,
+        sort: str | None = None,
+        updated_since: datetime | str | None = None,
     ) -> Iterator[JsonObject]:
         return self.http.pages(
             "/applications",
+            sort=sort,
+            updated_since=updated_since,
             status=status,
             call_id=call_id,
             applicant_id=applicant_id,
@@ -213,8 +243,17 @@ class Trividend(LenderOperations):
         return dict(self.http.post("/proposals", body, idempotency_key=idempotency_key))
 
     @operation("GET", "/proposals")
-    def list_proposals(self, *, status: str | None = None, external_id: str | None = None) -> Iterator[JsonObject]:
-        return self.http.pages("/proposals", status=status, external_id=external_id)
+    def list_proposals(
+        self,
+        *,
+        status: str | None = None,
+        external_id: str | None = None,
+        sort: str | None = None,
+        updated_since: datetime | str | None = None,
+    ) -> Iterator[JsonObject]:
+        return self.http.pages(
+            "/proposals", status=status, external_id=external_id, sort=sort, updated_since=updated_since
+        )
 
     @operation("POST", "/proposals/{proposal_id}/approval")
     def approve_proposal(

@@ -22,6 +22,7 @@ from shared.loan_operations.tables import (
     StatementColumns,
     StatementLineColumns,
 )
+from shared.platform.change_stamps import change_stamp, stamp_now
 from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
 from shared.platform.external_ids import unique_when_given
 from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
@@ -109,6 +110,7 @@ class EnergyApplication(SQLModel, table=True):
     gge_discount_rate: Decimal = Field(sa_column=rate())
     committed_amount: Decimal | None = Field(default=None, sa_column=money(nullable=True))
     submitted_at: datetime = Field(sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=stamp_now, sa_column=change_stamp())
     submitted_by: str = Field(max_length=200)
     decided_by: str | None = Field(default=None, max_length=200)
     decided_on: date | None = None

@@ -23,6 +23,7 @@ from shared.loan_operations.tables import (
     StatementColumns,
     StatementLineColumns,
 )
+from shared.platform.change_stamps import change_stamp, stamp_now
 from shared.platform.columns import money, rate, text, timestamp
 from shared.platform.external_ids import unique_when_given
 from shared.servicing.tables import AidMeasureColumns, DecisionColumns, LoanEntryColumns
@@ -42,6 +43,7 @@ class SifoFinancier(SQLModel, table=True):
     status_reason: str | None = Field(default=None, sa_column=text(nullable=True))
     created_at: datetime = Field(sa_column=timestamp())
     created_by: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=stamp_now, sa_column=change_stamp())
 
 
 class SifoDrawingRight(SQLModel, table=True):
@@ -118,6 +120,7 @@ class SifoLoan(SQLModel, table=True):
     submitted_on: date
     submitted_by: str = Field(max_length=200)
     submitted_at: datetime = Field(sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=stamp_now, sa_column=change_stamp())
     approved_by: str | None = Field(default=None, max_length=200)
     approved_on: date | None = None
     drawing_right_id: str | None = Field(default=None, foreign_key="sifo_drawing_right.id", max_length=36)

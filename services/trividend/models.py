@@ -19,6 +19,7 @@ from shared.loan_operations.tables import (
     StatementColumns,
     StatementLineColumns,
 )
+from shared.platform.change_stamps import change_stamp, stamp_now
 from shared.platform.columns import big_id, money, quantity, rate, text, timestamp
 from shared.platform.external_ids import unique_when_given
 from shared.servicing.tables import DecisionColumns, LoanEntryColumns
@@ -82,6 +83,7 @@ class TrividendProposal(SQLModel, table=True):
     status: str = Field(max_length=12)
     proposed_by: str = Field(max_length=200)
     proposed_at: datetime = Field(sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=stamp_now, sa_column=change_stamp())
     decided_by: str | None = Field(default=None, max_length=200)
     decided_on: date | None = None
     reason: str | None = Field(default=None, sa_column=text(nullable=True))

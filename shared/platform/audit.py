@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Field, SQLModel
 
+from shared.platform.change_stamps import CHANGE_STAMP
 from shared.platform.columns import big_id, text, timestamp
 from shared.platform.request_context import current_request_id, current_trace
 
@@ -107,8 +108,8 @@ def _changes(state: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for attribute in state.attrs:
-        if attribute.key not in state.mapper.columns:
-            continue
+        if attribute.key not in state.mapper.columns or state.mapper.columns[attribute.key].info.get(CHANGE_STAMP):
+            continue  # the change stamp moves with every change; the entry has its own time
         history = attribute.history
         if history.has_changes():
             before[attribute.key] = history.deleted[0] if history.deleted else None

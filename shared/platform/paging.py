@@ -31,7 +31,7 @@ Cursor = Annotated[
     str | None,
     Query(
         min_length=1,
-        max_length=64,
+        max_length=128,
         pattern=r"^[A-Za-z0-9_-]+$",
         description="the next_cursor of the previous page; absent for the first page",
     ),

@@ -13,7 +13,8 @@ from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.external_ids import ExternalIdFilter
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber
-from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
+from shared.platform.list_window import Window
+from shared.platform.paging import Page
 from shared.platform.request_context import current_request_id
 from shared.servicing.decision_inbox import add_decision_inbox
 from shared.servicing.schemas import CancellationIn, RejectDecisionIn
@@ -265,41 +266,34 @@ def reject_decision(
     "/applications",
     response_model=Page[ApplicationOut],
     responses=PROBLEM_RESPONSES,
-    summary="Applications in the order they were submitted, by status, call, applicant or enterprise number",
+    summary="Applications in the order they were submitted unless sorted otherwise, by status, call, applicant "
+    "or enterprise number",
 )
 def list_applications(
     request: Request,
     principal: Staff,
+    window: Window,
     status: ApplicationStatus | None = None,
     call_id: str | None = None,
     applicant_id: str | None = None,
     enterprise_number: Annotated[EnterpriseNumber | None, Query()] = None,
     external_id: ExternalIdFilter = None,
-    limit: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
 ) -> Page[ApplicationOut]:
-    offset = offset_of(cursor)
-    return read(
-        request,
-        principal,
-        lambda command: positional_page(
-            [
-                ApplicationOut.of(row, installations)
-                for row, installations in applications.list_applications(
-                    command,
-                    status=status,
-                    call_id=call_id,
-                    applicant_id=applicant_id,
-                    enterprise_number=enterprise_number,
-                    limit=limit,
-                    offset=offset,
-                    external_id=external_id,
-                )
-            ],
-            limit,
-            offset,
-        ),
-    )
+    def page(command: Command) -> Page[ApplicationOut]:
+        found = applications.list_applications(
+            command,
+            status=status,
+            call_id=call_id,
+            applicant_id=applicant_id,
+            enterprise_number=enterprise_number,
+            window=window,
+            external_id=external_id,
+        )
+        return window.page(
+            found, lambda pair: ApplicationOut.of(*pair), stamp=lambda pair: (pair[0].updated_at, pair[0].id)
+        )
+
+    return read(request, principal, page)
 
 
 add_decision_inbox(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -249,6 +249,7 @@ class ApplicationOut(BaseModel):
     decided_by: str | None
     decided_on: date | None
     reason: str | None
+    updated_at: datetime
 
     @classmethod
     def of(cls, row: EnergyApplication, installations: list[EnergyInstallation]) -> ApplicationOut:
@@ -270,6 +271,7 @@ class ApplicationOut(BaseModel):
             decided_by=row.decided_by,
             decided_on=row.decided_on,
             reason=row.reason,
+            updated_at=row.updated_at,
         )
 
 

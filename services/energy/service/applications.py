@@ -21,6 +21,7 @@ from shared.amortisation.state_aid import (
 )
 from shared.amortisation.terms import Frequency, LoanTerms
 from shared.platform.external_ids import ensure_unused
+from shared.platform.list_window import ListWindow
 from shared.platform.rules import Conflict, NotFound, RuleViolation, Unavailable, required_text
 from shared.servicing.aid import AidValuation, valuation_of
 from shared.servicing.four_eyes import ensure_four_eyes
@@ -414,11 +415,10 @@ def list_applications(
     call_id: str | None,
     applicant_id: str | None,
     enterprise_number: str | None,
-    limit: int,
-    offset: int,
+    window: ListWindow,
     external_id: str | None = None,
 ) -> list[tuple[EnergyApplication, list[EnergyInstallation]]]:
-    """Applications in the order they were submitted, each with its installations (two queries a page)."""
+    """Applications in the window's order, each with its installations (two queries a page)."""
     query = select(EnergyApplication)
     if external_id is not None:
         query = query.where(EnergyApplication.external_id == external_id)
@@ -432,11 +432,13 @@ def list_applications(
         query = query.join(EnergyApplicant, col(EnergyApplicant.id) == col(EnergyApplication.applicant_id)).where(
             EnergyApplicant.enterprise_number == enterprise_number
         )
-    page = list(
-        command.session.exec(
-            query.order_by(col(EnergyApplication.submitted_at), col(EnergyApplication.id)).offset(offset).limit(limit)
-        ).all()
+    query = window.select(
+        query,
+        created=col(EnergyApplication.submitted_at),
+        updated=col(EnergyApplication.updated_at),
+        key=col(EnergyApplication.id),
     )
+    page = list(command.session.exec(query).all())
     installations: dict[str, list[EnergyInstallation]] = {row.id: [] for row in page}
     if page:
         for item in command.session.exec(

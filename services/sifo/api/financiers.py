@@ -14,7 +14,8 @@ from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.idempotency import IDEMPOTENCY_HEADER, IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber, Iban
-from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
+from shared.platform.list_window import Window
+from shared.platform.paging import Page
 
 from services.sifo.api.commands import execute, read
 from services.sifo.api.schemas import EndRecognition, SuspendFinancier
@@ -66,6 +67,7 @@ class FinancierOut(BaseModel):
                     "suspended_from": None,
                     "created_at": "2026-11-29T10:00:00Z",
                     "created_by": "alice@pmv.example",
+                    "updated_at": "2026-11-29T10:00:00Z",
                 }
             ]
         },
@@ -81,6 +83,7 @@ class FinancierOut(BaseModel):
     suspended_from: date | None
     created_at: datetime
     created_by: str
+    updated_at: datetime
 
 
 @router.post(
@@ -166,19 +169,9 @@ def get_financier(financier_id: str, request: Request, principal: Anyone) -> Sif
 
 
 @router.get("/financiers", response_model=Page[FinancierOut], responses=PROBLEM_RESPONSES)
-def list_financiers(
-    request: Request,
-    principal: Anyone,
-    limit: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
-) -> Page[FinancierOut]:
-    offset = offset_of(cursor)
+def list_financiers(request: Request, principal: Anyone, window: Window) -> Page[FinancierOut]:
     return read(
         request,
         principal,
-        lambda command: positional_page(
-            [FinancierOut.model_validate(row) for row in financiers.list_visible_financiers(command, limit, offset)],
-            limit,
-            offset,
-        ),
+        lambda command: window.page(financiers.list_visible_financiers(command, window), FinancierOut.model_validate),
     )

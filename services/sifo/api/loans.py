@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.external_ids import ExternalIdFilter
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
+from shared.platform.identifiers import EnterpriseNumber
+from shared.platform.list_window import Window
+from shared.platform.paging import Page
 from shared.platform.rules import RuleViolation
 from shared.servicing.schemas import installments
 
@@ -20,7 +22,7 @@ from services.sifo.api.schemas import ApproveLoan, LoanOut, RejectLoan, SubmitLo
 from services.sifo.domain.loans import LoanStatus
 from services.sifo.service import loans
 from services.sifo.service.context import Command
-from services.sifo.service.loans import LoanSubmission, RepaymentPlan
+from services.sifo.service.loans import LoanFilter, LoanSubmission, RepaymentPlan
 
 router = APIRouter(tags=["loans"])
 Submitters = Annotated[Principal, Depends(require_roles(Role.FUND_MANAGER, Role.FINANCIER))]
@@ -131,18 +133,13 @@ def get_loan(loan_id: str, request: Request, principal: Anyone) -> LoanOut:
 def list_loans(
     request: Request,
     principal: Anyone,
+    window: Window,
     status: LoanStatus | None = None,
     external_id: ExternalIdFilter = None,
-    limit: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
+    financier_id: str | None = None,
+    enterprise_number: Annotated[EnterpriseNumber | None, Query(description="the borrower's, any spelling")] = None,
 ) -> Page[LoanOut]:
-    offset = offset_of(cursor)
+    having = LoanFilter(status, external_id, financier_id, enterprise_number)
     return read(
-        request,
-        principal,
-        lambda command: positional_page(
-            [LoanOut.of(loan) for loan in loans.list_visible_loans(command, status, limit, offset, external_id)],
-            limit,
-            offset,
-        ),
+        request, principal, lambda command: window.page(loans.list_visible_loans(command, having, window), LoanOut.of)
     )

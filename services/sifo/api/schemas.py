@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -233,6 +233,7 @@ class LoanOut(BaseModel):
     written_off_on: date | None
     written_off_amount: Decimal | None
     status_reason: str | None
+    updated_at: datetime = Field(description="when the loan itself last changed (status, dates, terms)")
 
     @classmethod
     def of(cls, loan: SifoLoan) -> LoanOut:
@@ -285,6 +286,7 @@ class LoanOut(BaseModel):
             written_off_on=loan.written_off_on,
             written_off_amount=loan.written_off_amount,
             status_reason=loan.status_reason,
+            updated_at=loan.updated_at,
         )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from shared.platform.list_window import ListWindow
 from shared.platform.rules import Conflict, NotFound, required_text
 
 from services.sifo import events
@@ -94,8 +95,11 @@ def visible_financier(command: Command, financier_id: str) -> SifoFinancier:
     return financier
 
 
-def list_visible_financiers(command: Command, limit: int, offset: int) -> list[SifoFinancier]:
-    query = select(SifoFinancier).order_by(col(SifoFinancier.created_at), col(SifoFinancier.id))
+def list_visible_financiers(command: Command, window: ListWindow) -> list[SifoFinancier]:
+    query = select(SifoFinancier)
     if not command.sees_all:
         query = query.where(SifoFinancier.id == command.principal.financier_id)
-    return list(command.session.exec(query.offset(offset).limit(limit)).all())
+    query = window.select(
+        query, created=col(SifoFinancier.created_at), updated=col(SifoFinancier.updated_at), key=col(SifoFinancier.id)
+    )
+    return list(command.session.exec(query).all())

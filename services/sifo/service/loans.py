@@ -15,6 +15,7 @@ from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.state_aid import GgeResult, gross_grant_equivalent
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
 from shared.platform.external_ids import ensure_unused
+from shared.platform.list_window import ListWindow
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
 from shared.servicing.aid import AidValuation
 from shared.servicing.four_eyes import ensure_four_eyes
@@ -299,17 +300,30 @@ def _ensure_external_ids_free(command: Command, submission: LoanSubmission) -> N
             )
 
 
-def list_visible_loans(
-    command: Command, status: LoanStatus | None, limit: int, offset: int, external_id: str | None = None
-) -> list[SifoLoan]:
-    query = select(SifoLoan).order_by(col(SifoLoan.submitted_at), col(SifoLoan.id))
+@dataclass(frozen=True)
+class LoanFilter:
+    status: LoanStatus | None = None
+    external_id: str | None = None
+    financier_id: str | None = None
+    enterprise_number: str | None = None
+
+
+def list_visible_loans(command: Command, having: LoanFilter, window: ListWindow) -> list[SifoLoan]:
+    query = select(SifoLoan)
     if not command.sees_all:
         query = query.where(SifoLoan.financier_id == command.principal.financier_id)
-    if status is not None:
-        query = query.where(SifoLoan.status == status.value)
-    if external_id is not None:
-        query = query.where(SifoLoan.external_id == external_id)
-    return list(command.session.exec(query.offset(offset).limit(limit)).all())
+    if having.status is not None:
+        query = query.where(SifoLoan.status == having.status.value)
+    if having.external_id is not None:
+        query = query.where(SifoLoan.external_id == having.external_id)
+    if having.financier_id is not None:
+        query = query.where(SifoLoan.financier_id == having.financier_id)
+    if having.enterprise_number is not None:
+        query = query.where(SifoLoan.borrower_enterprise_number == having.enterprise_number)
+    query = window.select(
+        query, created=col(SifoLoan.submitted_at), updated=col(SifoLoan.updated_at), key=col(SifoLoan.id)
+    )
+    return list(command.session.exec(query).all())
 
 
 def _quote(on: date, rating: Rating, collateral: Collateral) -> RateQuote:

@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 from shared.platform.errors import PROBLEM_RESPONSES
 from shared.platform.external_ids import ExternalIdFilter
 from shared.platform.idempotency import IdempotencyKey
-from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
+from shared.platform.list_window import Window
+from shared.platform.paging import Page
 
 from services.trividend.api.access import Committee, Managers, Readers
 from services.trividend.api.commands import Outcome, execute, read
@@ -41,19 +42,20 @@ def propose_investment(
 
 
 @router.get(
-    "/proposals", response_model=Page[ProposalOut], responses=PROBLEM_RESPONSES, summary="Proposals, oldest first"
+    "/proposals",
+    response_model=Page[ProposalOut],
+    responses=PROBLEM_RESPONSES,
+    summary="Proposals, oldest first unless sorted otherwise",
 )
 def list_proposals(
     request: Request,
     principal: Readers,
+    window: Window,
     status: ProposalStatus | None = None,
     external_id: ExternalIdFilter = None,
-    limit: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
 ) -> Page[ProposalOut]:
-    offset = offset_of(cursor)
-    rows = read(request, principal, lambda command: decisions.proposals(command, status, limit, offset, external_id))
-    return positional_page([ProposalOut.model_validate(row) for row in rows], limit, offset)
+    rows = read(request, principal, lambda command: decisions.proposals(command, status, window, external_id))
+    return window.page(rows, ProposalOut.model_validate)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut, responses=PROBLEM_RESPONSES, summary="A proposal")

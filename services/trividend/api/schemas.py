@@ -155,6 +155,7 @@ class ProposalOut(BaseModel):
     decided_by: str | None
     decided_on: date | None
     reason: str | None
+    updated_at: datetime
 
 
 class Tranche(Body):

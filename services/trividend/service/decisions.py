@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from shared.platform.database import get_for_update
 from shared.platform.external_ids import ensure_unused
+from shared.platform.list_window import ListWindow
 from shared.platform.rules import Conflict, NotFound, required_text
 from shared.servicing.four_eyes import ensure_four_eyes
 
@@ -92,12 +93,17 @@ def decide(command: Command, proposal_id: str, approve: bool, reason: str | None
 
 
 def proposals(
-    command: Command, status: ProposalStatus | None, limit: int, offset: int, external_id: str | None = None
+    command: Command, status: ProposalStatus | None, window: ListWindow, external_id: str | None = None
 ) -> list[TrividendProposal]:
     query = select(TrividendProposal)
     if external_id is not None:
         query = query.where(TrividendProposal.external_id == external_id)
     if status is not None:
         query = query.where(TrividendProposal.status == status.value)
-    query = query.order_by(col(TrividendProposal.proposed_at), col(TrividendProposal.id))
-    return list(command.session.exec(query.offset(offset).limit(limit)).all())
+    query = window.select(
+        query,
+        created=col(TrividendProposal.proposed_at),
+        updated=col(TrividendProposal.updated_at),
+        key=col(TrividendProposal.id),
+    )
+    return list(command.session.exec(query).all())
