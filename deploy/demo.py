@@ -12,24 +12,30 @@ What it holds:
 - Trividend: investees and equity participations approved by the committee.
 
 Approvals and payouts are dated on today's business date by the services, as they must be, so
-the loans start next month and have no repayment history yet.
+these loans start next month; the year of repayments behind them is `deploy.demo_history`'s,
+made before the stack starts. `export_last_quarter` asks for the last ended quarter's export
+once the portfolio has booked everything.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+import httpx
 from dateutil.relativedelta import relativedelta
+from prometheus_client.parser import text_string_to_metric_families
 from schwifty import IBAN
 
-from sefund.client import ApiError, Platform, connect
+from sefund.client import ApiError, JsonObject, Platform, connect
 from shared.platform.auth import Role, issue_token
 from shared.platform.business_date import business_today
+from shared.platform.quarters import Quarter
 from shared.platform.settings import SERVICE_AUDIENCES, ServiceSettings
 
 DOCUMENTS = [
@@ -41,6 +47,7 @@ DOCUMENTS = [
     "statutes",
     "latest_accounts",
 ]
+LENDERS = ("sifo", "energy", "trividend")
 SECTORS = ["circular economy", "food", "care", "construction", "textile", "logistics"]
 
 
@@ -110,8 +117,8 @@ class Loading:
     report: DemoReport = field(default_factory=DemoReport)
     chooser: random.Random = field(default_factory=lambda: random.Random(2026))  # noqa: S311 - demo figures
 
-    def sifo(self) -> None:
-        start = self.today.replace(day=1) + relativedelta(months=1)
+    def financiers_and_rights(self) -> tuple[list[JsonObject], dict[tuple[str, int], str]]:
+        """The financiers, and each one's drawing right id per fund year (the last three years)."""
         financiers = []
         for n in range(self.size.financiers):
             financiers.append(
@@ -141,6 +148,11 @@ class Loading:
                 )
                 rights[(financier["id"], year)] = right["id"]
                 self.report.add("drawing rights")
+        return financiers, rights
+
+    def sifo(self) -> None:
+        start = self.today.replace(day=1) + relativedelta(months=1)
+        financiers, rights = self.financiers_and_rights()
         self.progress(f"demo: {len(financiers)} financiers with drawing rights for three fund years")
         for n in range(self.size.sifo_loans):
             if n and n % 50 == 0:
@@ -301,6 +313,51 @@ def load(who: People, today: date, size: DemoSize = DemoSize(), progress: Callab
     loading.energy()
     loading.trividend()
     return loading.report
+
+
+def caught_up(urls: Mapping[str, str]) -> bool:
+    """Every lender's outbox published and the portfolio's consumer at the end of every partition."""
+    for name in LENDERS:
+        if _metric_total(urls[name], "outbox_pending") != 0:
+            return False
+    return _metric_total(urls["portfolio"], "consumer_lag") == 0
+
+
+def _metric_total(url: str, name: str) -> float | None:
+    """The sum of a metric's samples on a service's /metrics; None while the service answers no such metric."""
+    try:
+        text = httpx.get(f"{url}/metrics", timeout=5).text
+    except httpx.HTTPError:
+        return None
+    values = [
+        sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == name
+        for sample in family.samples
+    ]
+    return sum(values) if values else None
+
+
+def export_last_quarter(
+    who: People, today: date, urls: Mapping[str, str], progress: Callable[[str], None] = print, timeout: float = 600
+) -> JsonObject:
+    """The export of the last quarter that ended, once the portfolio has booked every event published so far."""
+    quarter = Quarter(today.year, (today.month - 1) // 3 + 1).previous()
+    deadline = time.monotonic() + timeout
+    progress(f"demo: waiting for the portfolio to book every event before the {quarter} export")
+    while not caught_up(urls):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the portfolio did not catch up within {timeout:.0f} s")
+        time.sleep(2)
+    export = who.backoffice.portfolio.request_export(str(quarter), idempotency_key=f"demo-export-{quarter}")
+    while export["status"] in ("queued", "running"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the {quarter} export was not made within {timeout:.0f} s")
+        time.sleep(1)
+        export = who.backoffice.portfolio.get_export(export["id"])
+    if export["status"] != "done":
+        raise RuntimeError(f"the {quarter} export is {export['status']}")
+    return export
 
 
 def main(argv: list[str] | None = None) -> int:

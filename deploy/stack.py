@@ -12,9 +12,11 @@
 4. each service's API, outbox relay and consumer as separate processes, and each lender's
    scheduler (payout, due and overdue runs daily in Brussels time, missed days caught up),
    restarted if they die;
-5. on the local default databases (not on a configured ``DATABASE_URL``; ``DEMO=0`` skips it),
-   once every service is ready, the demo portfolio of ``deploy.demo`` when SIFO holds no
-   financier yet.
+5. on the local default databases when they hold nothing yet (not on a configured
+   ``DATABASE_URL``; ``DEMO=0`` skips it), the demo: before the processes start, a year of SIFO
+   history (``deploy.demo_history``); once every service is ready, today's portfolio
+   (``deploy.demo``) and the export of the last quarter that ended. ``var/demo.json`` notes
+   each step done, so a load that was cut off is finished on the next start.
 
 Ctrl-C or SIGTERM stops the processes, the broker and the cluster it started.
 ``python -m deploy.stack stop`` does the same from another terminal (``make stop``).
@@ -37,14 +39,22 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from sqlalchemy import func
 from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
 
-from deploy import demo
+from deploy import demo, demo_history
+from deploy.demo_progress import DemoProgress
 from deploy.kafka.broker import KafkaBroker
 from deploy.postgres.cluster import PostgresCluster
 from sefund.client import LOCAL_URLS, connect
 from shared.platform.business_date import business_today
+from shared.platform.database import make_engine
 from shared.platform.settings import ServiceSettings
+
+from services.sifo.app import SifoSettings
+from services.sifo.models import SifoFinancier
+from services.state_aid.app import StateAidSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,29 +131,61 @@ def demo_wanted(environment: Mapping[str, str]) -> bool:
     return environment.get("DEMO", "1") != "0" and not environment.get("DATABASE_URL")
 
 
-def load_demo() -> None:
-    """Wait until every service is ready, then load the demo if SIFO has no financier yet."""
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _sifo_is_empty(url: str) -> bool:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return session.exec(select(func.count()).select_from(SifoFinancier)).one() == 0
+    finally:
+        engine.dispose()
+
+
+def make_demo_history(progress: DemoProgress, urls: Mapping[str, str], kafka: str) -> None:
+    """The year of SIFO history, in this process, before the services' processes start."""
+    if progress.done("history"):
+        return
+    started = time.monotonic()
+    report = demo_history.make_history(
+        SifoSettings(database_url=urls["sifo"], kafka_bootstrap_servers=kafka),
+        StateAidSettings(database_url=urls["state_aid"], kafka_bootstrap_servers=kafka),
+        business_today(),
+        progress=say,
+    )
+    progress.mark("history")
+    made = ", ".join(f"{count} {what}" for what, count in report.counts.items())
+    say(f"demo history made in {time.monotonic() - started:.0f} s: {made}")
+
+
+def load_demo(progress: DemoProgress) -> None:
+    """Wait until every service is ready, then load today's portfolio and the last quarter's export."""
     who = demo.people(ServiceSettings(), connect)
     deadline = time.monotonic() + 180
     for name, url in LOCAL_URLS.items():
         while not _ready(url):
             if time.monotonic() > deadline:
-                print(f"demo: {name} did not become ready; nothing loaded", flush=True)
+                say(f"demo: {name} did not become ready; nothing loaded")
                 return
             time.sleep(1)
     try:
-        if not demo.is_empty(who):
-            print("demo: the databases already hold data; nothing loaded", flush=True)
-            return
         started = time.monotonic()
-        report = demo.load(who, business_today(), progress=lambda line: print(line, flush=True))
-    except Exception as error:  # noqa: BLE001 - the stack runs on; the demo can be loaded again
-        print(f"demo: stopped ({error}); run `python -m deploy.demo` to finish it", flush=True)
+        if not progress.done("today"):
+            report = demo.load(who, business_today(), progress=say)
+            progress.mark("today")
+            loaded = ", ".join(f"{count} {what}" for what, count in report.counts.items())
+            say(f"demo loaded in {time.monotonic() - started:.0f} s: {loaded}")
+        if not progress.done("export"):
+            export = demo.export_last_quarter(who, business_today(), LOCAL_URLS, progress=say)
+            progress.mark("export")
+            say(f"demo: the {export['quarter']} export is ready: `.venv/bin/sefund exports download {export['id']}`")
+    except Exception as error:  # noqa: BLE001 - the stack runs on; the next start finishes the demo
+        say(f"demo: stopped ({error}); the next `make run` finishes it")
         return
-    loaded = ", ".join(f"{count} {what}" for what, count in report.counts.items())
-    print(f"demo loaded in {time.monotonic() - started:.0f} s: {loaded}", flush=True)
-    print("Look at: http://127.0.0.1:8101/docs (SIFO), `.venv/bin/sefund loans list`,", flush=True)
-    print("         `.venv/bin/sefund decisions inbox` with an approver token (see docs/walkthroughs.md)", flush=True)
+    say("Look at: http://127.0.0.1:8101/docs (SIFO), `.venv/bin/sefund loans list`,")
+    say("         `.venv/bin/sefund decisions inbox` with an approver token (see docs/walkthroughs.md)")
 
 
 def _ready(url: str) -> bool:
@@ -180,6 +222,10 @@ def run(sqlite: bool) -> int:
             env=environments[service.name],
             check=True,
         )
+    progress = DemoProgress(var / "demo.json")
+    with_demo = demo_wanted(os.environ) and progress.begin(lambda: _sifo_is_empty(urls["sifo"]))
+    if with_demo:
+        make_demo_history(progress, urls, kafka)
 
     processes: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
 
@@ -198,8 +244,8 @@ def run(sqlite: bool) -> int:
         print(f"{service.name}: http://127.0.0.1:{port}/docs  (database {urls[service.name]})", flush=True)
     print("Tokens: .venv/bin/sefund token --subject you@example.org --role fund_manager", flush=True)
     print("Stop with Ctrl-C or `make stop`.", flush=True)
-    if demo_wanted(os.environ):
-        threading.Thread(target=load_demo, name="demo", daemon=True).start()
+    if with_demo:
+        threading.Thread(target=load_demo, args=(progress,), name="demo", daemon=True).start()
 
     try:
         while not stopping:

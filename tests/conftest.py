@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from deploy.in_process import BusinessClock
 from deploy.kafka.broker import KafkaBroker
 from deploy.postgres.cluster import PostgresCluster
 from shared.platform import migrations
@@ -28,7 +29,7 @@ from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from services.sifo.app import MIGRATIONS_DIR as SIFO_MIGRATIONS
 from services.state_aid.app import MIGRATIONS_DIR as STATE_AID_MIGRATIONS
 from services.trividend.app import MIGRATIONS_DIR as TRIVIDEND_MIGRATIONS
-from tests.state_aid_register import BusinessClock, StateAid, start_register, stop_register
+from tests.state_aid_register import StateAid, start_register, stop_register
 from tests.support import state_aid_settings
 
 SERVICE_MIGRATIONS = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,9 +14,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, SQLModel, select
 
 from shared.eventbus.relay import OutboxRelay, kafka_producer_factory
-from shared.loan_operations.lender import LenderOperations
 from shared.platform import migrations
-from shared.platform.auth import Principal, Role, issue_token
+from shared.platform.auth import Role, issue_token
 from shared.platform.idempotency import IDEMPOTENCY_HEADER
 from shared.platform.settings import ServiceSettings
 
@@ -194,16 +191,6 @@ def drain_outbox(engine: Engine, bootstrap_servers: str) -> None:
     relay = OutboxRelay(engine, kafka_producer_factory(bootstrap_servers, "test-relay"))
     wait_for(lambda: relay.publish_batch() == 0, 60, "the outbox to drain")
     relay._discard_producer()
-
-
-def on_clock(ops: LenderOperations[Any], clock: Callable[[], datetime]) -> LenderOperations[Any]:
-    """A lender's repayment operations whose commands all run on the test's business clock."""
-    base = ops.command
-
-    def command(session: Session, principal: Principal) -> Any:
-        return replace(base(session, principal), clock=clock)
-
-    return replace(ops, command=command)
 
 
 def every_item(client: Any, url: str, headers: dict[str, str]) -> list[Any]:

@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from kafka import KafkaConsumer
 from sqlalchemy import Engine
 
+from deploy.in_process import ThreadedServer
 from shared.eventbus.envelope import EventEnvelope
 
-from tests.state_aid_register import ThreadedServer
 from tests.support import drain_outbox
 
 

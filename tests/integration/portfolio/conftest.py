@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from deploy.in_process import BusinessClock
 from shared.contracts.topics import ALL_TOPICS
 from shared.eventbus.topics import TopicSpec, ensure_topics
 
@@ -13,7 +14,6 @@ from tests.integration.energy.conftest import energy
 from tests.integration.sifo.conftest import sifo
 from tests.integration.trividend.conftest import trividend
 from tests.portfolio_book import Portfolio, start_portfolio
-from tests.state_aid_register import BusinessClock
 from tests.support import portfolio_settings
 
 __all__ = ["energy", "portfolio", "sifo", "trividend"]

@@ -16,6 +16,7 @@ from decimal import Decimal
 from schwifty import IBAN
 from sqlmodel import Session
 
+from deploy.in_process import on_clock
 from shared.loan_operations import mandates
 from shared.loan_operations.lender import LenderOperations
 from shared.platform.auth import Principal, Role
@@ -25,7 +26,7 @@ from services.sifo.app import operations
 from services.sifo.models import SifoLoan
 from services.sifo.service.context import Command
 from tests.integration.sifo.conftest import Sifo, loan_body
-from tests.support import VALID_FINANCIER, enterprise_number, on_clock
+from tests.support import VALID_FINANCIER, enterprise_number
 
 BACKOFFICE = Principal(subject="backoffice@pmv.example", roles=frozenset({Role.BACKOFFICE}))
 

@@ -12,12 +12,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from deploy.in_process import BusinessClock
 from shared.contracts.topics import ALL_TOPICS
 from shared.eventbus.topics import TopicSpec, ensure_topics
 from shared.platform.auth import Role
 
 from services.trividend.app import TrividendSettings, build_app
-from tests.state_aid_register import BusinessClock, ServedByTheRegister, StateAid
+from tests.state_aid_register import ServedByTheRegister, StateAid
 from tests.support import bearer, enterprise_number, every_item, sends_idempotency_keys, trividend_settings
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from deploy.in_process import on_clock
 from shared.loan_operations import due_run
 from shared.loan_operations.jobs import run_daily
 
@@ -14,7 +15,6 @@ from services.trividend.app import operations
 from tests.bank_statements import BankLine, camt053
 from tests.integration.trividend.conftest import Trividend
 from tests.integration.trividend.test_loans import loan_proposal, pay_out
-from tests.support import on_clock
 
 pytestmark = pytest.mark.integration
 FUND = "BE68539007547034"
