@@ -50,10 +50,8 @@ migrate: $(STAMP)
 schemas: $(STAMP)
 	$(PY) -m shared.eventbus.schema_export --out docs/events shared.contracts.sifo shared.contracts.energy shared.contracts.state_aid shared.contracts.portfolio shared.contracts.trividend
 
-BENCHMARKS := $(filter-out bench/__init__.py,$(wildcard bench/*.py))
-
 bench: setup
-	@set -e; for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script; done
+	$(PY) -m bench.run
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache

@@ -31,7 +31,7 @@ from typing import Any
 
 from shared.amortisation.day_counts import installment_due_date, installment_fraction
 from shared.amortisation.errors import InvalidTerms
-from shared.amortisation.money import CENT, MONEY_LIMIT, ZERO, exact, round_half_up
+from shared.amortisation.money import CENT, EXACT, MONEY_LIMIT, ZERO, exact, round_half_up
 from shared.amortisation.terms import GraceKind, LoanTerms, Method
 
 
@@ -96,8 +96,8 @@ class Schedule:
 
 def interest_for(balance: Decimal, annual_rate: Decimal, fraction: Fraction) -> Decimal:
     """Balance x rate x fraction, one half-up rounding to the cent."""
-    with exact():
-        return round_half_up(balance * annual_rate * fraction.numerator / fraction.denominator)
+    product = EXACT.multiply(EXACT.multiply(balance, annual_rate), fraction.numerator)
+    return EXACT.divide(product, fraction.denominator).quantize(CENT, context=EXACT)
 
 
 def level_payment(balance: Decimal, annual_rate: Decimal, per_year: int, count: int, multiple: Decimal) -> Decimal:

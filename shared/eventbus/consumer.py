@@ -1,9 +1,12 @@
 """The idempotent consumer: effect + inbox row in one transaction, offsets committed after.
 
-For each record the runner opens a transaction, skips the event if its id is already in the
-inbox for this consumer group, applies the handler and adds the inbox row, then commits. Kafka
-offsets are committed only after that, so a crash between the two redelivers an event whose
-inbox row makes it a no-op. A record that cannot be read or applied goes to the dead-letter table
+For each record the runner skips the event if its id is already in the inbox for this consumer
+group, applies the handler and adds the inbox row, in the same transaction. The records one poll
+brought from one partition are applied together in one transaction (one commit, one disk flush
+for the lot); when any of them fails, that transaction is rolled back and the records are applied
+again one by one, each in its own transaction, so a bad record is parked alone. Kafka offsets are
+committed only after the database, so a crash between the two redelivers events whose inbox rows
+make them no-ops. A record that cannot be read or applied goes to the dead-letter table
 with its error (nothing is dropped silently); a database outage is retried without moving on.
 
 An event type the consumer neither handles nor knowingly ignores (a new version from an upgraded
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,12 +84,18 @@ def apply_envelope(
     topic: str,
     partition: int,
     offset: int,
+    inbox: InboxCheck | None = None,
 ) -> bool:
     """Apply one event and add its inbox row in `session`; False when the inbox already holds it.
 
-    Raises NoHandler (nothing written) for a type that is neither handled nor ignored.
+    Raises NoHandler (nothing written) for a type that is neither handled nor ignored. `inbox`
+    answers whether the event was applied before from ids read once for a whole batch; without
+    it the inbox row is looked up.
     """
-    if session.get(InboxRecord, (group_id, envelope.id)) is not None:
+    if inbox is not None:
+        if not inbox.first_time(envelope.id):
+            return False
+    elif session.get(InboxRecord, (group_id, envelope.id)) is not None:
         return False
     handler = handlers.get(envelope.type)
     if handler is not None:
@@ -107,8 +117,28 @@ def apply_envelope(
             processed_at=datetime.now(UTC),
         )
     )
-    session.flush()
+    if inbox is None:
+        session.flush()
     return True
+
+
+class InboxCheck:
+    """Which events of a batch the inbox already holds, read in one query; repeats within the batch count too."""
+
+    def __init__(self, session: Session, group_id: str, event_ids: Sequence[str]) -> None:
+        self.seen: set[str] = set(
+            session.exec(
+                select(InboxRecord.event_id).where(
+                    InboxRecord.consumer_group == group_id, col(InboxRecord.event_id).in_(list(event_ids))
+                )
+            ).all()
+        )
+
+    def first_time(self, event_id: str) -> bool:
+        if event_id in self.seen:
+            return False
+        self.seen.add(event_id)
+        return True
 
 
 MAX_BACKOFF_SECONDS = 5.0
@@ -144,6 +174,8 @@ class EventConsumer:
         self.session_timeout_ms = session_timeout_ms
         self.applied = 0
         self.duplicates = 0
+        self.batches = 0
+        """Polls of a partition applied together in one transaction."""
 
     def make_kafka_consumer(self) -> KafkaConsumer:
         """A group member that is replaced quickly when it dies.
@@ -205,6 +237,9 @@ class EventConsumer:
     ) -> None:
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for partition, records in batches.items():
+            if self.process_together(records):
+                offsets[partition] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                continue
             for record in records:
                 if not self.process(record):
                     consumer.seek(partition, record.offset)
@@ -214,20 +249,59 @@ class EventConsumer:
         if offsets:
             self.commit_offsets(consumer, offsets)
 
+    def process_together(self, records: Sequence[ConsumerRecord]) -> bool:
+        """Apply `records` in one transaction; False (nothing applied) when any of them fails."""
+        if len(records) < 2:
+            return False
+        applied = duplicates = 0
+        try:
+            with transaction(self.engine) as session:
+                envelopes = [EventEnvelope.from_bytes(record.value) for record in records]
+                inbox = InboxCheck(session, self.group_id, [envelope.id for envelope in envelopes])
+                for record, envelope in zip(records, envelopes, strict=True):
+                    with self._applying(envelope):
+                        if apply_envelope(
+                            session,
+                            group_id=self.group_id,
+                            handlers=self.handlers,
+                            ignored=self.ignored,
+                            envelope=envelope,
+                            topic=record.topic,
+                            partition=record.partition,
+                            offset=record.offset,
+                            inbox=inbox,
+                        ):
+                            applied += 1
+                        else:
+                            duplicates += 1
+        except Exception as exc:  # noqa: BLE001 - every record is applied again alone, where errors are handled
+            logger.info("a batch of %d records failed (%s); applying them one by one", len(records), exc)
+            return False
+        self.applied += applied
+        self.duplicates += duplicates
+        self.batches += 1
+        return True
+
+    @contextmanager
+    def _applying(self, envelope: EventEnvelope) -> Iterator[None]:
+        """The event id, the trace and the actor that logs and audit entries name while `envelope` is applied."""
+        event_token = current_event_id.set(envelope.id)
+        trace_token = current_trace.set(TraceContext.continuing(envelope.traceparent))
+        try:
+            with acting_as(f"consumer:{self.group_id}"):
+                yield
+        finally:
+            current_trace.reset(trace_token)
+            current_event_id.reset(event_token)
+
     def process(self, record: ConsumerRecord) -> bool:
         """Apply one record; False means 'retry it later' (the database is unreachable)."""
         try:
             envelope = EventEnvelope.from_bytes(record.value)
         except (ValidationError, ValueError) as exc:
             return self._dead_letter(record, f"unreadable envelope: {exc}")
-        event_token = current_event_id.set(envelope.id)
-        trace_token = current_trace.set(TraceContext.continuing(envelope.traceparent))
-        try:
-            with acting_as(f"consumer:{self.group_id}"):
-                return self._process(envelope, record)
-        finally:
-            current_trace.reset(trace_token)
-            current_event_id.reset(event_token)
+        with self._applying(envelope):
+            return self._process(envelope, record)
 
     def _process(self, envelope: EventEnvelope, record: ConsumerRecord) -> bool:
         try:

@@ -171,7 +171,7 @@ def main(commands: ServiceCommands, argv: list[str] | None = None) -> int:
     if args.command in commands.extra:
         return commands.extra[args.command].run(settings, args)
     if args.command == "api":
-        serve_http(commands.build_app(), settings)
+        serve_http(commands.build_app, settings)
     elif args.command == "relay":
         run_relay(settings, commands.topics)
     elif args.command == "consume":

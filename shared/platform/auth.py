@@ -10,9 +10,11 @@ that is not blank (see `identity.py` for how subjects are normalised).
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from fastapi import Depends, Request
@@ -86,13 +88,31 @@ def issue_token(
 
 
 def decode_token(settings: ServiceSettings, token: str) -> Principal:
+    """The principal a token proves; a token checked before is not checked again until it expires."""
+    principal, expires = _checked_token(
+        token,
+        settings.jwt_secret.get_secret_value(),
+        settings.audience,
+        settings.jwt_issuer,
+        settings.jwt_max_lifetime_hours,
+    )
+    if time.time() >= expires:
+        raise _unauthenticated("Signature has expired")
+    return principal
+
+
+@lru_cache(maxsize=4096)
+def _checked_token(
+    token: str, secret: str, audience: str, issuer: str, max_lifetime_hours: float
+) -> tuple[Principal, float]:
+    """Signature, audience, issuer, lifetime and claims checked once per token (a refusal is never cached)."""
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret.get_secret_value(),
+            secret,
             algorithms=["HS256"],
-            audience=settings.audience,
-            issuer=settings.jwt_issuer,
+            audience=audience,
+            issuer=issuer,
             options={"require": ["sub", "exp", "iat", "roles"]},
         )
     except jwt.PyJWTError as exc:
@@ -101,9 +121,9 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
         lifetime = int(claims["exp"]) - int(claims["iat"])
     except (TypeError, ValueError):
         raise _unauthenticated("exp and iat: must be numbers of seconds") from None
-    if lifetime > settings.jwt_max_lifetime_hours * 3600:
+    if lifetime > max_lifetime_hours * 3600:
         raise _unauthenticated(
-            f"lifetime (exp - iat) {lifetime / 3600:.1f} h exceeds the maximum of {settings.jwt_max_lifetime_hours:g} h"
+            f"lifetime (exp - iat) {lifetime / 3600:.1f} h exceeds the maximum of {max_lifetime_hours:g} h"
         )
     roles_claim = claims["roles"]
     if not isinstance(roles_claim, list) or not roles_claim or not all(isinstance(value, str) for value in roles_claim):
@@ -117,7 +137,7 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
     if Role.FINANCIER in roles and financier_claim is None:
         raise _unauthenticated("the financier role needs a financier_id claim")
     try:
-        return Principal(subject=claims["sub"], roles=roles, financier_id=financier_claim)
+        return Principal(subject=claims["sub"], roles=roles, financier_id=financier_claim), float(claims["exp"])
     except ValueError as exc:
         raise _unauthenticated(str(exc)) from exc
 

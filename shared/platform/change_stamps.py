@@ -42,6 +42,8 @@ def _stamp_attribute(mapper: Mapper[Any]) -> str | None:
 
 def _stamper(attribute: str) -> Callable[[Any, Any, Any, Any], None]:
     def changed(target: Any, value: Any, old: Any, _initiator: Any) -> None:
+        if target._sa_instance_state.key is None:
+            return  # not stored yet: the field's default stamps it
         if value is not old and value != old:
             setattr(target, attribute, stamp_now())
 

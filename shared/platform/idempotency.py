@@ -96,11 +96,24 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(f"{method.upper()} {path}\n{canonical}".encode()).hexdigest()
 
 
+class EncodedJSONResponse(JSONResponse):
+    """A JSON answer whose text is already encoded (the stored one), sent without encoding it again."""
+
+    def render(self, content: Any) -> bytes:
+        return str(content).encode("utf-8")
+
+
+def response_text(body: Any) -> str:
+    """The answer's JSON as it is stored under its key and sent, byte for byte, the first time and on replays."""
+    return json.dumps(body, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
 class StoredResponse:
-    def __init__(self, status_code: int, body: Any, replayed: bool) -> None:
+    def __init__(self, status_code: int, body: Any, replayed: bool, text: str | None = None) -> None:
         self.status_code = status_code
         self.body = body
         self.replayed = replayed
+        self.text = response_text(body) if text is None else text
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str, key: str) -> StoredResponse:
@@ -111,7 +124,9 @@ def _replay(record: IdempotencyRecord, fingerprint: str, key: str) -> StoredResp
             f"{IDEMPOTENCY_HEADER} {key!r} was already used with a different request; use a new key",
             "idempotency-key-reused",
         )
-    return StoredResponse(record.status_code, json.loads(record.response_body), replayed=True)
+    return StoredResponse(
+        record.status_code, json.loads(record.response_body), replayed=True, text=record.response_body
+    )
 
 
 def lost_a_race(exc: DBAPIError) -> bool:
@@ -159,10 +174,11 @@ def _run_keyed(
             # Claims the key; a concurrent request with the same key waits here until this commits.
             session.flush()
             status, body = action(session)
+            text = response_text(body)
             record.status_code = status
-            record.response_body = json.dumps(body, default=str)
+            record.response_body = text
             session.add(record)
-        return StoredResponse(status, body, replayed=False)
+        return StoredResponse(status, body, replayed=False, text=text)
     except IntegrityError:
         with Session(engine) as session:
             winner = session.get(IdempotencyRecord, (scope, key))
@@ -182,11 +198,8 @@ def run_idempotent(
 ) -> StoredResponse:
     """Run `action` in one transaction, storing its response under (scope, key) when a key is given."""
     checked = _checked_key(key, required)
-    if checked is not None:
-        with Session(engine) as session:
-            existing = session.get(IdempotencyRecord, (scope, checked))
-            if existing is not None and existing.status_code != _IN_PROGRESS:
-                return _replay(existing, fingerprint, checked)
+    # No look-up first: claiming the key is the look-up. A key already answered makes the claim
+    # fail at once and its answer is replayed; that saves every new request a round trip.
     for attempt in range(1, ATTEMPTS + 1):
         try:
             if checked is None:
@@ -233,4 +246,4 @@ def idempotent_response(
     if location is not None and stored.status_code < 400 and isinstance(stored.body, dict):
         headers["Location"] = location(stored.body)
     media_type = PROBLEM_MEDIA_TYPE if stored.status_code >= 400 else "application/json"
-    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers, media_type=media_type)
+    return EncodedJSONResponse(stored.text, status_code=stored.status_code, headers=headers, media_type=media_type)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -24,5 +26,11 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
-def serve_http(app: FastAPI, settings: ServiceSettings) -> None:
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+def serve_http(build_app: Callable[[], FastAPI], settings: ServiceSettings) -> None:
+    """Serve the app built by `build_app`; with `http_workers` > 1, each worker process builds its own."""
+    options: dict[str, Any] = {"host": settings.http_host, "port": settings.http_port, "log_config": None}
+    if settings.http_workers == 1:
+        uvicorn.run(build_app(), access_log=False, **options)
+    else:
+        factory = f"{build_app.__module__}:{build_app.__qualname__}"
+        uvicorn.run(factory, factory=True, workers=settings.http_workers, access_log=False, **options)

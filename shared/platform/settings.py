@@ -66,6 +66,9 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    http_workers: int = Field(
+        default=1, ge=1, le=32, description="uvicorn worker processes of the API; each has its own connection pool"
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = Field(default="json", description="JSON lines, or text for reading by eye.")
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)

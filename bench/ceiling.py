@@ -1,0 +1,44 @@
+"""The ceiling of the API benchmark: a minimal FastAPI endpoint that writes one row and nothing else.
+
+No authentication, no idempotency record, no outbox, no schedule: one INSERT in one
+transaction on the same PostgreSQL server, through the same driver and pool size as the
+services. `python -m uvicorn bench.ceiling:build_app --factory` serves it; `CEILING_DATABASE_URL`
+names the database (its table is made at start-up).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+ROWS = sa.Table(
+    "ceiling_row",
+    sa.MetaData(),
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+class Written(BaseModel):
+    id: str
+
+
+def build_app() -> FastAPI:
+    engine = sa.create_engine(os.environ["CEILING_DATABASE_URL"], pool_size=10, max_overflow=20)
+    ROWS.metadata.create_all(engine, checkfirst=True)
+    app = FastAPI()
+
+    @app.post("/rows", status_code=201)
+    def write_row(body: dict[str, object]) -> Written:
+        row_id = str(uuid.uuid4())
+        with engine.begin() as connection:
+            connection.execute(ROWS.insert().values(id=row_id, body=str(body), created_at=datetime.now(UTC)))
+        return Written(id=row_id)
+
+    return app
