@@ -9,7 +9,8 @@ processes on a PostgreSQL server of its own (production durability: fsync on):
 - the ceiling (`bench/ceiling.py`): a minimal FastAPI endpoint that writes one row.
 
 Submission and ceiling run under the same worker count, and the ratio of their throughputs is
-the figure to watch. The load generator shares the machine's two cores with the servers.
+the figure to watch. Each run follows a warm-up of the same load. The load generator shares the
+machine's two cores with the servers.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from bench.load import LoadResult, closed_loop
 from bench.summary import Figure
 from shared.platform.auth import Role, issue_token
 from shared.platform.settings import ServiceSettings
+
+WARM_UP = 3.0
+"""Seconds of load before each measured run: every worker is up and its pool and caches are warm."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ def sifo_scenarios(
     start = (date.today().replace(day=1) + relativedelta(months=1)).isoformat()
     with process(service("sifo", "api"), env, f"{base}/healthz"):
         submissions = Submissions(prepare(base, token), start, auth)
+        closed_loop(base, submissions, clients=clients, seconds=WARM_UP, expect=201)
         submit = closed_loop(base, submissions, clients=clients, seconds=seconds, expect=201)
         with httpx.Client(base_url=base, headers=auth) as client:
             loan_ids = [loan["id"] for loan in client.get("/loans", params={"limit": 500}).json()["items"]]
@@ -127,21 +132,15 @@ def sifo_scenarios(
 
 def ceiling_scenario(database_url: str, workers: int, clients: int, seconds: float) -> LoadResult:
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bench.ceiling:build_app",
-        "--factory",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    argv = [sys.executable, "-m", "bench.ceiling", str(port), str(workers)]
     with process(argv, {"CEILING_DATABASE_URL": database_url}, f"http://127.0.0.1:{port}/docs"):
+        closed_loop(
+            f"http://127.0.0.1:{port}",
+            lambda n: ("POST", "/rows", {}, {"n": n}),
+            clients=clients,
+            seconds=WARM_UP,
+            expect=201,
+        )
         return closed_loop(
             f"http://127.0.0.1:{port}",
             lambda n: ("POST", "/rows", {}, {"n": n}),

@@ -2,19 +2,23 @@
 
 No authentication, no idempotency record, no outbox, no schedule: one INSERT in one
 transaction on the same PostgreSQL server, through the same driver and pool size as the
-services. `python -m uvicorn bench.ceiling:build_app --factory` serves it; `CEILING_DATABASE_URL`
-names the database (its table is made at start-up).
+services. `python -m bench.ceiling PORT WORKERS` serves it the way the services are served;
+`CEILING_DATABASE_URL` names the database (its table is made at start-up).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from fastapi import FastAPI
 from pydantic import BaseModel
+
+from shared.platform.processes import serve_http
+from shared.platform.settings import ServiceSettings
 
 ROWS = sa.Table(
     "ceiling_row",
@@ -42,3 +46,8 @@ def build_app() -> FastAPI:
         return Written(id=row_id)
 
     return app
+
+
+if __name__ == "__main__":
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    serve_http(build_app, ServiceSettings(http_port=port, http_workers=workers, log_level="WARNING"))

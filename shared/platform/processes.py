@@ -6,11 +6,11 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from shared.platform.http_workers import serve_workers
 from shared.platform.settings import ServiceSettings
 
 
@@ -28,9 +28,8 @@ def stop_on_signals() -> threading.Event:
 
 def serve_http(build_app: Callable[[], FastAPI], settings: ServiceSettings) -> None:
     """Serve the app built by `build_app`; with `http_workers` > 1, each worker process builds its own."""
-    options: dict[str, Any] = {"host": settings.http_host, "port": settings.http_port, "log_config": None}
     if settings.http_workers == 1:
-        uvicorn.run(build_app(), access_log=False, **options)
-    else:
-        factory = f"{build_app.__module__}:{build_app.__qualname__}"
-        uvicorn.run(factory, factory=True, workers=settings.http_workers, access_log=False, **options)
+        uvicorn.run(build_app(), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+        return
+    factory = f"{build_app.__module__}:{build_app.__qualname__}"
+    serve_workers(factory, settings.http_host, settings.http_port, settings.http_workers)
