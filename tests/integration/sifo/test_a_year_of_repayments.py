@@ -1,4 +1,4 @@
-"""A simulated year of repayment operations for a thousand SIFO loans, checked against an independent replay.
+"""A simulated year of repayment operations for 600 SIFO loans (YEAR_TEST_LOANS), checked against a replay.
 
 Every day: yesterday's bank statement (camt.053, written here from the payments the fixture
 decides) is imported through the API, then the due run and the overdue run go. Payers pay on
@@ -44,7 +44,7 @@ from tests.integration.sifo.operations_book import account, clocked, copies, fin
 
 pytestmark = pytest.mark.integration
 
-LOANS = int(os.environ.get("YEAR_TEST_LOANS", "1000"))
+LOANS = int(os.environ.get("YEAR_TEST_LOANS", "600"))
 FIRST_DAY = date(2026, 1, 1)
 LAST_DAY = date.fromisoformat(os.environ.get("YEAR_TEST_LAST_DAY", "2026-12-31"))
 FUND = "BE68539007547034"
