@@ -2,12 +2,13 @@
 
 The services date every approval, payout and payment on their business date, so a history cannot
 be written into a running stack. It is made before the stack's processes start, inside this
-process: the state-aid register and SIFO are served here on one `BusinessClock`, which walks from
-the first day of the month thirteen months back to yesterday. Everything a person does goes
-through SIFO's public API, as the people of `deploy.demo` (submission, approval, payout
-decision, the back office recording money received); each day the payout, due and overdue runs
-go as the scheduler runs them. The events wait in SIFO's outbox: once the stack is up, the relay
-publishes them and the portfolio books them, so the last quarter's export has a year in it.
+process: the state-aid register and SIFO are served here, over loopback HTTP, on one
+`BusinessClock`, which walks from the first day of the month thirteen months back to yesterday.
+Everything a person does goes through SIFO's public API with the `sefund` client, as the people
+of `deploy.demo` (submission, approval, payout decision, the back office recording money
+received); each day the payout, due and overdue runs go as the scheduler runs them. The events
+wait in SIFO's outbox: once the stack is up, the relay publishes them and the portfolio books
+them, so the last quarter's export has a year in it.
 
 How borrowers pay (by loan number): most on the due date; every tenth pays three weeks late;
 every tenth from the fourth instalment pays 60 %; and every tenth stops after its sixth
@@ -27,11 +28,10 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from deploy.demo import DemoReport, DemoSize, Loading, enterprise_number, money, people
-from deploy.in_process import BusinessClock, ThreadedServer, on_clock, platform_over
-from sefund.client import JsonObject, Sifo
+from deploy.in_process import BusinessClock, ThreadedServer, on_clock
+from sefund.client import JsonObject, Sifo, connect
 from shared.loan_operations import due_run, overdue_run, payouts
 from shared.loan_operations.jobs import run_daily
 
@@ -61,24 +61,24 @@ def behaviour(n: int) -> str:
 
 
 @contextmanager
-def served_on(
-    clock: BusinessClock, sifo: SifoSettings, register: StateAidSettings
-) -> Iterator[tuple[FastAPI, TestClient]]:
-    """SIFO in this process, its register served over loopback HTTP, both on `clock`."""
+def served_on(clock: BusinessClock, sifo: SifoSettings, register: StateAidSettings) -> Iterator[tuple[FastAPI, str]]:
+    """SIFO and its register served in this process over loopback HTTP, both on `clock`; SIFO's app and URL."""
     register_app = build_register(register)
     register_app.state.clock = clock
-    server = ThreadedServer(register_app)
+    register_server = ThreadedServer(register_app)
+    register_server.start()
+    settings = sifo.model_copy(update={"state_aid_url": register_server.url})
+    app = build_sifo(settings)
+    app.state.clock = clock
+    app.state.operations = on_clock(operations(settings), clock)
+    server = ThreadedServer(app)
     server.start()
     try:
-        settings = sifo.model_copy(update={"state_aid_url": server.url})
-        app = build_sifo(settings)
-        app.state.clock = clock
-        app.state.operations = on_clock(operations(settings), clock)
-        with TestClient(app) as client:
-            yield app, client
-        app.state.engine.dispose()
+        yield app, server.url
     finally:
         server.stop()
+        register_server.stop()
+        app.state.engine.dispose()
         register_app.state.engine.dispose()
 
 
@@ -94,8 +94,8 @@ def make_history(
     clock = BusinessClock()
     first = today.replace(day=1) - relativedelta(months=size.months)
     clock.set_day(first)
-    with served_on(clock, sifo, register) as (app, http):
-        who = people(sifo, lambda token: platform_over({"sifo": http}, token))
+    with served_on(clock, sifo, register) as (app, url):
+        who = people(sifo, lambda token: connect(token, {"sifo": url}))
         loading = Loading(who, today, demo_size, progress)
         financiers, rights = loading.financiers_and_rights()
         history = History(who.manager.sifo, who.approver.sifo, who.backoffice.sifo, loading.report)

@@ -11,22 +11,18 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from typing import Any
 
-import httpx
 import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from sefund.client import Energy, Platform, Portfolio, ServiceClient, Sifo, StateAid, Trividend
 from shared.loan_operations.lender import LenderOperations
 from shared.platform.auth import Principal
-
-UNREACHABLE = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(599)))
 
 
 @dataclass
@@ -90,18 +86,3 @@ def on_clock(ops: LenderOperations[Any], clock: Callable[[], datetime]) -> Lende
         return replace(base(session, principal), clock=clock)
 
     return replace(ops, command=command)
-
-
-def platform_over(services: Mapping[str, httpx.Client], token: str) -> Platform:
-    """The client of every service, each service's calls sent to `services[name]` (an in-process client)."""
-
-    def over(name: str) -> ServiceClient:
-        return ServiceClient("http://in-process", token, services.get(name, UNREACHABLE))
-
-    return Platform(
-        sifo=Sifo(over("sifo")),
-        energy=Energy(over("energy")),
-        trividend=Trividend(over("trividend")),
-        state_aid=StateAid(over("state_aid")),
-        portfolio=Portfolio(over("portfolio")),
-    )

@@ -8,9 +8,9 @@ from functools import partial
 import pytest
 
 from deploy import demo
-from deploy.in_process import platform_over
 from deploy.stack import demo_wanted
 
+from tests.in_process_platform import platform_over
 from tests.integration.energy.conftest import Energy as EnergyService
 from tests.integration.sifo.conftest import Sifo as SifoService
 from tests.integration.trividend.conftest import Trividend as TrividendService
