@@ -260,17 +260,7 @@ class EventConsumer:
                 inbox = InboxCheck(session, self.group_id, [envelope.id for envelope in envelopes])
                 for record, envelope in zip(records, envelopes, strict=True):
                     with self._applying(envelope):
-                        if apply_envelope(
-                            session,
-                            group_id=self.group_id,
-                            handlers=self.handlers,
-                            ignored=self.ignored,
-                            envelope=envelope,
-                            topic=record.topic,
-                            partition=record.partition,
-                            offset=record.offset,
-                            inbox=inbox,
-                        ):
+                        if self._apply_in(session, envelope, record, inbox):
                             applied += 1
                         else:
                             duplicates += 1
@@ -330,16 +320,22 @@ class EventConsumer:
 
     def _apply(self, envelope: EventEnvelope, record: ConsumerRecord) -> bool:
         with transaction(self.engine) as session:
-            return apply_envelope(
-                session,
-                group_id=self.group_id,
-                handlers=self.handlers,
-                ignored=self.ignored,
-                envelope=envelope,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
+            return self._apply_in(session, envelope, record)
+
+    def _apply_in(
+        self, session: Session, envelope: EventEnvelope, record: ConsumerRecord, inbox: InboxCheck | None = None
+    ) -> bool:
+        return apply_envelope(
+            session,
+            group_id=self.group_id,
+            handlers=self.handlers,
+            ignored=self.ignored,
+            envelope=envelope,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            inbox=inbox,
+        )
 
     def _already_processed(self, event_id: str) -> bool:
         with Session(self.engine) as session:

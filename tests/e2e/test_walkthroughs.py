@@ -20,7 +20,7 @@ from shared.platform.business_date import business_today
 
 from tests.bank_statements import BankLine, camt053
 from tests.e2e.running_stack import CommandLine, RunningStack, running_stack
-from tests.integration.energy.conftest import ALL_DOCUMENTS
+from tests.integration.energy.conftest import application_body
 from tests.support import VALID_FINANCIER, enterprise_number
 
 pytestmark = pytest.mark.integration
@@ -210,24 +210,7 @@ def test_the_energy_programme_opens_a_year_and_a_call_and_an_application_is_appr
             },
         ),
     )
-    application_body = {
-        "call_id": call["id"],
-        "applicant_id": applicant["id"],
-        "site_id": applicant["sites"][0]["id"],
-        "requested_amount": "100000.00",
-        "installations": [
-            {
-                "technology": "pv",
-                "capacity": "100",
-                "unit": "kWp",
-                "investment_cost": "100000.00",
-                "yearly_production_kwh": "90000",
-                "yearly_savings_eur": "12000.00",
-            }
-        ],
-        "documents": ALL_DOCUMENTS,
-    }
-    application_file = sefund.file("application.json", application_body)
+    application_file = sefund.file("application.json", application_body(call, applicant))
     application = sefund.json(manager, "applications", "submit", application_file, "--key", "app-1")
     assert application["status"] == "submitted"
     approved = sefund.json(approver, "applications", "approve", application["id"])

@@ -30,6 +30,28 @@ ALL_DOCUMENTS = [
 ]
 
 
+def application_body(call: dict[str, Any], applicant: dict[str, Any], **change: Any) -> dict[str, Any]:
+    """A 100 kWp PV application on the applicant's first site with all seven documents."""
+    return {
+        "call_id": call["id"],
+        "applicant_id": applicant["id"],
+        "site_id": applicant["sites"][0]["id"],
+        "requested_amount": "100000.00",
+        "installations": [
+            {
+                "technology": "pv",
+                "capacity": "100",
+                "unit": "kWp",
+                "investment_cost": "100000.00",
+                "yearly_production_kwh": "90000",
+                "yearly_savings_eur": "12000.00",
+            }
+        ],
+        "documents": ALL_DOCUMENTS,
+        **change,
+    }
+
+
 @dataclass
 class Energy(ServedByTheRegister):
     app: FastAPI
@@ -78,25 +100,7 @@ class Energy(ServedByTheRegister):
         return result
 
     def application_body(self, call: dict[str, Any], applicant: dict[str, Any], **change: Any) -> dict[str, Any]:
-        return {
-            "call_id": call["id"],
-            "applicant_id": applicant["id"],
-            "site_id": applicant["sites"][0]["id"],
-            "requested_amount": "100000.00",
-            "installations": [
-                {
-                    "technology": "pv",
-                    "capacity": "100",
-                    "unit": "kWp",
-                    "investment_cost": "100000.00",
-                    "yearly_production_kwh": "90000",
-                    "yearly_savings_eur": "12000.00",
-                }
-            ],
-            "documents": ALL_DOCUMENTS,
-            "submitted_on": "2026-03-02",
-            **change,
-        }
+        return application_body(call, applicant, **{"submitted_on": "2026-03-02", **change})
 
 
 @pytest.fixture
