@@ -43,6 +43,10 @@ from services.state_aid.app import build_app as build_register
 HISTORY_PREFIX = "DEMO-HIST-"
 
 
+class HistoryStopped(Exception):
+    """The history was asked to stop; what was made is kept."""
+
+
 @dataclass(frozen=True)
 class HistorySize:
     loans: int = 40
@@ -89,8 +93,13 @@ def make_history(
     size: HistorySize = HistorySize(),
     demo_size: DemoSize = DemoSize(),
     progress: Callable[[str], None] = print,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> DemoReport:
-    """Loans paid out `size.months` months ago and everything that happened to them until yesterday."""
+    """Loans paid out `size.months` months ago and everything that happened to them until yesterday.
+
+    `stopping` is asked once per simulated day; when it answers yes, the history stops there
+    (HistoryStopped) and making it again carries on.
+    """
     clock = BusinessClock()
     first = today.replace(day=1) - relativedelta(months=size.months)
     clock.set_day(first)
@@ -108,6 +117,8 @@ def make_history(
         behaviours = {loan_id: behaviour(n) for n, loan_id in enumerate(loans)}
         day = first
         while day < today:
+            if stopping():
+                raise HistoryStopped(f"stopped on {day.isoformat()}")
             clock.set_day(day)
             run_daily(ops, engine, payouts.PAYOUT_RUN, day, payouts.run, show_progress=False)
             run_daily(ops, engine, due_run.DUE_RUN, day, due_run.run, show_progress=False)

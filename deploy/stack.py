@@ -33,7 +33,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,8 +144,10 @@ def _sifo_is_empty(url: str) -> bool:
         engine.dispose()
 
 
-def make_demo_history(progress: DemoProgress, urls: Mapping[str, str], kafka: str) -> None:
-    """The year of SIFO history, in this process, before the services' processes start."""
+def make_demo_history(
+    progress: DemoProgress, urls: Mapping[str, str], kafka: str, stopping: Callable[[], bool]
+) -> None:
+    """The year of SIFO history, in this process, before the services' processes start (Ctrl-C stops it)."""
     if progress.done("history"):
         return
     started = time.monotonic()
@@ -155,6 +157,7 @@ def make_demo_history(progress: DemoProgress, urls: Mapping[str, str], kafka: st
             StateAidSettings(database_url=urls["state_aid"], kafka_bootstrap_servers=kafka),
             business_today(),
             progress=say,
+            stopping=stopping,
         )
     except Exception as error:  # noqa: BLE001 - the stack starts anyway; the next start finishes the history
         say(f"demo history: stopped ({error}); the next `make run` finishes it")
@@ -181,7 +184,7 @@ def load_demo(progress: DemoProgress) -> None:
             progress.mark("today")
             loaded = ", ".join(f"{count} {what}" for what, count in report.counts.items())
             say(f"demo loaded in {time.monotonic() - started:.0f} s: {loaded}")
-        if not progress.done("export"):
+        if progress.done("history") and not progress.done("export"):
             export = demo.export_last_quarter(who, business_today(), LOCAL_URLS, progress=say)
             progress.mark("export")
             say(f"demo: the {export['quarter']} export is ready: `.venv/bin/sefund exports download {export['id']}`")
@@ -210,69 +213,76 @@ def run(sqlite: bool) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-
-    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    broker: KafkaBroker | None = None
-    if not kafka:
-        broker = KafkaBroker(var / "kafka" / "data", port=int(os.environ.get("KAFKA_PORT", "9092")))
-        broker.start()
-        kafka = broker.bootstrap_servers
-    urls, cluster = _database_urls(var, sqlite)
-    environments = {service.name: _environment(service, urls[service.name], kafka) for service in SERVICES}
-    for service in SERVICES:
-        subprocess.run(
-            [sys.executable, "-m", f"services.{service.name}", "migrate"],
-            cwd=ROOT,
-            env=environments[service.name],
-            check=True,
-        )
-    progress = DemoProgress(var / "demo.json")
-    with_demo = demo_wanted(os.environ) and progress.begin(lambda: _sifo_is_empty(urls["sifo"]))
-    if with_demo:
-        make_demo_history(progress, urls, kafka)
-
-    processes: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
-
-    def launch(service: Service, command: str) -> None:
-        processes[(service.name, command)] = subprocess.Popen(
-            [sys.executable, "-m", f"services.{service.name}", command], cwd=ROOT, env=environments[service.name]
-        )
-
-    for service in SERVICES:
-        for command in service.commands:
-            launch(service, command)
     state_file().write_text(json.dumps({"supervisor": os.getpid()}))
-    print(f"Kafka at {kafka}", flush=True)
-    for service in SERVICES:
-        port = environments[service.name][f"{service.name.upper()}_HTTP_PORT"]
-        print(f"{service.name}: http://127.0.0.1:{port}/docs  (database {urls[service.name]})", flush=True)
-    print("Tokens: .venv/bin/sefund token --subject you@example.org --role fund_manager", flush=True)
-    print("Stop with Ctrl-C or `make stop`.", flush=True)
-    if with_demo:
-        threading.Thread(target=load_demo, args=(progress,), name="demo", daemon=True).start()
-
+    broker: KafkaBroker | None = None
+    cluster: PostgresCluster | None = None
+    processes: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
     try:
+        kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not kafka:
+            broker = KafkaBroker(var / "kafka" / "data", port=int(os.environ.get("KAFKA_PORT", "9092")))
+            broker.start()
+            kafka = broker.bootstrap_servers
+        urls, cluster = _database_urls(var, sqlite)
+        environments = {service.name: _environment(service, urls[service.name], kafka) for service in SERVICES}
+        for service in SERVICES:
+            subprocess.run(
+                [sys.executable, "-m", f"services.{service.name}", "migrate"],
+                cwd=ROOT,
+                env=environments[service.name],
+                check=True,
+            )
+        progress = DemoProgress(var / "demo.json")
+        with_demo = demo_wanted(os.environ) and progress.begin(lambda: _sifo_is_empty(urls["sifo"]))
+        if with_demo:
+            make_demo_history(progress, urls, kafka, lambda: stopping)
+        if stopping:
+            return 0
+
+        def launch(service: Service, command: str) -> None:
+            processes[(service.name, command)] = subprocess.Popen(
+                [sys.executable, "-m", f"services.{service.name}", command], cwd=ROOT, env=environments[service.name]
+            )
+
+        for service in SERVICES:
+            for command in service.commands:
+                launch(service, command)
+        say(f"Kafka at {kafka}")
+        for service in SERVICES:
+            port = environments[service.name][f"{service.name.upper()}_HTTP_PORT"]
+            say(f"{service.name}: http://127.0.0.1:{port}/docs  (database {urls[service.name]})")
+        say("Tokens: .venv/bin/sefund token --subject you@example.org --role fund_manager")
+        say("Stop with Ctrl-C or `make stop`.")
+        if with_demo:
+            threading.Thread(target=load_demo, args=(progress,), name="demo", daemon=True).start()
         while not stopping:
             time.sleep(1)
             for (name, command), process in list(processes.items()):
                 if process.poll() is not None and not stopping:
-                    print(f"{name} {command} exited with {process.returncode}; restarting", flush=True)
+                    say(f"{name} {command} exited with {process.returncode}; restarting")
                     launch(next(s for s in SERVICES if s.name == name), command)
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop_all(processes.values())
         if broker is not None:
             broker.stop()
         if cluster is not None:
             cluster.stop()
         state_file().unlink(missing_ok=True)
     return 0
+
+
+def _stop_all(processes: Iterable[subprocess.Popen[bytes]], grace: float = 20.0) -> None:
+    """SIGTERM to every process at once, then SIGKILL to any still running after `grace` seconds in all."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
+        process.terminate()
+    deadline = time.monotonic() + grace
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def stop() -> int:

@@ -264,6 +264,9 @@ class EventConsumer:
                             applied += 1
                         else:
                             duplicates += 1
+                        # Flushed while this event's actor, trace and request id are current:
+                        # the audit entries of its rows take them from there.
+                        session.flush()
         except Exception as exc:  # noqa: BLE001 - every record is applied again alone, where errors are handled
             logger.info("a batch of %d records failed (%s); applying them one by one", len(records), exc)
             return False

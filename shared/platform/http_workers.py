@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
+import time
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import uvicorn
+
+from shared.platform.request_context import LogFormat, configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +40,42 @@ def tcp_listener(host: str, port: int, *, reuse_port: bool = False) -> socket.so
     return listener
 
 
-def _worker(factory: str, host: str, port: int) -> None:
+@dataclass(frozen=True)
+class Logging:
+    """How the supervisor's process logs; each worker (a fresh interpreter) sets up the same."""
+
+    name: str
+    level: str
+    log_format: LogFormat
+
+
+def _worker(factory: str, host: str, port: int, logs: Logging, supervisor: int) -> None:
+    configure_logging(logs.name, logs.level, logs.log_format)
+    threading.Thread(target=_exit_with, args=(supervisor,), name="orphan-watch", daemon=True).start()
     listener = tcp_listener(host, port, reuse_port=True)
     config = uvicorn.Config(factory, factory=True, log_config=None, access_log=False)
     uvicorn.Server(config).run(sockets=[listener])
 
 
-def serve_workers(factory: str, host: str, port: int, count: int) -> None:
-    """Run `count` workers of the app `factory` ("module:function") until SIGTERM or SIGINT; restart any that dies."""
+def _exit_with(supervisor: int) -> None:
+    """A worker whose supervisor is gone (killed with SIGKILL) stops too, rather than hold the port."""
+    while os.getppid() == supervisor:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+QUICK_EXIT_SECONDS = 10.0
+GIVE_UP_AFTER = 5
+"""A worker that exits within QUICK_EXIT_SECONDS of starting, this many times in a row, stops the service."""
+
+
+def serve_workers(factory: str, host: str, port: int, count: int, logs: Logging) -> None:
+    """Run `count` workers of the app `factory` ("module:function") until SIGTERM or SIGINT; restart any that dies.
+
+    Workers that keep dying at start-up (an import error, a port held by another program) are
+    restarted with a growing wait, and after GIVE_UP_AFTER such exits in a row the service exits
+    with status 1 so its supervisor (make run, Kubernetes) sees it.
+    """
     context = multiprocessing.get_context("spawn")
     stopping = threading.Event()
 
@@ -52,18 +85,29 @@ def serve_workers(factory: str, host: str, port: int, count: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
+    started_at: dict[int, float] = {}
+
     def start() -> BaseProcess:
-        worker = context.Process(target=_worker, args=(factory, host, port), daemon=False)
+        worker = context.Process(target=_worker, args=(factory, host, port, logs, os.getpid()), daemon=False)
         worker.start()
+        started_at[id(worker)] = time.monotonic()
         return worker
 
     workers = [start() for _ in range(count)]
+    quick_exits = 0
     try:
         while not stopping.wait(1.0):
             for index, worker in enumerate(workers):
-                if not worker.is_alive():
-                    logger.warning("API worker %s exited with %s; starting another", worker.pid, worker.exitcode)
-                    workers[index] = start()
+                if worker.is_alive():
+                    continue
+                lived = time.monotonic() - started_at.pop(id(worker), 0.0)
+                quick_exits = quick_exits + 1 if lived < QUICK_EXIT_SECONDS else 0
+                if quick_exits >= GIVE_UP_AFTER:
+                    logger.error("API workers keep exiting at start-up (last status %s); stopping", worker.exitcode)
+                    raise SystemExit(1)
+                logger.warning("API worker %s exited with %s; starting another", worker.pid, worker.exitcode)
+                stopping.wait(min(2.0**quick_exits, 30.0))
+                workers[index] = start()
     finally:
         for worker in workers:
             worker.terminate()

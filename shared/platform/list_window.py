@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Query
 from pydantic import AwareDatetime
 
+from shared.platform.business_date import as_utc
 from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.rules import RuleViolation
 
@@ -50,7 +51,7 @@ class Sort(enum.StrEnum):
 
 
 def change_cursor(updated_at: datetime, row_id: str) -> str:
-    micros = (updated_at.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
+    micros = (as_utc(updated_at) - EPOCH) // timedelta(microseconds=1)
     return base64.urlsafe_b64encode(f"u:{micros}.{row_id}".encode()).decode().rstrip("=")
 
 
@@ -61,9 +62,13 @@ def change_position(cursor: str) -> tuple[datetime, str]:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     match = _CHANGE_CURSOR.fullmatch(text)
+    refused = RuleViolation("cursor", "is not a cursor this list gave out in this sort order; start again without it")
     if match is None:
-        raise RuleViolation("cursor", "is not a cursor this list gave out in this sort order; start again without it")
-    return EPOCH + timedelta(microseconds=int(match.group(1))), match.group(2)
+        raise refused
+    try:
+        return EPOCH + timedelta(microseconds=int(match.group(1))), match.group(2)
+    except OverflowError:
+        raise refused from None
 
 
 def _own_stamp(row: Any) -> tuple[datetime, str]:
@@ -80,7 +85,7 @@ class ListWindow:
     def select(self, query: Any, *, created: Any, updated: Any, key: Any) -> Any:
         """`query` narrowed to `updated_since`, ordered, and cut to this page."""
         if self.updated_since is not None:
-            query = query.where(updated >= self.updated_since)
+            query = query.where(updated >= self.updated_since.astimezone(UTC))
         first = updated if self.sort.by_change else created
         order = (first.desc(), key.desc()) if self.sort.descending else (first, key)
         query = query.order_by(*order)

@@ -10,7 +10,7 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
-from shared.platform.http_workers import serve_workers
+from shared.platform.http_workers import Logging, serve_workers
 from shared.platform.settings import ServiceSettings
 
 
@@ -32,4 +32,5 @@ def serve_http(build_app: Callable[[], FastAPI], settings: ServiceSettings) -> N
         uvicorn.run(build_app(), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
         return
     factory = f"{build_app.__module__}:{build_app.__qualname__}"
-    serve_workers(factory, settings.http_host, settings.http_port, settings.http_workers)
+    logs = Logging(f"{settings.service_name}-api", settings.log_level, settings.log_format)
+    serve_workers(factory, settings.http_host, settings.http_port, settings.http_workers, logs)

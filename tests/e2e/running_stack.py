@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from deploy.stack import SERVICES
 
-from tests.e2e.processes import ROOT, free_port
+from tests.e2e.processes import ROOT
 from tests.support import TEST_SECRET
 
 SEFUND = Path(sys.executable).parent / "sefund"
@@ -61,6 +62,20 @@ def _stack_environment(server_url: str, kafka: str, prefix: str, var: Path, port
     return env
 
 
+def distinct_free_ports(names: list[str]) -> dict[str, int]:
+    """A free port per name, all probed at once so none is handed out twice."""
+    probes = []
+    try:
+        for _ in names:
+            probe = socket.socket()
+            probe.bind(("127.0.0.1", 0))
+            probes.append(probe)
+        return {name: int(probe.getsockname()[1]) for name, probe in zip(names, probes, strict=True)}
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 def _ready(url: str) -> bool:
     try:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
@@ -79,7 +94,7 @@ def _drop_databases(server_url: str, prefix: str) -> None:
 def running_stack(server_url: str, kafka: str, var: Path, timeout: float = 180.0) -> Iterator[RunningStack]:
     """The supervisor with every service's processes, until every API is ready; stopped with SIGTERM afterwards."""
     prefix = f"walk_{uuid.uuid4().hex[:8]}_"
-    ports = {service.name: free_port() for service in SERVICES}
+    ports = distinct_free_ports([service.name for service in SERVICES])
     log = var / "stack.log"
     var.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:
@@ -89,6 +104,7 @@ def running_stack(server_url: str, kafka: str, var: Path, timeout: float = 180.0
             env=_stack_environment(server_url, kafka, prefix, var, ports),
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     stack = RunningStack({name: f"http://127.0.0.1:{port}" for name, port in ports.items()}, log)
     try:
@@ -105,7 +121,7 @@ def running_stack(server_url: str, kafka: str, var: Path, timeout: float = 180.0
         try:
             supervisor.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            supervisor.kill()
+            os.killpg(supervisor.pid, signal.SIGKILL)  # the supervisor and every process it started
             supervisor.wait(timeout=10)
         _drop_databases(server_url, prefix)
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.tables import DeadLetter, InboxRecord
+from shared.platform.audit import AuditEntry
 
 from services.portfolio.models import PortfolioFinancier
 from services.sifo import events
@@ -50,6 +51,13 @@ def test_records_of_one_poll_are_applied_in_one_transaction(event_slice: Slice) 
     assert consumer.applied == 20
     assert consumer.batches >= 1
     assert count(event_slice.portfolio, InboxRecord) == 20
+    with Session(event_slice.portfolio) as session:
+        financiers = session.exec(select(PortfolioFinancier)).all()
+        entries = session.exec(select(AuditEntry).where(AuditEntry.object_type == "portfolio_financier")).all()
+    actors = {entry.object_id: entry.actor for entry in entries}
+    assert {actors[row.financier_id] for row in financiers} == {f"consumer:{consumer.group_id}"}, (
+        "each event's rows are audited under the consumer that applied it, the last one too"
+    )
 
 
 def test_a_bad_record_among_them_is_parked_alone_and_the_others_are_applied_once(event_slice: Slice) -> None:
