@@ -26,9 +26,10 @@ import httpx
 from dateutil.relativedelta import relativedelta
 from pydantic import SecretStr
 
-from bench.infrastructure import BENCH_SECRET, free_port, migrate, postgres, process, service
+from bench.infrastructure import BENCH_SECRET, migrate, postgres, process, service
 from bench.load import LoadResult, closed_loop
 from bench.summary import Figure
+from deploy.in_process import free_port
 from shared.platform.auth import Role, issue_token
 from shared.platform.settings import ServiceSettings
 

@@ -30,8 +30,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from bench.infrastructure import free_port, migrate, postgres, process, service
+from bench.infrastructure import migrate, postgres, process, service
 from bench.summary import Figure
+from deploy.in_process import free_port
 from deploy.kafka.broker import KafkaBroker
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.tables import InboxRecord, OutboxMessage

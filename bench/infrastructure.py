@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -15,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from deploy.postgres.cluster import PostgresCluster
+from deploy.postgres.cluster import PostgresCluster, throwaway_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_SECRET = "bench-secret-" + "0123456789abcdef" * 3
@@ -24,20 +21,8 @@ BENCH_SECRET = "bench-secret-" + "0123456789abcdef" * 3
 @contextmanager
 def postgres(*, durable: bool = True) -> Iterator[PostgresCluster]:
     """A PostgreSQL server of its own, with production's durability unless told otherwise; removed afterwards."""
-    home = Path(tempfile.mkdtemp(prefix="sef-bench-"))
-    cluster = PostgresCluster(home / "data", durable=durable)
-    cluster.start()
-    try:
+    with throwaway_cluster("sef-bench-", durable=durable) as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

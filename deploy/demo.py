@@ -32,7 +32,7 @@ from dateutil.relativedelta import relativedelta
 from prometheus_client.parser import text_string_to_metric_families
 from schwifty import IBAN
 
-from sefund.client import ApiError, JsonObject, Platform, connect
+from sefund.client import EXPORT_IN_PROGRESS, ApiError, JsonObject, Platform, connect
 from shared.platform.auth import Role, issue_token
 from shared.platform.business_date import business_today
 from shared.platform.quarters import Quarter
@@ -350,7 +350,7 @@ def export_last_quarter(
             raise TimeoutError(f"the portfolio did not catch up within {timeout:.0f} s")
         time.sleep(2)
     export = who.backoffice.portfolio.request_export(str(quarter), idempotency_key=f"demo-export-{quarter}")
-    while export["status"] in ("queued", "running"):
+    while export["status"] in EXPORT_IN_PROGRESS:
         if time.monotonic() > deadline:
             raise TimeoutError(f"the {quarter} export was not made within {timeout:.0f} s")
         time.sleep(1)

@@ -172,7 +172,7 @@ def load_demo(progress: DemoProgress) -> None:
     who = demo.people(ServiceSettings(), connect)
     deadline = time.monotonic() + 180
     for name, url in LOCAL_URLS.items():
-        while not _ready(url):
+        while not ready(url):
             if time.monotonic() > deadline:
                 say(f"demo: {name} did not become ready; nothing loaded")
                 return
@@ -195,7 +195,8 @@ def load_demo(progress: DemoProgress) -> None:
     say("         `.venv/bin/sefund decisions inbox` with an approver token (see docs/walkthroughs.md)")
 
 
-def _ready(url: str) -> bool:
+def ready(url: str) -> bool:
+    """Whether the service at `url` answers its readiness probe."""
     try:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:

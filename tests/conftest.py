@@ -9,8 +9,6 @@ see each other's rows or events. Unit tests request none of these fixtures and n
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from deploy.in_process import BusinessClock
 from deploy.kafka.broker import KafkaBroker
-from deploy.postgres.cluster import PostgresCluster
+from deploy.postgres.cluster import throwaway_cluster
 from shared.platform import migrations
 
 from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
@@ -47,16 +45,8 @@ def postgres_server_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    # Not under pytest's own temporary root: another pytest run on the machine makes that root
-    # private again, and the server (the 'postgres' user when run as root) would lose its path.
-    home = Path(tempfile.mkdtemp(prefix="sef-postgres-"))
-    cluster = PostgresCluster(home / "data", durable=False)
-    cluster.start()
-    try:
+    with throwaway_cluster("sef-postgres-") as cluster:
         yield cluster.url()
-    finally:
-        cluster.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _libpq(url: str) -> str:

@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "PostgresClusterError",
     "find_bindir",
     "main",
+    "throwaway_cluster",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -491,6 +492,23 @@ def _make_traversable(directory: Path, uid: int, gids: set[int]) -> None:
         allowed = bool(st.st_mode & stat.S_IXOTH)
     if not allowed:
         os.chmod(directory, stat.S_IMODE(st.st_mode) | stat.S_IXOTH)
+
+
+@contextlib.contextmanager
+def throwaway_cluster(prefix: str, *, durable: bool = False) -> Iterator[PostgresCluster]:
+    """A started server in a new directory under the system's temporary root; stopped and removed afterwards.
+
+    Not under pytest's own temporary root: another pytest run on the machine makes that root
+    private again, and the server (the ``postgres`` user when run as root) would lose its path.
+    """
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    cluster = PostgresCluster(home / "data", durable=durable)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

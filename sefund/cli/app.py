@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from sefund.cli.output import problem, show
-from sefund.client import LOCAL_URLS, ApiError, Platform, connect
+from sefund.client import EXPORT_IN_PROGRESS, LOCAL_URLS, ApiError, Platform, connect
 
 
 @dataclass
@@ -327,10 +327,6 @@ def list_runs(
     session = _session(context)
     rows = list(getattr(session.platform, lender).list_runs(job=job))
     show(session.console, session.as_json, rows, ["job", "business_date", "status", "outcome"], "Job runs")
-
-
-EXPORT_IN_PROGRESS = ("queued", "running")
-"""The export statuses that still change; done, failed and interrupted are final."""
 
 
 @exports.command("request")

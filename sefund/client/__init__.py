@@ -1,7 +1,7 @@
 """A typed Python client for the five services (httpx): safe retries, pages, readable errors.
 
 from sefund.client import connect
-platform = connect(token, sifo="http://127.0.0.1:8101", portfolio="http://127.0.0.1:8104")
+platform = connect(token, {"sifo": "http://127.0.0.1:8101", "portfolio": "http://127.0.0.1:8104"})
 for loan in platform.sifo.list_loans(status="disbursed"):
     ...
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from sefund.client.http import ApiError, JsonObject, RetryPolicy, ServiceClient
-from sefund.client.services import Energy, Portfolio, Sifo, StateAid, Trividend
+from sefund.client.services import EXPORT_IN_PROGRESS, Energy, Portfolio, Sifo, StateAid, Trividend
 
 LOCAL_URLS = {
     "sifo": "http://127.0.0.1:8101",
@@ -25,6 +25,7 @@ LOCAL_URLS = {
 }
 
 __all__ = [
+    "EXPORT_IN_PROGRESS",
     "LOCAL_URLS",
     "ApiError",
     "Energy",

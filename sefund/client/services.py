@@ -278,6 +278,10 @@ class StateAid:
         return dict(self.http.get(f"/undertakings/{enterprise_number}/headroom", on=_day(on)))
 
 
+EXPORT_IN_PROGRESS = ("queued", "running")
+"""The statuses of an export that still change; done, failed and interrupted are final."""
+
+
 @dataclass
 class Portfolio:
     """The consolidated book on any day, exposure, and the quarterly exports."""

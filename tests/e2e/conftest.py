@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.processes import free_port, migrate, service_environment
+from deploy.in_process import free_port
+
+from tests.e2e.processes import migrate, service_environment
 
 
 @dataclass

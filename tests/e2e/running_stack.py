@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
-from deploy.stack import SERVICES
+from deploy.stack import SERVICES, ready
 
 from tests.e2e.processes import ROOT
 from tests.support import TEST_SECRET
@@ -76,13 +75,6 @@ def distinct_free_ports(names: list[str]) -> dict[str, int]:
             probe.close()
 
 
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def _drop_databases(server_url: str, prefix: str) -> None:
     admin = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as connection:
@@ -110,7 +102,7 @@ def running_stack(server_url: str, kafka: str, var: Path, timeout: float = 180.0
     try:
         deadline = time.monotonic() + timeout
         for name, url in stack.urls.items():
-            while not _ready(url):
+            while not ready(url):
                 tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
                 assert supervisor.poll() is None, f"the stack exited:\n{tail}"
                 assert time.monotonic() < deadline, f"{name} not ready after {timeout:.0f} s:\n{tail}"

@@ -14,8 +14,6 @@ applied twice, no event missing or applied twice, and no answer a 500.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -34,7 +32,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from deploy.postgres.cluster import PostgresCluster
+from deploy.postgres.cluster import PostgresCluster, throwaway_cluster
 from shared.contracts.topics import SIFO_EVENTS
 from shared.eventbus.tables import DeadLetter, InboxRecord, OutboxMessage
 from shared.platform.auth import Role, issue_token
@@ -60,14 +58,8 @@ ALLOCATION_EVENTS = {"sifo.drawing_right.allocated.v1", "sifo.drawing_right.real
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresCluster]:
     """A durable server of this test's own: killing it must not disturb any other test."""
-    home = Path(tempfile.mkdtemp(prefix="sef-crash-postgres-"))
-    cluster = PostgresCluster(home / "data", durable=True)
-    cluster.start()
-    try:
+    with throwaway_cluster("sef-crash-postgres-", durable=True) as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass

@@ -11,9 +11,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from deploy.in_process import free_port
 from shared.platform.http_workers import tcp_listener
 
-from tests.e2e.processes import ROOT, free_port
+from tests.e2e.processes import ROOT
 from tests.support import wait_for
 
 pytestmark = pytest.mark.integration

@@ -220,21 +220,7 @@ def list_drawing_rights(
     on: Annotated[Day, Query(description="the day; events of that day included")],
 ) -> Page[DrawingRightOut]:
     return Page.whole(
-        [
-            DrawingRightOut(
-                drawing_right_id=line.drawing_right_id,
-                financier_id=line.financier_id,
-                fund_year=line.fund_year,
-                valid_from=line.valid_from,
-                valid_until=line.valid_until,
-                allocated=line.allocated,
-                reserved=line.reserved,
-                drawn=line.drawn,
-                released=line.released,
-                available=line.available,
-            )
-            for line in book.drawing_rights(session, on)
-        ]
+        [DrawingRightOut.model_validate(line, from_attributes=True) for line in book.drawing_rights(session, on)]
     )
 
 
@@ -250,18 +236,7 @@ def list_budget_years(
     on: Annotated[Day, Query(description="the day; events of that day included")],
 ) -> Page[BudgetYearOut]:
     return Page.whole(
-        [
-            BudgetYearOut(
-                budget_year=line.budget_year,
-                budget=line.budget,
-                committed=line.committed,
-                disbursed=line.disbursed,
-                available=line.available,
-                applications=line.applications,
-                loans=line.loans,
-            )
-            for line in book.budget_years(session, on)
-        ]
+        [BudgetYearOut.model_validate(line, from_attributes=True) for line in book.budget_years(session, on)]
     )
 
 
