@@ -2,7 +2,7 @@
 # (python -m services.<name> api|relay|consume|scheduler|migrate).
 FROM python:3.11-slim
 WORKDIR /app
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 NUMBA_CACHE_DIR=/tmp/numba
 COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services

@@ -8,11 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bench import amortisation, api, events
+from bench import amortisation, api, events, portfolio
 from bench.summary import Figure, print_table
 
 QUICK: dict[str, Callable[[], list[Figure]]] = {
     "amortisation": amortisation.quick,
+    "portfolio": portfolio.quick,
     "api": api.quick,
     "events": events.quick,
 }

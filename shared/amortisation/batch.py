@@ -73,6 +73,22 @@ class BatchTerms:
     def __len__(self) -> int:
         return int(self.principal.shape[0])
 
+    def subset(self, loans: slice | Int64Array) -> BatchTerms:
+        """The terms of the loans selected by a slice or an array of indexes, in that order."""
+        return BatchTerms(
+            principal=self.principal[loans],
+            rate=self.rate[loans],
+            periods=self.periods[loans],
+            months=self.months[loans],
+            method=self.method[loans],
+            day_count=self.day_count[loans],
+            grace_periods=self.grace_periods[loans],
+            capitalised_grace=self.capitalised_grace[loans],
+            multiple=self.multiple[loans],
+            start=self.start[loans],
+            first_due=None if self.first_due is None else self.first_due[loans],
+        )
+
     @classmethod
     def from_terms(cls, loans: Sequence[LoanTerms]) -> BatchTerms:
         return cls(
@@ -181,7 +197,7 @@ def _is_leap(years: Int64Array) -> npt.NDArray[np.bool_]:
     return result
 
 
-def _month_index(day: npt.NDArray[np.datetime64]) -> tuple[Int64Array, Int64Array]:
+def month_index(day: npt.NDArray[np.datetime64]) -> tuple[Int64Array, Int64Array]:
     """Month index since January of year 1 and zero-based day of month of each date."""
     months = day.astype("datetime64[M]")
     index = months.astype(np.int64) + (1970 - _BASE_YEAR) * 12
@@ -196,20 +212,25 @@ def batch_capable(terms: LoanTerms) -> bool:
     )
 
 
-def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
+def build_batch(terms: BatchTerms, workers: int | None = None, *, head: int | None = None) -> BatchSchedule:
     """Every loan's schedule: one pass over the periods per chunk of loans.
 
     Chunks are independent, so with `workers` > 1 they run on threads (numpy releases the GIL
     in its loops); the default uses every core for batches large enough to be worth it.
+
+    `head` computes only each schedule's first `head` installments (a position on a date needs
+    no later ones); `periods` still counts a longer loan's later installments, which are absent.
     """
     loans = len(terms)
     count = int(terms.periods.max()) if loans else 0
+    if head is not None:
+        count = min(count, head)
     if loans and int(terms.principal.max()) * int(terms.rate.max()) * 4 > INT64_LIMIT:
         raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
     if loans and (terms.periods < terms.grace_periods + 1).any():
         raise InvalidTerms("periods", "must be >= grace_periods + 1")
     due_table, numerator_table, combination, broken = _calendar(terms, count)
-    last_grace = int(terms.grace_periods.max()) if loans else 0
+    last_grace = min(int(terms.grace_periods.max()), count) if loans else 0
 
     shape = (count, loans)
     opening = np.empty(shape, dtype=np.int64)
@@ -224,7 +245,16 @@ def build_batch(terms: BatchTerms, workers: int | None = None) -> BatchSchedule:
 
     def run(part: slice) -> None:
         _amortise(
-            terms, part, numerators, combination[part], broken, opening, interest, principal, capitalised, refused
+            terms,
+            part,
+            numerators,
+            combination[part],
+            broken,
+            opening,
+            interest,
+            principal,
+            capitalised,
+            refused,
         )
 
     if len(parts) > 1:
@@ -273,7 +303,7 @@ def _amortise(
     linear_method = terms.method[part] == 1
     per_year = 12 // terms.months[part]
     amortising_count = periods - grace
-    count = int(periods.max())
+    count = opening.shape[0]
     shortest = int(periods.min())
     last_grace = int(grace.max())
     constant_numerator = not broken and bool(
@@ -294,7 +324,7 @@ def _amortise(
         if near.any():
             if float(balance[near].max()) * float(rate[near].max()) * 4 > INT64_LIMIT:
                 raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
-            row_interest[near] = _exact_interest(
+            row_interest[near] = exact_interest(
                 balance[near].astype(np.int64) * rate[near], numerator[near].astype(np.int64), scaled_den[near]
             )
         active = None if k <= shortest else periods >= k
@@ -343,7 +373,7 @@ def _amortise(
         principal[row, part] = regular
     if float(opening[:, part].max(initial=0)) > FLOAT_EXACT_LIMIT:
         raise InvalidTerms("principal", "too large for the batch path; use build_schedule")
-    assert not balance.any(), "every schedule closes at 0.00"
+    assert count < int(periods.max(initial=0)) or not balance.any(), "every schedule closes at 0.00"
 
 
 def _effective_periods(periods: Int64Array, opening: Int64Array) -> Int64Array:
@@ -352,7 +382,8 @@ def _effective_periods(periods: Int64Array, opening: Int64Array) -> Int64Array:
     effective = periods.copy()
     if not len(periods):
         return effective
-    early = np.flatnonzero(opening[periods - 1, np.arange(len(periods))] == 0)
+    last = np.minimum(periods, opening.shape[0]) - 1
+    early = np.flatnonzero(opening[last, np.arange(len(periods))] == 0)
     if len(early):
         effective[early] = np.count_nonzero(opening[:, early] > 0, axis=0)
     return effective
@@ -401,12 +432,12 @@ def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, In
     months = (unique >> 2) & 0xF
     code = unique & 0x3
 
-    anchor_index, anchor_day = _month_index(anchor_u)
+    anchor_index, anchor_day = month_index(anchor_u)
     shift = (~broken_u).astype(np.int64)
     steps = np.minimum(np.arange(count, dtype=np.int64)[:, None], reach[None, :] - 1) + shift[None, :]
     index = anchor_index[None, :] + steps * months[None, :]
     due = _FIRST_DAY[index] + np.minimum(anchor_day[None, :], _MONTH_LENGTH[index] - 1)
-    start_index, _ = _month_index(start_u)
+    start_index, _ = month_index(start_u)
     previous = np.vstack([start_u.astype(np.int64)[None, :], due[:-1]])
     previous_index = np.vstack([start_index[None, :], index[:-1]])
     numerator = np.where(code[None, :] == 0, 30 * months[None, :], due - previous)
@@ -438,7 +469,8 @@ def _isda_numerator(previous: Int64Array, due: Int64Array, previous_index: Int64
     return result
 
 
-def _exact_interest(product: Int64Array, numerator: Int64Array, scaled_den: Int64Array) -> Int64Array:
+def exact_interest(product: Int64Array, numerator: Int64Array, scaled_den: Int64Array) -> Int64Array:
+    """product x numerator / scaled_den rounded half-up, in int64: the division comes first, so nothing overflows."""
     whole, rest = np.divmod(product, scaled_den)
     carry, remainder = np.divmod(rest * numerator, scaled_den)
     result: Int64Array = whole * numerator + carry + (2 * remainder >= scaled_den)

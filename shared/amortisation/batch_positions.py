@@ -1,0 +1,432 @@
+"""Positions of many live loans on one date, from their repayments: columnar arrays of integer cents.
+
+`positions_as_of` is the vectorised counterpart of `LiveLoan.position` for the bulk of a
+portfolio: loans whose history holds repayments only. Schedules come from `batch.build_batch`,
+only as far as the date needs them; `repayment_walk.walk` (compiled) then applies each loan's
+repayments with the ledger's rules, in a few numbers per loan, so the cost grows with the number
+of repayments where a replay's grows with repayments x installments. Loans of a like age are
+walked together in chunks, on threads.
+
+What the engine does not take on is flagged in `BatchPositions.replay`, for the caller to ask
+`LiveLoan` (the other fields of a flagged loan mean nothing):
+
+* a repayment that leaves a surplus before the last due date (a prepayment rebuilds the schedule),
+  or may reach the payoff amount before it (a settlement ends the schedule early);
+* a late rate given as a callable (the legal rate, asked day by day), or not in whole millionths;
+* capitalised grace, an installment that owes nothing, a schedule the batch path refuses;
+* late interest landing exactly on a half cent (the ledger's 50-digit sum could round either way).
+
+The settlement test is conservative (a lower bound of the payoff amount), so a flag says "replay",
+never "this loan settled".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.amortisation import repayment_walk as walk
+from shared.amortisation.batch import (
+    DENOMINATORS,
+    RATE_SCALE,
+    BatchTerms,
+    DateArray,
+    Int64Array,
+    build_batch,
+    exact_interest,
+    month_index,
+)
+from shared.amortisation.errors import InvalidTerms
+from shared.amortisation.late_interest import LATE_DAY_BASIS, LateInterestPolicy
+from shared.amortisation.loan_events import LoanEvent, Repayment
+from shared.amortisation.money import exact, from_cents, to_cents
+from shared.amortisation.position import LoanPosition, PositionStatus
+from shared.amortisation.terms import LoanTerms
+
+BoolArray = npt.NDArray[np.bool_]
+
+STATUSES = (PositionStatus.CURRENT, PositionStatus.IN_ARREARS, PositionStatus.SETTLED)
+NOT_HELD = -1
+"""The late rate of a policy the engine cannot hold (a callable, or finer than a millionth)."""
+
+LATE_DENOMINATOR = LATE_DAY_BASIS * RATE_SCALE
+DEFAULT_BUCKETS = (1, 31, 91, 181)
+"""First day past due of each arrears bucket: 1-30, 31-90, 91-180, 181 and more."""
+CHUNK = 16_384
+
+
+@dataclass(frozen=True)
+class BatchLateInterest:
+    """Each loan's late-interest policy as columns.
+
+    `rate` is the late rate in millionths (`NOT_HELD` when the engine cannot hold it);
+    `collection_fee` is charged per installment unpaid at the end of its due date, in cents (0 for none).
+    """
+
+    rate: Int64Array
+    collection_fee: Int64Array
+
+    @classmethod
+    def from_policies(cls, terms: Sequence[LoanTerms], policies: Sequence[LateInterestPolicy]) -> BatchLateInterest:
+        rates: list[int] = []
+        for loan, policy in zip(terms, policies, strict=True):
+            with exact():
+                if policy.rate is not None:
+                    rate: Decimal | None = policy.rate
+                elif policy.margin is not None:
+                    rate = loan.annual_rate + policy.margin
+                else:
+                    rate = None
+                micro = None if rate is None else rate * RATE_SCALE
+            held = micro is not None and micro == micro.to_integral_value() and 0 <= micro < RATE_SCALE
+            rates.append(int(micro) if held and micro is not None else NOT_HELD)
+        fees = [0 if policy.collection_fee is None else to_cents(policy.collection_fee) for policy in policies]
+        return cls(rate=np.array(rates, dtype=np.int64), collection_fee=np.array(fees, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class BatchRepayments:
+    """Repayments as columns, grouped by loan (indexes into the terms, non-decreasing), in recording order."""
+
+    loan: Int64Array
+    on: DateArray
+    amount: Int64Array
+
+    def __len__(self) -> int:
+        return int(self.loan.shape[0])
+
+    @classmethod
+    def from_histories(cls, histories: Sequence[Sequence[LoanEvent]]) -> tuple[BatchRepayments, BoolArray]:
+        """Each loan's repayments, and which loans hold another kind of event (those must be replayed)."""
+        loans: list[int] = []
+        days: list[date] = []
+        cents: list[int] = []
+        other = np.zeros(len(histories), dtype=np.bool_)
+        for index, events in enumerate(histories):
+            for event in events:
+                if isinstance(event, Repayment):
+                    loans.append(index)
+                    days.append(event.on)
+                    cents.append(to_cents(event.amount))
+                else:
+                    other[index] = True
+        repayments = cls(
+            loan=np.array(loans, dtype=np.int64),
+            on=np.array(days, dtype="datetime64[D]"),
+            amount=np.array(cents, dtype=np.int64),
+        )
+        return repayments, other
+
+
+@dataclass(frozen=True)
+class BatchPositions:
+    """Every loan's position at the end of `as_of`, in the sense of `LoanPosition`; money in cents.
+
+    `arrears` holds what is unpaid per bucket of days past due (`buckets` gives each bucket's first
+    day; an installment due on `as_of` itself is in `total_arrears` but in no bucket yet).
+    """
+
+    as_of: date
+    buckets: tuple[int, ...]
+    replay: BoolArray
+    status: npt.NDArray[np.int8]
+    outstanding_principal: Int64Array
+    principal_not_yet_due: Int64Array
+    accrued_interest: Int64Array
+    interest_paid_ahead: Int64Array
+    total_arrears: Int64Array
+    arrears: Int64Array
+    days_past_due: Int64Array
+    late_interest: Int64Array
+    collection_fees: Int64Array
+    next_due_date: DateArray
+    principal_repaid: Int64Array
+    late_interest_paid: Int64Array
+
+    def __len__(self) -> int:
+        return int(self.replay.shape[0])
+
+    def summary(self, loan: int) -> dict[str, object]:
+        """One loan's figures in the shape `summarise` gives a `LoanPosition`."""
+        due = self.next_due_date[loan]
+        return {
+            "status": STATUSES[int(self.status[loan])],
+            "outstanding_principal": from_cents(int(self.outstanding_principal[loan])),
+            "principal_not_yet_due": from_cents(int(self.principal_not_yet_due[loan])),
+            "accrued_interest": from_cents(int(self.accrued_interest[loan])),
+            "interest_paid_ahead": from_cents(int(self.interest_paid_ahead[loan])),
+            "total_arrears": from_cents(int(self.total_arrears[loan])),
+            "arrears": tuple(from_cents(int(cents)) for cents in self.arrears[loan]),
+            "days_past_due": int(self.days_past_due[loan]),
+            "late_interest": from_cents(int(self.late_interest[loan])),
+            "collection_fees": from_cents(int(self.collection_fees[loan])),
+            "next_due_date": None if np.isnat(due) else date.fromisoformat(str(due)),
+            "principal_repaid": from_cents(int(self.principal_repaid[loan])),
+            "late_interest_paid": from_cents(int(self.late_interest_paid[loan])),
+        }
+
+
+def summarise(position: LoanPosition, buckets: Sequence[int] = DEFAULT_BUCKETS) -> dict[str, object]:
+    """A `LoanPosition`'s figures in the shape of `BatchPositions.summary`, to compare or merge the two paths."""
+    per_bucket = []
+    for index, first in enumerate(buckets):
+        last = buckets[index + 1] - 1 if index + 1 < len(buckets) else None
+        lines = (
+            line.outstanding
+            for line in position.arrears
+            if line.days_past_due >= first and (last is None or line.days_past_due <= last)
+        )
+        per_bucket.append(sum(lines, Decimal("0.00")))
+    return {
+        "status": position.status,
+        "outstanding_principal": position.outstanding_principal,
+        "principal_not_yet_due": position.principal_not_yet_due,
+        "accrued_interest": position.accrued_interest,
+        "interest_paid_ahead": position.interest_paid_ahead,
+        "total_arrears": position.total_arrears,
+        "arrears": tuple(per_bucket),
+        "days_past_due": position.days_past_due,
+        "late_interest": position.late_interest,
+        "collection_fees": position.collection_fees,
+        "next_due_date": position.next_due_date,
+        "principal_repaid": position.principal_repaid,
+        "late_interest_paid": position.late_interest_paid,
+    }
+
+
+def positions_as_of(
+    terms: BatchTerms,
+    late: BatchLateInterest,
+    repayments: BatchRepayments,
+    as_of: date,
+    *,
+    buckets: Sequence[int] = DEFAULT_BUCKETS,
+    workers: int | None = None,
+    chunk: int = CHUNK,
+) -> BatchPositions:
+    """Every loan's position at the end of `as_of` (repayments of that day included).
+
+    Repayments after `as_of` are left out. Chunks of `chunk` loans are independent and run on
+    `workers` threads (the walk and numpy's loops release the GIL); the default uses every core.
+    """
+    loans = len(terms)
+    _check(terms, late, repayments, as_of, buckets)
+    day = np.datetime64(as_of, "D")
+    # A loan's repayments are in date order, so those up to `day` are the first of its range: counted, not copied.
+    offsets = np.searchsorted(repayments.loan, np.arange(loans + 1)).astype(np.int64)
+    counts = np.bincount(repayments.loan[repayments.on <= day], minlength=loans).astype(np.int64)
+    on = repayments.on.astype("datetime64[D]", copy=False).view(np.int64)
+    amount = repayments.amount.astype(np.int64, copy=False)
+    result = _empty(loans, as_of, tuple(buckets))
+    # Loans of a like age share a chunk, so each chunk's schedules stop near its loans' last due date.
+    head = _installments_needed(terms, day)
+    order = np.argsort(head, kind="stable")
+    parts = [order[low : low + chunk] for low in range(0, loans, chunk)]
+
+    bucket_days = np.asarray(buckets, dtype=np.int64)
+    day_number = int(day.astype(np.int64))
+
+    def run(part: Int64Array) -> None:
+        out, replay = _chunk_positions(
+            terms.subset(part),
+            BatchLateInterest(late.rate[part], late.collection_fee[part]),
+            int(head[part].max()),
+            offsets[part],
+            counts[part],
+            on,
+            amount,
+            day_number,
+            bucket_days,
+        )
+        _write(result, part, out, replay)
+
+    threads = max(1, min(workers or os.cpu_count() or 1, len(parts)))
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(run, parts))
+    else:
+        for part in parts:
+            run(part)
+    return result
+
+
+def _installments_needed(terms: BatchTerms, day: np.datetime64) -> Int64Array:
+    """How many installments a position on `day` can touch, at most: those due by then and two more.
+
+    A loan's k-th due date is at least k periods of months after its start, so no more than
+    (months from start to `day`) / months + 1 fall due by `day`; the open installment is one more.
+    A repayment reaching past these pays ahead beyond the open installment, which the walk flags.
+    """
+    months_elapsed = month_index(np.array([day]))[0][0] - month_index(terms.start.astype("datetime64[D]"))[0]
+    result: Int64Array = np.minimum(terms.periods, months_elapsed // terms.months + 3)
+    return result
+
+
+def _check(
+    terms: BatchTerms, late: BatchLateInterest, repayments: BatchRepayments, as_of: date, buckets: Sequence[int]
+) -> None:
+    loans = len(terms)
+    if late.rate.shape != (loans,) or late.collection_fee.shape != (loans,):
+        raise InvalidTerms("late", f"must hold one policy per loan ({loans})")
+    if list(buckets) != sorted(set(buckets)) or not buckets or buckets[0] < 1:
+        raise InvalidTerms("buckets", "first days past due must be increasing and at least 1")
+    if loans and (terms.start > np.datetime64(as_of, "D")).any():
+        first = int(np.flatnonzero(terms.start > np.datetime64(as_of, "D"))[0])
+        raise InvalidTerms("as_of", f"{as_of} is before disbursement of loan {first} ({terms.start[first]})")
+    if not len(repayments):
+        return
+    if (repayments.loan < 0).any() or (repayments.loan >= loans).any():
+        raise InvalidTerms("repayments.loan", f"must index the {loans} loans")
+    if (np.diff(repayments.loan) < 0).any():
+        raise InvalidTerms("repayments.loan", "must be grouped by loan in non-decreasing order")
+    if (repayments.amount <= 0).any():
+        raise InvalidTerms("repayments.amount", "must be greater than 0.00")
+    if (repayments.on < terms.start[repayments.loan]).any():
+        raise InvalidTerms("repayments.on", "a repayment is before its loan's disbursement")
+    same_loan = repayments.loan[1:] == repayments.loan[:-1]
+    if (same_loan & (repayments.on[1:] < repayments.on[:-1])).any():
+        raise InvalidTerms("repayments.on", "a loan's repayments must be in date order")
+
+
+def _write(result: BatchPositions, part: Int64Array, out: Int64Array, replay: BoolArray) -> None:
+    result.replay[part] = replay
+    result.status[part] = out[:, walk.STATUS]
+    result.outstanding_principal[part] = out[:, walk.OUTSTANDING]
+    result.principal_not_yet_due[part] = out[:, walk.NOT_YET_DUE]
+    result.accrued_interest[part] = out[:, walk.ACCRUED]
+    result.interest_paid_ahead[part] = out[:, walk.PAID_AHEAD]
+    result.total_arrears[part] = out[:, walk.TOTAL_ARREARS]
+    result.arrears[part] = out[:, walk.FIRST_BUCKET :]
+    result.days_past_due[part] = out[:, walk.DAYS_PAST_DUE]
+    result.late_interest[part] = out[:, walk.LATE]
+    result.collection_fees[part] = out[:, walk.FEES]
+    result.next_due_date[part] = np.where(
+        out[:, walk.OPEN_ROW] >= 0, out[:, walk.NEXT_DUE], np.iinfo(np.int64).min
+    ).astype("datetime64[D]")
+    result.principal_repaid[part] = out[:, walk.PRINCIPAL_REPAID]
+    result.late_interest_paid[part] = out[:, walk.LATE_INTEREST_PAID]
+
+
+def _empty(loans: int, as_of: date, buckets: tuple[int, ...]) -> BatchPositions:
+    def cents() -> Int64Array:
+        return np.zeros(loans, dtype=np.int64)
+
+    return BatchPositions(
+        as_of=as_of,
+        buckets=buckets,
+        replay=np.zeros(loans, dtype=np.bool_),
+        status=np.zeros(loans, dtype=np.int8),
+        outstanding_principal=cents(),
+        principal_not_yet_due=cents(),
+        accrued_interest=cents(),
+        interest_paid_ahead=cents(),
+        total_arrears=cents(),
+        arrears=np.zeros((loans, len(buckets)), dtype=np.int64),
+        days_past_due=cents(),
+        late_interest=cents(),
+        collection_fees=cents(),
+        next_due_date=np.full(loans, np.datetime64("NaT"), dtype="datetime64[D]"),
+        principal_repaid=cents(),
+        late_interest_paid=cents(),
+    )
+
+
+def _chunk_positions(
+    terms: BatchTerms,
+    late: BatchLateInterest,
+    head: int,
+    first: Int64Array,
+    counts: Int64Array,
+    on: Int64Array,
+    amount: Int64Array,
+    day: int,
+    buckets: Int64Array,
+) -> tuple[Int64Array, BoolArray]:
+    """The walk's columns and replay flags for one chunk of loans, the accrued interest filled in."""
+    schedule = build_batch(terms, workers=1, head=head)
+    interest = np.ascontiguousarray(schedule.interest)
+    principal = np.ascontiguousarray(schedule.principal)
+    rows = interest.shape[1]
+    due = np.ascontiguousarray(schedule.calendar_due.T).take(schedule.calendar_of_loan, axis=0)
+    due[np.arange(rows)[None, :] >= schedule.periods[:, None]] = walk.NEVER
+    out = np.zeros((len(terms), walk.FIRST_BUCKET + len(buckets)), dtype=np.int64)
+    replay = np.zeros(len(terms), dtype=np.bool_)
+    walk.walk(
+        interest,
+        principal,
+        due,
+        schedule.periods,
+        terms.principal,
+        terms.start.astype("datetime64[D]").astype(np.int64),
+        late.rate,
+        late.collection_fee,
+        first,
+        counts,
+        on,
+        amount,
+        day,
+        buckets,
+        LATE_DENOMINATOR,
+        out,
+        replay,
+    )
+    replay |= schedule.refused | (terms.capitalised_grace & (terms.grace_periods > 0)) | (late.rate == NOT_HELD)
+    opened = np.flatnonzero(out[:, walk.OPEN_ROW] >= 0)
+    if opened.size:
+        out[opened, walk.ACCRUED] = _accrued(
+            out[opened, walk.OPENING],
+            terms.rate[opened],
+            terms.day_count[opened],
+            out[opened, walk.PERIOD_START],
+            day,
+        )
+    return out, replay
+
+
+def _accrued(
+    opening: Int64Array, rate: Int64Array, day_count: npt.NDArray[np.int8], start: Int64Array, day: int
+) -> Int64Array:
+    """The open installment's interest from its period's start to `day`, in the loan's day count."""
+    end = np.full(len(opening), day, dtype=np.int64)
+    code = day_count.astype(np.int64)
+    numerator = end - start
+    thirty = np.flatnonzero(code == 0)
+    if thirty.size:
+        numerator[thirty] = _thirty_e_360(start[thirty], end[thirty])
+    isda = np.flatnonzero(code == 3)
+    if isda.size:
+        numerator[isda] = _isda_units(start[isda], end[isda])
+    scaled_den = np.asarray(DENOMINATORS, dtype=np.int64)[code] * RATE_SCALE
+    accrued = exact_interest(opening * rate, numerator, scaled_den)
+    result: Int64Array = np.where(start < end, accrued, 0)
+    return result
+
+
+def _thirty_e_360(start: Int64Array, end: Int64Array) -> Int64Array:
+    """30E/360 days between two dates (day 31 counts as 30 at either end), over 360."""
+    start_month, start_day = month_index(start.astype("datetime64[D]"))
+    end_month, end_day = month_index(end.astype("datetime64[D]"))
+    result: Int64Array = 30 * (end_month - start_month) + np.minimum(end_day + 1, 30) - np.minimum(start_day + 1, 30)
+    return result
+
+
+def _isda_units(start: Int64Array, end: Int64Array) -> Int64Array:
+    """ACT/ACT-ISDA over 365 x 366: a day in a leap year weighs 365, any other 366; any number of new years."""
+    total = np.zeros_like(start)
+    cursor = start.copy()
+    while (cursor < end).any():
+        years = cursor.astype("datetime64[D]").astype("datetime64[Y]")
+        boundary = (years + 1).astype("datetime64[D]").astype(np.int64)
+        stop = np.minimum(boundary, end)
+        calendar_year = years.astype(np.int64) + 1970
+        leap = (calendar_year % 4 == 0) & ((calendar_year % 100 != 0) | (calendar_year % 400 == 0))
+        total += np.where(cursor < end, (stop - cursor) * np.where(leap, 365, 366), 0)
+        cursor = np.maximum(cursor, stop)
+    return total
