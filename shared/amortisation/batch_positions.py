@@ -269,6 +269,33 @@ def _installments_needed(terms: BatchTerms, day: np.datetime64) -> Int64Array:
     return result
 
 
+def maturity_ladder(terms: BatchTerms, after: date, *, chunk: int = CHUNK) -> tuple[DateArray, list[dict[int, int]]]:
+    """Each loan's last due date, and the principal its schedule has falling due after `after`, per calendar
+    year of the due date, in cents (years without any are left out).
+
+    These are the contract's schedules: for a loan whose history changed its schedule (a prepayment,
+    a settlement: `BatchPositions.replay`), ask `LiveLoan.schedule`.
+    """
+    loans = len(terms)
+    maturity = np.full(loans, np.datetime64("NaT"), dtype="datetime64[D]")
+    ladders: list[dict[int, int]] = [{} for _ in range(loans)]
+    for low in range(0, loans, chunk):
+        part = slice(low, min(low + chunk, loans))
+        schedule = build_batch(terms.subset(part), workers=1)
+        due = schedule.due_date
+        maturity[part] = due[np.arange(due.shape[0]), schedule.periods - 1]
+        loan, row = np.nonzero(due > np.datetime64(after, "D"))
+        if not loan.size:
+            continue
+        year = due[loan, row].astype("datetime64[Y]").astype(np.int64) + 1970
+        key = loan * 100_000 + year  # non-decreasing: rows come loan by loan, due dates in order
+        first = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
+        sums = np.add.reduceat(schedule.principal[loan, row], first)
+        for at, cents in zip(first.tolist(), sums.tolist(), strict=True):
+            ladders[low + int(loan[at])][int(year[at])] = cents
+    return maturity, ladders
+
+
 def _check(
     terms: BatchTerms, late: BatchLateInterest, repayments: BatchRepayments, as_of: date, buckets: Sequence[int]
 ) -> None:

@@ -213,6 +213,31 @@ def _reported(entries: list[Entry]) -> Decimal | None:
     return reported[-1] if reported else None
 
 
+@dataclass(frozen=True)
+class Valuation:
+    """What the engine says of a paid-out loan at the end of a day: the figures its line shows."""
+
+    status: PositionStatus
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    arrears: dict[str, Decimal]
+    overdue_principal: Decimal
+    days_past_due: int
+    annual_rate: Decimal
+
+    @classmethod
+    def of(cls, position: LoanPosition) -> Valuation:
+        return cls(
+            status=position.status,
+            outstanding_principal=position.outstanding_principal,
+            accrued_interest=position.accrued_interest,
+            arrears=arrears_by_bucket(position.arrears),
+            overdue_principal=sum((line.principal_outstanding for line in position.arrears), ZERO),
+            days_past_due=position.days_past_due,
+            annual_rate=position.annual_rate,
+        )
+
+
 def loan_line(file: LoanFile, as_of: date, policy: LateInterestPolicy) -> LoanLine | None:
     """The loan at the end of `as_of`, or None when it is not in the book that day.
 
@@ -240,23 +265,59 @@ def loan_line(file: LoanFile, as_of: date, policy: LateInterestPolicy) -> LoanLi
             annual_rate=position.annual_rate,
             reported=_reported(entries),
         )
-    status = _status(position, _defaulted(file, entries, as_of))
     schedule = live.schedule(as_of)
-    remaining = [row for row in schedule.installments if row.due_date > as_of]
     by_year: dict[int, Decimal] = {}
-    for row in remaining:
-        by_year[row.due_date.year] = by_year.get(row.due_date.year, ZERO) + row.principal
-    overdue_principal = sum((line.principal_outstanding for line in position.arrears), ZERO)
-    if overdue_principal:
-        by_year[as_of.year] = by_year.get(as_of.year, ZERO) + overdue_principal
+    for row in schedule.installments:
+        if row.due_date > as_of:
+            by_year[row.due_date.year] = by_year.get(row.due_date.year, ZERO) + row.principal
+    maturity = schedule.installments[-1].due_date if schedule.installments else None
+    return serviced_line(file, as_of, entries, Valuation.of(position), maturity, by_year)
+
+
+def repayments_only(file: LoanFile, as_of: date) -> list[Entry] | None:
+    """The effective entries on `as_of` when the loan is paid out and serviced by repayments alone, else None.
+
+    Such a loan's line can come from the vectorised engine (`book_positions.py`): no conversion, no
+    write-off, nothing but repayments, recorded in date order from the payout on.
+    """
+    if file.enterprise_number is None or file.paid_out(as_of) is None or file.terms is None:
+        return None
+    if file.converted_on is not None and file.converted_on <= as_of:
+        return None
+    if file.written_off is not None and file.written_off[0] <= as_of:
+        return None
+    entries = file.effective_entries(as_of)
+    previous = file.terms.start_date
+    for entry in entries:
+        if entry.kind != REPAYMENT or entry.amount is None or entry.on < previous:
+            return None
+        previous = entry.on
+    return entries
+
+
+def serviced_line(
+    file: LoanFile,
+    as_of: date,
+    entries: list[Entry],
+    valuation: Valuation,
+    maturity: date | None,
+    principal_by_year: dict[int, Decimal],
+) -> LoanLine:
+    """The line of a paid-out loan being serviced, from its valuation and the principal its schedule
+    still has to fall due, per year of the due date (after `as_of`)."""
+    assert file.disbursed is not None
+    status = _status(valuation, _defaulted(file, entries, as_of))
+    by_year = dict(principal_by_year)
+    if valuation.overdue_principal:
+        by_year[as_of.year] = by_year.get(as_of.year, ZERO) + valuation.overdue_principal
     return _line(
         file,
         status,
         disbursed=file.disbursed,
-        position=position,
-        maturity=schedule.installments[-1].due_date if schedule.installments else None,
+        valuation=valuation,
+        maturity=maturity,
         reported=_reported(entries),
-        principal_by_year=_scaled(by_year, position.outstanding_principal),
+        principal_by_year=_scaled(by_year, valuation.outstanding_principal),
     )
 
 
@@ -272,12 +333,12 @@ def _scaled(by_year: dict[int, Decimal], outstanding: Decimal) -> dict[int, Deci
     return {year: amount for year, amount in result.items() if amount}
 
 
-def _status(position: LoanPosition, defaulted: bool) -> LineStatus:
-    if position.status is PositionStatus.SETTLED:
+def _status(valuation: Valuation, defaulted: bool) -> LineStatus:
+    if valuation.status is PositionStatus.SETTLED:
         return LineStatus.SETTLED
     if defaulted:
         return LineStatus.DEFAULTED
-    if position.status is PositionStatus.IN_ARREARS and position.days_past_due > 0:
+    if valuation.status is PositionStatus.IN_ARREARS and valuation.days_past_due > 0:
         return LineStatus.IN_ARREARS
     return LineStatus.CURRENT
 
@@ -288,7 +349,7 @@ def _line(
     *,
     committed: Decimal = ZERO,
     disbursed: Decimal = ZERO,
-    position: LoanPosition | None = None,
+    valuation: Valuation | None = None,
     written_off: Decimal = ZERO,
     annual_rate: Decimal | None = None,
     maturity: date | None = None,
@@ -296,8 +357,8 @@ def _line(
     principal_by_year: dict[int, Decimal] | None = None,
 ) -> LoanLine:
     assert file.enterprise_number is not None
-    buckets = arrears_by_bucket(position.arrears) if position is not None else arrears_by_bucket(())
-    rate = position.annual_rate if position is not None else annual_rate
+    buckets = valuation.arrears if valuation is not None else arrears_by_bucket(())
+    rate = valuation.annual_rate if valuation is not None else annual_rate
     if rate is None:
         rate = file.terms.annual_rate if file.terms is not None else file.contract_rate
     return LoanLine(
@@ -310,10 +371,10 @@ def _line(
         committed=committed,
         disbursed=disbursed,
         disbursed_on=file.disbursed_on if disbursed else None,
-        outstanding_principal=position.outstanding_principal if position is not None else ZERO,
-        accrued_interest=position.accrued_interest if position is not None else ZERO,
+        outstanding_principal=valuation.outstanding_principal if valuation is not None else ZERO,
+        accrued_interest=valuation.accrued_interest if valuation is not None else ZERO,
         arrears=buckets,
-        days_past_due=position.days_past_due if position is not None else 0,
+        days_past_due=valuation.days_past_due if valuation is not None else 0,
         annual_rate=rate,
         maturity=maturity,
         written_off=written_off,

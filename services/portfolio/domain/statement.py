@@ -14,6 +14,7 @@ from shared.platform.rules import RuleViolation
 
 from services.portfolio.domain.aid import AidUse, aid_use, measures_on
 from services.portfolio.domain.book import Book
+from services.portfolio.domain.book_positions import serviced_lines
 from services.portfolio.domain.budget_years import BudgetYearLine, budget_year_line
 from services.portfolio.domain.drawing_rights import DrawingRightLine, drawing_right_line
 from services.portfolio.domain.figures import (
@@ -41,14 +42,20 @@ def loan_lines(
 ) -> list[LoanLine]:
     """Every loan in the book on `as_of`, by instrument and loan id.
 
+    Loans serviced by repayments alone are valued together by the vectorised engine
+    (`book_positions.py`); the others are replayed one by one.
+
     A loan the engine cannot value that day (late interest past the end of the legal-rate table,
     say) is refused naming the loan and the rule, rather than left out of the book.
     """
     files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
+    valued = serviced_lines(files, as_of, policies)
     lines = []
     for done, file in enumerate(files, start=1):
+        line = valued.get(file.loan_id)
         try:
-            line = loan_line(file, as_of, policies[file.instrument])
+            if line is None:
+                line = loan_line(file, as_of, policies[file.instrument])
         except InvalidTerms as error:
             raise RuleViolation(
                 "on",
