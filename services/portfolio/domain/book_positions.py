@@ -10,31 +10,34 @@ other loan, get their line from `loans.loan_line` as before.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from itertools import pairwise
 
 import numpy as np
+import numpy.typing as npt
 
-from shared.amortisation.batch import BatchTerms, batch_capable
+from shared.amortisation.batch import BatchTerms, Int64Array, batch_capable
 from shared.amortisation.batch_positions import (
-    NOT_HELD,
     STATUSES,
     BatchLateInterest,
+    BatchPositions,
     BatchRepayments,
     maturity_ladder,
     positions_as_of,
 )
 from shared.amortisation.late_interest import LateInterestPolicy
-from shared.amortisation.money import from_cents, to_cents
+from shared.amortisation.money import from_cents
 
 from services.portfolio.domain.loans import (
     ARREARS_BUCKETS,
-    Entry,
     Instrument,
     LoanFile,
     LoanLine,
     Valuation,
-    repayments_only,
+    defaulted,
+    serviced_by_repayments,
     serviced_line,
 )
 
@@ -44,40 +47,61 @@ assert all(bucket.last_day == following.first_day - 1 for bucket, following in p
 )
 
 
+@dataclass(frozen=True)
+class ServicedValuation:
+    """The vectorised engine's positions of the loans it could value on a date, and which it did."""
+
+    files: list[LoanFile]
+    terms: BatchTerms
+    positions: BatchPositions
+    valued: npt.NDArray[np.bool_]
+    reported: Int64Array
+
+    @property
+    def loan_ids(self) -> set[str]:
+        return {file.loan_id for file, valued in zip(self.files, self.valued.tolist(), strict=True) if valued}
+
+    def arrears(self) -> dict[str, Decimal]:
+        """What the valued loans have unpaid per bucket, summed."""
+        sums = self.positions.arrears[self.valued].sum(axis=0)
+        return {bucket.name: from_cents(int(cents)) for bucket, cents in zip(ARREARS_BUCKETS, sums, strict=True)}
+
+
+def value_serviced(
+    files: Sequence[LoanFile], as_of: date, policies: Mapping[Instrument, LateInterestPolicy]
+) -> ServicedValuation:
+    """The positions on `as_of` of the loans in `files` serviced by repayments alone, valued together."""
+    candidates = [
+        file
+        for file in files
+        if serviced_by_repayments(file, as_of) and file.terms is not None and batch_capable(file.terms)
+    ]
+    terms = BatchTerms.from_terms([file.terms for file in candidates if file.terms is not None])
+    late = BatchLateInterest.from_policies(
+        [file.terms for file in candidates if file.terms is not None],
+        [policies[file.instrument] for file in candidates],
+    )
+    repayments, left_out, reported = _effective_repayments(candidates, terms, as_of)
+    positions = positions_as_of(terms, late, repayments, as_of, buckets=FIRST_DAYS)
+    return ServicedValuation(candidates, terms, positions, ~(positions.replay | left_out), reported)
+
+
 def serviced_lines(
     files: Sequence[LoanFile], as_of: date, policies: Mapping[Instrument, LateInterestPolicy]
 ) -> dict[str, LoanLine]:
     """The lines, by loan id, of the loans in `files` the vectorised engine can value on `as_of`."""
-    candidates: list[tuple[LoanFile, list[Entry]]] = []
-    for file in files:
-        entries = repayments_only(file, as_of)
-        if entries is not None and file.terms is not None and batch_capable(file.terms):
-            candidates.append((file, entries))
-    if not candidates:
+    valuation = value_serviced(files, as_of, policies)
+    if not valuation.valued.any():
         return {}
-    terms = [file.terms for file, _ in candidates if file.terms is not None]
-    late = BatchLateInterest.from_policies(terms, [policies[file.instrument] for file, _ in candidates])
-    held = late.rate != NOT_HELD
-    if not held.any():
-        return {}
-    repayments = BatchRepayments(
-        loan=np.repeat(np.arange(len(candidates), dtype=np.int64), [len(entries) for _, entries in candidates]),
-        on=np.array([entry.on for _, entries in candidates for entry in entries], dtype="datetime64[D]"),
-        amount=np.array(
-            [to_cents(entry.amount) for _, entries in candidates for entry in entries if entry.amount is not None],
-            dtype=np.int64,
-        ),
-    )
-    batch = BatchTerms.from_terms(terms)
-    positions = positions_as_of(batch, late, repayments, as_of, buckets=FIRST_DAYS)
-    maturity, ladders = maturity_ladder(batch, as_of)
+    positions = valuation.positions
+    maturity, ladders = maturity_ladder(valuation.terms, as_of)
     lines: dict[str, LoanLine] = {}
-    for index, (file, entries) in enumerate(candidates):
-        if positions.replay[index] or not held[index]:
+    for index, file in enumerate(valuation.files):
+        if not valuation.valued[index]:
             continue
         assert file.terms is not None
         outstanding = int(positions.outstanding_principal[index])
-        valuation = Valuation(
+        figures = Valuation(
             status=STATUSES[int(positions.status[index])],
             outstanding_principal=from_cents(outstanding),
             accrued_interest=from_cents(int(positions.accrued_interest[index])),
@@ -89,7 +113,55 @@ def serviced_lines(
             days_past_due=int(positions.days_past_due[index]),
             annual_rate=file.terms.annual_rate,
         )
-        by_year = {year: from_cents(cents) for year, cents in ladders[index].items()}
-        last_due = date.fromisoformat(str(maturity[index]))
-        lines[file.loan_id] = serviced_line(file, as_of, entries, valuation, last_due, by_year)
+        reported = int(valuation.reported[index])
+        lines[file.loan_id] = serviced_line(
+            file,
+            as_of,
+            figures,
+            date.fromisoformat(str(maturity[index])),
+            {year: from_cents(cents) for year, cents in ladders[index].items()},
+            None if reported < 0 else from_cents(reported),
+            defaulted(file, [], as_of),
+        )
     return lines
+
+
+def _effective_repayments(
+    files: Sequence[LoanFile], terms: BatchTerms, as_of: date
+) -> tuple[BatchRepayments, npt.NDArray[np.bool_], Int64Array]:
+    """The repayments each loan's replay would use on `as_of`, as columns; the loans left to the replay;
+    and the outstanding principal the lender reported after each loan's last one (-1 if none).
+
+    Effective repayments: not reversed, on or before `as_of`, in entry-id (recording) order. A
+    loan whose repayments are then out of date order, before the payout, or that heard an entry id
+    twice is left to the replay, which refuses or resolves it as before.
+    """
+    columns = [file.repayments.as_arrays() for file in files]
+    loan = np.repeat(np.arange(len(files), dtype=np.int64), [len(column[0]) for column in columns])
+    entry, day, cents, reported = (
+        np.concatenate([column[part] for column in columns]) if columns else np.zeros(0, dtype=np.int64)
+        for part in range(4)
+    )
+    del columns
+    keep = day <= np.datetime64(as_of, "D").astype(np.int64)
+    offsets = np.searchsorted(loan, np.arange(len(files) + 1))
+    for index, file in enumerate(files):
+        if file.reversed:
+            part = slice(int(offsets[index]), int(offsets[index + 1]))
+            keep[part] &= ~np.isin(entry[part], np.fromiter(file.reversed, dtype=np.int64))
+    loan, entry, day, cents, reported = (column[keep] for column in (loan, entry, day, cents, reported))
+    same_loan = loan[1:] == loan[:-1]
+    if (same_loan & (entry[1:] <= entry[:-1])).any():
+        order = np.lexsort((entry, loan))
+        loan, entry, day, cents, reported = (column[order] for column in (loan, entry, day, cents, reported))
+        same_loan = loan[1:] == loan[:-1]
+    left_out = np.zeros(len(files), dtype=np.bool_)
+    left_out[loan[1:][same_loan & ((entry[1:] == entry[:-1]) | (day[1:] < day[:-1]))]] = True
+    left_out[loan[day < terms.start.astype("datetime64[D]").astype(np.int64)[loan]]] = True
+    usable = ~left_out[loan]
+    loan, day, cents, reported = loan[usable], day[usable], cents[usable], reported[usable]
+    last_reported = np.full(len(files), -1, dtype=np.int64)
+    last = np.flatnonzero(np.append(loan[1:] != loan[:-1], True)) if len(loan) else np.zeros(0, dtype=np.int64)
+    last_reported[loan[last]] = reported[last]
+    repayments = BatchRepayments(loan=loan, on=day.astype("datetime64[D]"), amount=cents)
+    return repayments, left_out, last_reported

@@ -49,14 +49,19 @@ class Exposure:
 def exposures(
     lines: Sequence[LoanLine], aid: Sequence[AidUse], participations: Sequence[ParticipationLine] = ()
 ) -> list[Exposure]:
-    live = [line for line in lines if line.status in LIVE]
-    held = [line for line in participations if line.live]
+    live: dict[str, list[LoanLine]] = {}
+    for line in lines:
+        if line.status in LIVE:
+            live.setdefault(line.enterprise_number, []).append(line)
+    held: dict[str, list[ParticipationLine]] = {}
+    for participation in participations:
+        if participation.live:
+            held.setdefault(participation.enterprise_number, []).append(participation)
     uses = {use.enterprise_number: use for use in aid}
-    numbers = sorted({line.enterprise_number for line in live} | {line.enterprise_number for line in held} | set(uses))
     result = []
-    for number in numbers:
-        own = [line for line in live if line.enterprise_number == number]
-        equity = [line for line in held if line.enterprise_number == number]
+    for number in sorted(live.keys() | held.keys() | uses.keys()):
+        own = live.get(number, [])
+        equity = held.get(number, [])
         use = uses.get(number)
         names = sorted(
             {line.borrower_name for line in own if line.borrower_name} | {line.name for line in equity if line.name}

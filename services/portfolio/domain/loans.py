@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from shared.amortisation.late_interest import LateInterestPolicy
 from shared.amortisation.live_loan import LiveLoan
+from shared.amortisation.money import from_cents
 from shared.amortisation.position import ArrearsLine, LoanPosition, PositionStatus
 from shared.amortisation.servicing_history import (
     PREPAYMENT,
@@ -25,6 +26,8 @@ from shared.amortisation.servicing_history import (
 )
 from shared.amortisation.terms import LoanTerms
 from shared.contracts.energy import InstallationV1
+
+from services.portfolio.domain.repayment_log import MODES, RepaymentLog
 
 ZERO = Decimal("0.00")
 
@@ -114,6 +117,8 @@ class LoanFile:
     co2_tonnes_per_year: Decimal | None = None
     installations: tuple[InstallationV1, ...] = ()
     entries: dict[int, Entry] = field(default_factory=dict)
+    """Every movement but repayments, by entry id."""
+    repayments: RepaymentLog = field(default_factory=RepaymentLog)
     reversed: set[int] = field(default_factory=set)
     defaults: list[tuple[date, datetime]] = field(default_factory=list)
     """Each default: the day it took effect and when it was recorded (published)."""
@@ -136,11 +141,23 @@ class LoanFile:
         return self.committed
 
     def effective_entries(self, as_of: date) -> list[Entry]:
-        """The entries the replay uses on `as_of`, in the lender's recording order."""
+        """The entries the replay uses on `as_of`, in the lender's recording order.
+
+        An entry id heard twice counts as heard last.
+        """
+        log = self.repayments
+        every = dict(self.entries)
+        for index, entry_id in enumerate(log.entry_ids):
+            every[entry_id] = Entry(
+                entry_id,
+                REPAYMENT,
+                log.day(index),
+                from_cents(log.cents[index]),
+                MODES[log.modes[index]],
+                reported_outstanding=from_cents(log.reported_cents[index]),
+            )
         return [
-            entry
-            for entry_id, entry in sorted(self.entries.items())
-            if entry_id not in self.reversed and entry.on <= as_of
+            entry for entry_id, entry in sorted(every.items()) if entry_id not in self.reversed and entry.on <= as_of
         ]
 
 
@@ -196,7 +213,7 @@ def _in_force(terms: LoanTerms, policy: LateInterestPolicy, entries: list[Entry]
     return LiveLoan(terms, policy, tuple(events))
 
 
-def _defaulted(file: LoanFile, entries: list[Entry], as_of: date) -> bool:
+def defaulted(file: LoanFile, entries: list[Entry], as_of: date) -> bool:
     """Defaulted when a default is in force and no restructuring was recorded after it, as the lender decides."""
     recorded = [known for day, known in file.defaults if day <= as_of]
     if not recorded:
@@ -271,42 +288,45 @@ def loan_line(file: LoanFile, as_of: date, policy: LateInterestPolicy) -> LoanLi
         if row.due_date > as_of:
             by_year[row.due_date.year] = by_year.get(row.due_date.year, ZERO) + row.principal
     maturity = schedule.installments[-1].due_date if schedule.installments else None
-    return serviced_line(file, as_of, entries, Valuation.of(position), maturity, by_year)
+    return serviced_line(
+        file,
+        as_of,
+        Valuation.of(position),
+        maturity,
+        by_year,
+        _reported(entries),
+        defaulted(file, entries, as_of),
+    )
 
 
-def repayments_only(file: LoanFile, as_of: date) -> list[Entry] | None:
-    """The effective entries on `as_of` when the loan is paid out and serviced by repayments alone, else None.
+def serviced_by_repayments(file: LoanFile, as_of: date) -> bool:
+    """Whether the loan is paid out on `as_of` and its effective movements so far are repayments alone.
 
-    Such a loan's line can come from the vectorised engine (`book_positions.py`): no conversion, no
-    write-off, nothing but repayments, recorded in date order from the payout on.
+    Such a loan's line can come from the vectorised engine (`book_positions.py`), which also checks
+    that its repayments were recorded in date order from the payout on.
     """
     if file.enterprise_number is None or file.paid_out(as_of) is None or file.terms is None:
-        return None
+        return False
     if file.converted_on is not None and file.converted_on <= as_of:
-        return None
+        return False
     if file.written_off is not None and file.written_off[0] <= as_of:
-        return None
-    entries = file.effective_entries(as_of)
-    previous = file.terms.start_date
-    for entry in entries:
-        if entry.kind != REPAYMENT or entry.amount is None or entry.on < previous:
-            return None
-        previous = entry.on
-    return entries
+        return False
+    return not any(entry_id not in file.reversed and entry.on <= as_of for entry_id, entry in file.entries.items())
 
 
 def serviced_line(
     file: LoanFile,
     as_of: date,
-    entries: list[Entry],
     valuation: Valuation,
     maturity: date | None,
     principal_by_year: dict[int, Decimal],
+    reported: Decimal | None,
+    defaulted: bool,
 ) -> LoanLine:
     """The line of a paid-out loan being serviced, from its valuation and the principal its schedule
     still has to fall due, per year of the due date (after `as_of`)."""
     assert file.disbursed is not None
-    status = _status(valuation, _defaulted(file, entries, as_of))
+    status = _status(valuation, defaulted)
     by_year = dict(principal_by_year)
     if valuation.overdue_principal:
         by_year[as_of.year] = by_year.get(as_of.year, ZERO) + valuation.overdue_principal
@@ -316,7 +336,7 @@ def serviced_line(
         disbursed=file.disbursed,
         valuation=valuation,
         maturity=maturity,
-        reported=_reported(entries),
+        reported=reported,
         principal_by_year=_scaled(by_year, valuation.outstanding_principal),
     )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LateInterestPolicy
@@ -14,7 +15,7 @@ from shared.platform.rules import RuleViolation
 
 from services.portfolio.domain.aid import AidUse, aid_use, measures_on
 from services.portfolio.domain.book import Book
-from services.portfolio.domain.book_positions import serviced_lines
+from services.portfolio.domain.book_positions import serviced_lines, value_serviced
 from services.portfolio.domain.budget_years import BudgetYearLine, budget_year_line
 from services.portfolio.domain.drawing_rights import DrawingRightLine, drawing_right_line
 from services.portfolio.domain.figures import (
@@ -27,7 +28,7 @@ from services.portfolio.domain.figures import (
     instrument_totals,
     social_figures,
 )
-from services.portfolio.domain.loans import Instrument, LoanLine, loan_line
+from services.portfolio.domain.loans import ARREARS_BUCKETS, ZERO, Instrument, LoanFile, LoanLine, loan_line
 from services.portfolio.domain.participations import ParticipationLine, participation_line
 
 Progress = Callable[[int, int], None]
@@ -52,16 +53,7 @@ def loan_lines(
     valued = serviced_lines(files, as_of, policies)
     lines = []
     for done, file in enumerate(files, start=1):
-        line = valued.get(file.loan_id)
-        try:
-            if line is None:
-                line = loan_line(file, as_of, policies[file.instrument])
-        except InvalidTerms as error:
-            raise RuleViolation(
-                "on",
-                f"{file.instrument.value} loan {file.loan_id} cannot be valued on {as_of.isoformat()}: "
-                f"{error.field}: {error.rule}",
-            ) from None
+        line = valued.get(file.loan_id) or _replayed_line(file, as_of, policies)
         if line is not None:
             investee = book.investees.get(file.investee_id) if file.investee_id is not None else None
             if investee is not None and investee.name and not line.borrower_name:
@@ -69,6 +61,40 @@ def loan_lines(
             lines.append(line)
         progress(done, len(files))
     return lines
+
+
+def _replayed_line(file: LoanFile, as_of: date, policies: Mapping[Instrument, LateInterestPolicy]) -> LoanLine | None:
+    """`loan_line`, a loan the engine cannot value that day refused with its id and the rule."""
+    try:
+        return loan_line(file, as_of, policies[file.instrument])
+    except InvalidTerms as error:
+        raise RuleViolation(
+            "on",
+            f"{file.instrument.value} loan {file.loan_id} cannot be valued on {as_of.isoformat()}: "
+            f"{error.field}: {error.rule}",
+        ) from None
+
+
+def arrears_of_lines(lines: Sequence[LoanLine]) -> dict[str, Decimal]:
+    """The lines' arrears per bucket, summed."""
+    return {bucket.name: sum((line.arrears[bucket.name] for line in lines), ZERO) for bucket in ARREARS_BUCKETS}
+
+
+def arrears_on(book: Book, as_of: date, policies: Mapping[Instrument, LateInterestPolicy]) -> dict[str, Decimal]:
+    """What the book's loans have unpaid on `as_of` per bucket of days past due: the sum of their lines'
+    arrears, without building the lines of the loans valued together."""
+    files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
+    valuation = value_serviced(files, as_of, policies)
+    totals = valuation.arrears()
+    replayed = []
+    together = valuation.loan_ids
+    for file in files:
+        if file.loan_id in together:
+            continue
+        line = _replayed_line(file, as_of, policies)
+        if line is not None:
+            replayed.append(line)
+    return {name: amount + arrears_of_lines(replayed)[name] for name, amount in totals.items()}
 
 
 @dataclass(frozen=True)

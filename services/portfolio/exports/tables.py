@@ -8,7 +8,7 @@ same book always gives the same tables.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -403,16 +403,14 @@ def totals_table(statement: Statement) -> Table:
     return Table("totals", "Totals per instrument", TOTALS, rows)
 
 
-def arrears_history_table(history: Sequence[tuple[Quarter, Statement]]) -> Table:
+def arrears_history_table(history: Sequence[tuple[Quarter, Mapping[str, Decimal]]]) -> Table:
+    """One row per quarter: what the loans had unpaid per bucket on its last day."""
     rows = []
-    for quarter, past in history:
-        buckets = {
-            bucket.name: sum((line.arrears[bucket.name] for line in past.loans), ZERO) for bucket in ARREARS_BUCKETS
-        }
+    for quarter, buckets in history:
         rows.append(
             (
                 str(quarter),
-                past.as_of.isoformat(),
+                quarter.last_day.isoformat(),
                 *(_money(buckets[bucket.name]) for bucket in ARREARS_BUCKETS),
                 _money(sum(buckets.values(), ZERO)),
             )
@@ -449,7 +447,7 @@ ALL_COLUMNS = {
 
 
 def export_tables(
-    statement: Statement, history: Sequence[tuple[Quarter, Statement]], financier_names: dict[str, str]
+    statement: Statement, history: Sequence[tuple[Quarter, Mapping[str, Decimal]]], financier_names: dict[str, str]
 ) -> list[Table]:
     """The tables of an export, in the order the workbook shows them."""
     return [

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -28,9 +29,21 @@ def position_key(topic: str, partition: int) -> str:
     return f"{topic}:{partition}"
 
 
-def counts(cutoff: Cutoff | None, row: PortfolioEvent) -> bool:
-    """Whether a fact counts under `cutoff` (every fact counts without one)."""
-    return cutoff is None or row.offset < cutoff.get(position_key(row.topic, row.partition), 0)
+def counted(cutoff: Cutoff | None) -> sa.ColumnElement[bool]:
+    """Which stored facts count under `cutoff`, as a condition on the table (every fact without one)."""
+    if cutoff is None:
+        return sa.true()
+    places = []
+    for key, first_not_counted in cutoff.items():
+        topic, _, partition = key.rpartition(":")
+        places.append(
+            sa.and_(
+                col(PortfolioEvent.topic) == topic,
+                col(PortfolioEvent.partition) == int(partition),
+                col(PortfolioEvent.offset) < first_not_counted,
+            )
+        )
+    return sa.or_(sa.false(), *places)
 
 
 def read_so_far(session: Session) -> dict[str, int]:

@@ -11,9 +11,10 @@ replay of the topics into an empty database gives the same files again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, update
@@ -27,7 +28,7 @@ from shared.platform.database import transaction
 from shared.platform.quarters import Quarter
 from shared.platform.rules import Conflict, NotFound, RuleViolation
 
-from services.portfolio.domain.statement import Statement, statement
+from services.portfolio.domain.statement import arrears_of_lines, arrears_on, statement
 from services.portfolio.exports.charts import export_charts
 from services.portfolio.exports.files import ExportFile, Heading, export_files
 from services.portfolio.exports.tables import export_tables
@@ -87,20 +88,21 @@ def build_export(session: Session, quarter: Quarter, settings: BookSettings, pro
     positions = positions_of(cutoff)
     book = load_book(session, positions)
     quarters = quarter.last(HISTORY_QUARTERS)
-    history: list[tuple[Quarter, Statement]] = []
+    history: list[tuple[Quarter, Mapping[str, Decimal]]] = []
+    for index, past in enumerate(quarters[:-1]):
+        history.append((past, arrears_on(book, past.last_day, settings.policies)))
+        progress(int(95 * (index + 1) / len(quarters)))
     reported = -1
 
-    for index, past in enumerate(quarters):
+    def tick(done: int, total: int) -> None:
+        nonlocal reported
+        percent = int(95 * (len(quarters) - 1 + done / max(total, 1)) / len(quarters))
+        if percent != reported:
+            reported = percent
+            progress(percent)
 
-        def tick(done: int, total: int, index: int = index) -> None:
-            nonlocal reported
-            percent = int(95 * (index + done / max(total, 1)) / len(quarters))
-            if percent != reported:
-                reported = percent
-                progress(percent)
-
-        history.append((past, statement(book, past.last_day, settings.policies, settings.rules, tick)))
-    current = history[-1][1]
+    current = statement(book, quarter.last_day, settings.policies, settings.rules, tick)
+    history.append((quarter, arrears_of_lines(current.loans)))
     tables = export_tables(current, history, financier_names(book))
     charts = export_charts({table.name: table for table in tables})
     heading = Heading(str(quarter), quarter.last_day.isoformat(), as_utc(cutoff.fixed_at), positions)

@@ -23,7 +23,7 @@ from shared.platform.quarters import Quarter
 from services.portfolio.domain.book import Book, Fact, fold
 from services.portfolio.domain.book_positions import serviced_lines
 from services.portfolio.domain.loans import Instrument, LineStatus, loan_line
-from services.portfolio.domain.statement import loan_lines
+from services.portfolio.domain.statement import arrears_of_lines, arrears_on, loan_lines
 
 POLICIES = {instrument: LateInterestPolicy.over_contract_rate(Decimal("0.02")) for instrument in Instrument}
 RIGHT = "d2b5e8a1-6c3f-4e7d-8a9b-0f1e2d3c4b5a"
@@ -212,3 +212,11 @@ def test_the_book_s_lines_mix_both_paths_in_one_order() -> None:
     assert lines == [line for line in expected if line is not None]
     statuses = {line.status for line in lines}
     assert {LineStatus.CURRENT, LineStatus.IN_ARREARS, LineStatus.DEFAULTED, LineStatus.WRITTEN_OFF} <= statuses
+
+
+@pytest.mark.parametrize("quarter", [str(quarter) for quarter in Quarter.parse("2026Q2").last(8)])
+def test_the_arrears_of_a_past_quarter_are_those_of_its_lines(quarter: str) -> None:
+    as_of = Quarter.parse(quarter).last_day
+    lines = loan_lines(BOOK, as_of, POLICIES)
+    assert arrears_on(BOOK, as_of, POLICIES) == arrears_of_lines(lines)
+    assert sum(arrears_of_lines(lines).values()) > 0
