@@ -9,11 +9,9 @@ always gives the same book, which is what makes a replay from the topics reprodu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -92,21 +90,6 @@ class Book:
 
     def year(self, budget_year: int) -> BudgetYearFile:
         return self.budget_years.setdefault(budget_year, BudgetYearFile(budget_year))
-
-
-def add_repayment(book: Book, instrument: Instrument, payload: Mapping[str, Any]) -> None:
-    """A repayment event's payload as stored (JSON, checked against its contract when it was kept).
-
-    The same as applying the parsed fact, without building a model for each of a book's millions
-    of repayments.
-    """
-    book.loan(payload["loan_id"], instrument).repayments.add(
-        payload["entry_id"],
-        date.fromisoformat(payload["received_on"]),
-        to_cents(Decimal(payload["amount"])),
-        payload.get("surplus_mode"),
-        to_cents(Decimal(payload["outstanding_principal"])),
-    )
 
 
 def fold(facts: Iterable[Fact]) -> Book:

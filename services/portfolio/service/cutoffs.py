@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from shared.platform.business_date import as_utc
 
-from services.portfolio.models import PortfolioEvent, PortfolioQuarterCutoff
+from services.portfolio.models import PortfolioEvent, PortfolioQuarterCutoff, PortfolioRepayment
 
 Cutoff = Mapping[str, int]
 
@@ -29,8 +29,8 @@ def position_key(topic: str, partition: int) -> str:
     return f"{topic}:{partition}"
 
 
-def counted(cutoff: Cutoff | None) -> sa.ColumnElement[bool]:
-    """Which stored facts count under `cutoff`, as a condition on the table (every fact without one)."""
+def counted(cutoff: Cutoff | None, table: type[PortfolioEvent] | type[PortfolioRepayment]) -> sa.ColumnElement[bool]:
+    """Which stored facts count under `cutoff`, as a condition on `table` (every fact without one)."""
     if cutoff is None:
         return sa.true()
     places = []
@@ -38,9 +38,9 @@ def counted(cutoff: Cutoff | None) -> sa.ColumnElement[bool]:
         topic, _, partition = key.rpartition(":")
         places.append(
             sa.and_(
-                col(PortfolioEvent.topic) == topic,
-                col(PortfolioEvent.partition) == int(partition),
-                col(PortfolioEvent.offset) < first_not_counted,
+                col(table.topic) == topic,
+                col(table.partition) == int(partition),
+                col(table.offset) < first_not_counted,
             )
         )
     return sa.or_(sa.false(), *places)

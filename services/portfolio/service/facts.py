@@ -8,12 +8,13 @@ against its contract first, so a malformed event is dead-lettered and never reac
 from __future__ import annotations
 
 import json
-from typing import Any
+from itertools import groupby
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, col
 
+from shared.amortisation.money import to_cents
 from shared.contracts import loan_servicing as servicing
 from shared.contracts.portfolio import ExportReadyV1
 from shared.eventbus.consumer import Handler, current_delivery
@@ -21,17 +22,17 @@ from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import parse_payload, registered
 from shared.platform.business_date import as_utc
 
-from services.portfolio.domain.book import LENDER_CONTRACTS, Book, Fact, add_repayment, apply
+from services.portfolio.domain.book import LENDER_CONTRACTS, Book, Fact, apply
 from services.portfolio.domain.loans import Instrument
 from services.portfolio.domain.repayment_log import EPOCH, MODES
 from services.portfolio.events import BOOK_TYPES, EXPORT_READY, FINANCIER_RECOGNISED
-from services.portfolio.models import PortfolioEvent
+from services.portfolio.models import PortfolioEvent, PortfolioRepayment
 from services.portfolio.service.cutoffs import Cutoff, counted, keep_cutoff
 from services.portfolio.service.financiers import apply_financier_recognised
 
 
 def keep_fact(session: Session, envelope: EventEnvelope) -> None:
-    parse_payload(envelope, BOOK_TYPES[envelope.type])
+    payload = parse_payload(envelope, BOOK_TYPES[envelope.type])
     if session.get(PortfolioEvent, envelope.id) is not None:
         return
     delivery = current_delivery()
@@ -47,6 +48,24 @@ def keep_fact(session: Session, envelope: EventEnvelope) -> None:
             data=json.dumps(envelope.data, sort_keys=True),
         )
     )
+    if isinstance(payload, servicing.RepaymentRecorded):
+        mode = payload.surplus_mode if isinstance(payload, servicing.RepaymentRecordedWithMode) else None
+        session.execute(
+            sa.insert(PortfolioRepayment).values(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                loan_id=payload.loan_id,
+                entry_id=payload.entry_id,
+                received_on=payload.received_on,
+                cents=to_cents(payload.amount),
+                surplus_mode=MODES.index(mode),
+                reported_cents=to_cents(payload.outstanding_principal),
+                known_at=as_utc(envelope.time),
+                topic=delivery.topic,
+                partition=delivery.partition,
+                offset=delivery.offset,
+            )
+        )
 
 
 def apply_export_ready(session: Session, envelope: EventEnvelope) -> None:
@@ -85,96 +104,78 @@ def repayment_types() -> dict[str, Instrument]:
 def load_book(session: Session, cutoff: Cutoff | None = None) -> Book:
     """The book folded from every fact read before `cutoff` (all facts when None).
 
-    Repayments, most of a book's facts, go straight into their loans' columns: on PostgreSQL
-    gathered per loan by the database from the stored JSON, elsewhere read row by row
-    (`add_repayment`). Every other fact is streamed, parsed into its contract model and applied.
-    The fold does not depend on the order of facts, so the two can be read apart.
+    Repayments, most of a book's facts, are read from their columns (`PortfolioRepayment`) straight
+    into their loans' logs; every other fact is streamed, parsed into its contract model and
+    applied. The fold does not depend on the order of facts, so the two are read apart.
     """
     repayments = repayment_types()
-    heard_before = counted(cutoff)
     book = Book()
-    together = session.get_bind().dialect.name == "postgresql"
-    query = sa.select(
-        col(PortfolioEvent.event_type),
-        col(PortfolioEvent.event_id),
-        col(PortfolioEvent.known_at),
-        col(PortfolioEvent.data),
-    ).where(heard_before)
-    if together:
-        query = query.where(col(PortfolioEvent.event_type).not_in(repayments))
-    models = registered()
-    rows = session.execute(
-        query.order_by(col(PortfolioEvent.known_at), col(PortfolioEvent.event_id)).execution_options(
-            yield_per=FETCH_ROWS
+    query = (
+        sa.select(
+            col(PortfolioEvent.event_type),
+            col(PortfolioEvent.event_id),
+            col(PortfolioEvent.known_at),
+            col(PortfolioEvent.data),
         )
+        .where(counted(cutoff, PortfolioEvent), col(PortfolioEvent.event_type).not_in(repayments))
+        .order_by(col(PortfolioEvent.known_at), col(PortfolioEvent.event_id))
     )
-    for row in rows:
-        instrument = repayments.get(row.event_type)
-        if instrument is not None:
-            add_repayment(book, instrument, json.loads(row.data))
-            continue
+    models = registered()
+    for row in session.execute(query.execution_options(yield_per=FETCH_ROWS)):
         payload = models[row.event_type].model_validate_json(row.data)
         apply(
             book, Fact(event_type=row.event_type, event_id=row.event_id, known_at=as_utc(row.known_at), payload=payload)
         )
-    if together:
-        _repayments_per_loan(session, book, repayments, heard_before)
+    if session.get_bind().dialect.name == "postgresql":
+        _repayments_per_loan(session, book, repayments, counted(cutoff, PortfolioRepayment))
+    else:
+        _repayments_row_by_row(session, book, repayments, counted(cutoff, PortfolioRepayment))
     return book
+
+
+REPAYMENT_COLUMNS = (
+    col(PortfolioRepayment.entry_id),
+    sa.type_coerce(col(PortfolioRepayment.received_on) - sa.cast(EPOCH.isoformat(), sa.Date), sa.Integer),
+    col(PortfolioRepayment.cents),
+    col(PortfolioRepayment.surplus_mode),
+    col(PortfolioRepayment.reported_cents),
+)
+"""A repayment's columns in the order `RepaymentLog.extend` takes them (the day as days since 1970-01-01)."""
 
 
 def _repayments_per_loan(
     session: Session, book: Book, repayments: dict[str, Instrument], heard_before: sa.ColumnElement[bool]
 ) -> None:
-    """Every counted repayment into its loan's columns, gathered per loan by PostgreSQL from the stored JSON.
+    """Every counted repayment into its loan's log, gathered per loan by PostgreSQL (one row per loan).
 
-    Each payload is parsed once (`json_to_record`), and the rows sorted are narrow, so the
-    database does in seconds what a row-by-row read does in minutes. Each loan's repayments come
-    in the order the book heard them, as the row-by-row fold adds them.
+    Each loan's repayments come in the order the book heard them, as the fold of the facts adds them.
     """
-    fields = sa.func.json_to_record(sa.cast(col(PortfolioEvent.data), sa.JSON)).table_valued(
-        sa.column("loan_id", sa.Text),
-        sa.column("entry_id", sa.BigInteger),
-        sa.column("received_on", sa.Date),
-        sa.column("amount", sa.Numeric),
-        sa.column("surplus_mode", sa.Text),
-        sa.column("outstanding_principal", sa.Numeric),
-    )
-    payload = fields.render_derived(name="payload", with_types=True)
-    heard = (
+    order = (col(PortfolioRepayment.known_at), col(PortfolioRepayment.event_id))
+    query = (
         sa.select(
-            payload.c.loan_id,
-            payload.c.entry_id,
-            sa.type_coerce(payload.c.received_on - sa.cast(EPOCH.isoformat(), sa.Date), sa.Integer).label("day"),
-            sa.cast(payload.c.amount * 100, sa.BigInteger).label("cents"),
-            sa.case(
-                {name: code for code, name in enumerate(MODES) if name is not None},
-                value=payload.c.surplus_mode,
-                else_=MODES.index(None),
-            ).label("mode"),
-            sa.cast(payload.c.outstanding_principal * 100, sa.BigInteger).label("reported_cents"),
-            col(PortfolioEvent.event_type).label("event_type"),
-            col(PortfolioEvent.known_at).label("known_at"),
-            col(PortfolioEvent.event_id).label("event_id"),
+            col(PortfolioRepayment.loan_id),
+            sa.func.array_agg(aggregate_order_by(col(PortfolioRepayment.event_type), *order)),
+            *(sa.func.array_agg(aggregate_order_by(column, *order)) for column in REPAYMENT_COLUMNS),
         )
-        .select_from(PortfolioEvent)
-        .join(payload, sa.true())
-        .where(col(PortfolioEvent.event_type).in_(repayments), heard_before)
-        .subquery()
+        .where(heard_before)
+        .group_by(col(PortfolioRepayment.loan_id))
     )
-
-    def in_order(value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-        return sa.func.array_agg(aggregate_order_by(value, heard.c.known_at, heard.c.event_id))
-
-    query = sa.select(
-        heard.c.loan_id,
-        in_order(heard.c.event_type).label("event_types"),
-        in_order(heard.c.entry_id).label("entry_ids"),
-        in_order(heard.c.day).label("days"),
-        in_order(heard.c.cents).label("cents"),
-        in_order(heard.c.mode).label("modes"),
-        in_order(heard.c.reported_cents).label("reported_cents"),
-    ).group_by(heard.c.loan_id)
     session.execute(sa.text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        file = book.loan(row.loan_id, repayments[row.event_types[0]])
-        file.repayments.extend(row.entry_ids, row.days, row.cents, row.modes, row.reported_cents)
+    for loan_id, event_types, *columns in session.execute(query.execution_options(yield_per=1000)):
+        book.loan(loan_id, repayments[event_types[0]]).repayments.extend(*columns)
+
+
+def _repayments_row_by_row(
+    session: Session, book: Book, repayments: dict[str, Instrument], heard_before: sa.ColumnElement[bool]
+) -> None:
+    """The same, for databases without array aggregates: rows in loan order, gathered here."""
+    query = (
+        sa.select(col(PortfolioRepayment.loan_id), col(PortfolioRepayment.event_type), *REPAYMENT_COLUMNS)
+        .where(heard_before)
+        .order_by(col(PortfolioRepayment.loan_id), col(PortfolioRepayment.known_at), col(PortfolioRepayment.event_id))
+    )
+    for (loan_id, event_type), rows in groupby(
+        session.execute(query.execution_options(yield_per=FETCH_ROWS)), key=lambda row: (row[0], row[1])
+    ):
+        columns = list(zip(*(row[2:] for row in rows), strict=True))
+        book.loan(loan_id, repayments[event_type]).repayments.extend(*(list(column) for column in columns))
