@@ -90,6 +90,26 @@ class BatchLateInterest:
         fees = [0 if policy.collection_fee is None else to_cents(policy.collection_fee) for policy in policies]
         return cls(rate=np.array(rates, dtype=np.int64), collection_fee=np.array(fees, dtype=np.int64))
 
+    @classmethod
+    def for_policy(cls, policy: LateInterestPolicy, contract_rates: Int64Array) -> BatchLateInterest:
+        """One policy for loans whose contract rates (millionths) are given: `from_policies`, by columns."""
+        loans = len(contract_rates)
+        fee = 0 if policy.collection_fee is None else to_cents(policy.collection_fee)
+        if policy.late_rate is not None:
+            rate = np.full(loans, NOT_HELD, dtype=np.int64)
+        else:
+            fixed = policy.rate if policy.rate is not None else policy.margin
+            assert fixed is not None
+            micro = fixed * RATE_SCALE
+            if micro != micro.to_integral_value():
+                rate = np.full(loans, NOT_HELD, dtype=np.int64)
+            elif policy.rate is not None:
+                rate = np.full(loans, int(micro), dtype=np.int64)
+            else:
+                rate = contract_rates + int(micro)
+            rate = np.where((rate >= 0) & (rate < RATE_SCALE), rate, NOT_HELD)
+        return cls(rate=rate, collection_fee=np.full(loans, fee, dtype=np.int64))
+
 
 @dataclass(frozen=True)
 class BatchRepayments:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from pydantic import BaseModel
 
@@ -25,6 +26,7 @@ from shared.contracts.state_aid import MeasureRecordedV1
 from shared.platform.business_date import business_date
 
 from services.portfolio.domain.aid import VersionOrder
+from services.portfolio.domain.book_positions import BookColumns
 from services.portfolio.domain.budget_years import BudgetYearFile
 from services.portfolio.domain.drawing_rights import ChangeOrder, DrawingRightFile
 from services.portfolio.domain.loans import Entry, Instrument, LoanFile
@@ -72,6 +74,14 @@ class Book:
     @property
     def measures(self) -> list[MeasureRecordedV1]:
         return [measure for _, measure in self.measure_versions.values()]
+
+    @cached_property
+    def columns(self) -> BookColumns:
+        """Its loans' terms and repayments as columns for the vectorised engine, built on first use.
+
+        Fold every fact before asking: the columns are not rebuilt when a fact is added later.
+        """
+        return BookColumns.of(sorted(self.loans.values(), key=lambda file: (file.instrument.value, file.loan_id)))
 
     def loan(self, loan_id: str, instrument: Instrument) -> LoanFile:
         file = self.loans.get(loan_id)

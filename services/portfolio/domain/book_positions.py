@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from shared.amortisation.batch import BatchTerms, Int64Array, batch_capable
 from shared.amortisation.batch_positions import (
+    NOT_HELD,
     STATUSES,
     BatchLateInterest,
     BatchPositions,
@@ -67,30 +68,96 @@ class ServicedValuation:
         return {bucket.name: from_cents(int(cents)) for bucket, cents in zip(ARREARS_BUCKETS, sums, strict=True)}
 
 
+@dataclass(frozen=True)
+class BookColumns:
+    """The terms and effective repayments of every loan the engine can hold, as columns, built once per book.
+
+    Effective repayments are those not reversed, in entry-id (recording) order; a date keeps a
+    prefix of each loan's. A loan whose repayments are out of date order, before its payout, or
+    that heard an entry id twice is left to the replay (`left_out`), which refuses or resolves it.
+    """
+
+    files: list[LoanFile]
+    terms: BatchTerms
+    left_out: npt.NDArray[np.bool_]
+    loan: Int64Array
+    day: Int64Array
+    cents: Int64Array
+    reported: Int64Array
+
+    @classmethod
+    def of(cls, files: Sequence[LoanFile]) -> BookColumns:
+        held = [file for file in files if file.terms is not None and batch_capable(file.terms)]
+        terms = BatchTerms.from_terms([file.terms for file in held if file.terms is not None])
+        logs = [file.repayments.as_arrays() for file in held]
+        loan = np.repeat(np.arange(len(held), dtype=np.int64), [len(log[0]) for log in logs])
+        entry, day, cents, reported = (
+            np.concatenate([log[part] for log in logs]) if logs else np.zeros(0, dtype=np.int64) for part in range(4)
+        )
+        del logs
+        keep = np.ones(len(loan), dtype=np.bool_)
+        offsets = np.searchsorted(loan, np.arange(len(held) + 1))
+        for index, file in enumerate(held):
+            if file.reversed:
+                part = slice(int(offsets[index]), int(offsets[index + 1]))
+                keep[part] = ~np.isin(entry[part], np.fromiter(file.reversed, dtype=np.int64))
+        loan, entry, day, cents, reported = (column[keep] for column in (loan, entry, day, cents, reported))
+        same_loan = loan[1:] == loan[:-1]
+        if (same_loan & (entry[1:] <= entry[:-1])).any():
+            order = np.lexsort((entry, loan))
+            loan, entry, day, cents, reported = (column[order] for column in (loan, entry, day, cents, reported))
+            same_loan = loan[1:] == loan[:-1]
+        left_out = np.zeros(len(held), dtype=np.bool_)
+        left_out[loan[1:][same_loan & ((entry[1:] == entry[:-1]) | (day[1:] < day[:-1]))]] = True
+        left_out[loan[day < terms.start.astype("datetime64[D]").astype(np.int64)[loan]]] = True
+        usable = ~left_out[loan]
+        return cls(held, terms, left_out, loan[usable], day[usable], cents[usable], reported[usable])
+
+
 def value_serviced(
-    files: Sequence[LoanFile], as_of: date, policies: Mapping[Instrument, LateInterestPolicy]
+    columns: BookColumns, as_of: date, policies: Mapping[Instrument, LateInterestPolicy]
 ) -> ServicedValuation:
-    """The positions on `as_of` of the loans in `files` serviced by repayments alone, valued together."""
-    candidates = [
-        file
-        for file in files
-        if serviced_by_repayments(file, as_of) and file.terms is not None and batch_capable(file.terms)
-    ]
-    terms = BatchTerms.from_terms([file.terms for file in candidates if file.terms is not None])
-    late = BatchLateInterest.from_policies(
-        [file.terms for file in candidates if file.terms is not None],
-        [policies[file.instrument] for file in candidates],
+    """The positions on `as_of` of the book's loans serviced by repayments alone, valued together."""
+    chosen = (
+        np.array([serviced_by_repayments(file, as_of) for file in columns.files], dtype=np.bool_) & ~columns.left_out
     )
-    repayments, left_out, reported = _effective_repayments(candidates, terms, as_of)
+    candidates = np.flatnonzero(chosen)
+    files = [columns.files[index] for index in candidates]
+    terms = columns.terms.subset(candidates)
+    late = _late_interest(files, terms, policies)
+    position = np.full(len(columns.files), -1, dtype=np.int64)
+    position[candidates] = np.arange(len(candidates))
+    rows = chosen[columns.loan] & (columns.day <= np.datetime64(as_of, "D").astype(np.int64))
+    loan = position[columns.loan[rows]]
+    repayments = BatchRepayments(loan=loan, on=columns.day[rows].astype("datetime64[D]"), amount=columns.cents[rows])
+    reported = np.full(len(files), -1, dtype=np.int64)
+    last = np.flatnonzero(np.append(loan[1:] != loan[:-1], True)) if len(loan) else np.zeros(0, dtype=np.int64)
+    reported[loan[last]] = columns.reported[rows][last]
     positions = positions_as_of(terms, late, repayments, as_of, buckets=FIRST_DAYS)
-    return ServicedValuation(candidates, terms, positions, ~(positions.replay | left_out), reported)
+    return ServicedValuation(files, terms, positions, ~positions.replay, reported)
+
+
+def _late_interest(
+    files: Sequence[LoanFile], terms: BatchTerms, policies: Mapping[Instrument, LateInterestPolicy]
+) -> BatchLateInterest:
+    """Each loan's late-interest policy as columns, computed once per lender's policy, not once per loan."""
+    rate = np.full(len(files), NOT_HELD, dtype=np.int64)
+    fee = np.zeros(len(files), dtype=np.int64)
+    instruments = np.array([list(Instrument).index(file.instrument) for file in files], dtype=np.int64)
+    for code, instrument in enumerate(Instrument):
+        mine = instruments == code
+        if mine.any():
+            policy = BatchLateInterest.for_policy(policies[instrument], terms.rate[mine])
+            rate[mine] = policy.rate
+            fee[mine] = policy.collection_fee
+    return BatchLateInterest(rate, fee)
 
 
 def serviced_lines(
-    files: Sequence[LoanFile], as_of: date, policies: Mapping[Instrument, LateInterestPolicy]
+    columns: BookColumns, as_of: date, policies: Mapping[Instrument, LateInterestPolicy]
 ) -> dict[str, LoanLine]:
-    """The lines, by loan id, of the loans in `files` the vectorised engine can value on `as_of`."""
-    valuation = value_serviced(files, as_of, policies)
+    """The lines, by loan id, of the book's loans the vectorised engine can value on `as_of`."""
+    valuation = value_serviced(columns, as_of, policies)
     if not valuation.valued.any():
         return {}
     positions = valuation.positions
@@ -124,44 +191,3 @@ def serviced_lines(
             defaulted(file, [], as_of),
         )
     return lines
-
-
-def _effective_repayments(
-    files: Sequence[LoanFile], terms: BatchTerms, as_of: date
-) -> tuple[BatchRepayments, npt.NDArray[np.bool_], Int64Array]:
-    """The repayments each loan's replay would use on `as_of`, as columns; the loans left to the replay;
-    and the outstanding principal the lender reported after each loan's last one (-1 if none).
-
-    Effective repayments: not reversed, on or before `as_of`, in entry-id (recording) order. A
-    loan whose repayments are then out of date order, before the payout, or that heard an entry id
-    twice is left to the replay, which refuses or resolves it as before.
-    """
-    columns = [file.repayments.as_arrays() for file in files]
-    loan = np.repeat(np.arange(len(files), dtype=np.int64), [len(column[0]) for column in columns])
-    entry, day, cents, reported = (
-        np.concatenate([column[part] for column in columns]) if columns else np.zeros(0, dtype=np.int64)
-        for part in range(4)
-    )
-    del columns
-    keep = day <= np.datetime64(as_of, "D").astype(np.int64)
-    offsets = np.searchsorted(loan, np.arange(len(files) + 1))
-    for index, file in enumerate(files):
-        if file.reversed:
-            part = slice(int(offsets[index]), int(offsets[index + 1]))
-            keep[part] &= ~np.isin(entry[part], np.fromiter(file.reversed, dtype=np.int64))
-    loan, entry, day, cents, reported = (column[keep] for column in (loan, entry, day, cents, reported))
-    same_loan = loan[1:] == loan[:-1]
-    if (same_loan & (entry[1:] <= entry[:-1])).any():
-        order = np.lexsort((entry, loan))
-        loan, entry, day, cents, reported = (column[order] for column in (loan, entry, day, cents, reported))
-        same_loan = loan[1:] == loan[:-1]
-    left_out = np.zeros(len(files), dtype=np.bool_)
-    left_out[loan[1:][same_loan & ((entry[1:] == entry[:-1]) | (day[1:] < day[:-1]))]] = True
-    left_out[loan[day < terms.start.astype("datetime64[D]").astype(np.int64)[loan]]] = True
-    usable = ~left_out[loan]
-    loan, day, cents, reported = loan[usable], day[usable], cents[usable], reported[usable]
-    last_reported = np.full(len(files), -1, dtype=np.int64)
-    last = np.flatnonzero(np.append(loan[1:] != loan[:-1], True)) if len(loan) else np.zeros(0, dtype=np.int64)
-    last_reported[loan[last]] = reported[last]
-    repayments = BatchRepayments(loan=loan, on=day.astype("datetime64[D]"), amount=cents)
-    return repayments, left_out, last_reported

@@ -53,6 +53,13 @@ class RepaymentLog:
         self.modes.extend(modes)
         self.reported_cents.extend(reported_cents)
 
+    def extend_columns(self, *columns: npt.NDArray[np.int64]) -> None:
+        """`extend` from numpy columns, in the same order."""
+        for column, values in zip(
+            (self.entry_ids, self.days, self.cents, self.modes, self.reported_cents), columns, strict=True
+        ):
+            column.frombytes(values.astype(np.int8 if column.typecode == "b" else np.int64).tobytes())
+
     def day(self, index: int) -> date:
         return date.fromordinal(self.days[index] + EPOCH_ORDINAL)
 

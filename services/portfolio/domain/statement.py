@@ -50,7 +50,7 @@ def loan_lines(
     say) is refused naming the loan and the rule, rather than left out of the book.
     """
     files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
-    valued = serviced_lines(files, as_of, policies)
+    valued = serviced_lines(book.columns, as_of, policies)
     lines = []
     for done, file in enumerate(files, start=1):
         line = valued.get(file.loan_id) or _replayed_line(file, as_of, policies)
@@ -84,7 +84,7 @@ def arrears_on(book: Book, as_of: date, policies: Mapping[Instrument, LateIntere
     """What the book's loans have unpaid on `as_of` per bucket of days past due: the sum of their lines'
     arrears, without building the lines of the loans valued together."""
     files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
-    valuation = value_serviced(files, as_of, policies)
+    valuation = value_serviced(book.columns, as_of, policies)
     totals = valuation.arrears()
     replayed = []
     together = valuation.loan_ids

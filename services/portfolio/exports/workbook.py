@@ -7,9 +7,11 @@ numbers, so the workbook can be filtered and summed as it is.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import xlsxwriter
 
@@ -17,22 +19,28 @@ from services.portfolio.exports.charts import Chart
 from services.portfolio.exports.tables import Kind, Table
 
 
-def _value(kind: Kind, text: str) -> object:
-    if text == "":
-        return None
-    if kind in (Kind.MONEY, Kind.NUMBER, Kind.RATE):
-        return Decimal(text)  # xlsxwriter writes a Decimal as a number cell
-    if kind is Kind.COUNT:
-        return int(text)
-    if kind is Kind.DATE:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time())
-    return text
-
-
 def workbook(quarter: str, as_of: str, fixed_at: datetime, tables: Sequence[Table], charts: Sequence[Chart]) -> bytes:
-    """The workbook's document date is the cut-off's, so the same export gives the same bytes."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    """The workbook's document date is the cut-off's, so the same export gives the same bytes.
+
+    Written in xlsxwriter's constant-memory mode: each row goes to a temporary file as soon as the
+    next one starts, so a national book's million cells are never all held at once.
+    """
+    with tempfile.TemporaryDirectory(prefix="sef-workbook-") as directory:
+        path = Path(directory) / "book.xlsx"
+        book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": directory})
+        _fill(book, quarter, as_of, fixed_at, tables, charts)
+        book.close()
+        return path.read_bytes()
+
+
+def _fill(
+    book: xlsxwriter.Workbook,
+    quarter: str,
+    as_of: str,
+    fixed_at: datetime,
+    tables: Sequence[Table],
+    charts: Sequence[Chart],
+) -> None:
     book.set_properties(
         {
             "title": f"Portfolio {quarter}",
@@ -74,8 +82,6 @@ def workbook(quarter: str, as_of: str, fixed_at: datetime, tables: Sequence[Tabl
         _write_table(sheet, table, 0, bold, formats)
         sheet.freeze_panes(1, 0)
         sheet.set_column(0, len(table.columns) - 1, 18)
-    book.close()
-    return buffer.getvalue()
 
 
 def _write_table(
@@ -83,9 +89,25 @@ def _write_table(
 ) -> None:
     for index, column in enumerate(table.columns):
         sheet.write(first_row, index, column.name, bold)
+    # One writer per column, chosen once: the generic `write` guesses each cell's type, which
+    # costs more than writing it when a table has millions of cells.
+    writers = [_writer(sheet, column.kind) for column in table.columns]
+    column_formats = [formats.get(column.kind) for column in table.columns]
     for offset, values in enumerate(table.rows, start=1):
-        for index, (column, text) in enumerate(zip(table.columns, values, strict=True)):
-            value = _value(column.kind, text)
-            if value is None:
-                continue
-            sheet.write(first_row + offset, index, value, formats.get(column.kind))
+        row = first_row + offset
+        for index, text in enumerate(values):
+            if text != "":
+                writers[index](row, index, text, column_formats[index])
+
+
+def _writer(sheet: xlsxwriter.worksheet.Worksheet, kind: Kind) -> Callable[[int, int, str, object], object]:
+    """How a column's text goes into a cell: a number, a whole number, a date or the text itself."""
+    if kind in (Kind.MONEY, Kind.NUMBER, Kind.RATE):
+        return lambda row, column, text, cell_format: sheet.write_number(row, column, Decimal(text), cell_format)
+    if kind is Kind.COUNT:
+        return lambda row, column, text, cell_format: sheet.write_number(row, column, int(text), cell_format)
+    if kind is Kind.DATE:
+        return lambda row, column, text, cell_format: sheet.write_datetime(
+            row, column, datetime.combine(date.fromisoformat(text), datetime.min.time()), cell_format
+        )
+    return lambda row, column, text, cell_format: sheet.write_string(row, column, text, cell_format)

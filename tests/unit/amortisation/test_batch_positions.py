@@ -174,6 +174,24 @@ def test_late_rates_it_cannot_hold_are_marked() -> None:
     assert list(late.rate) == [NOT_HELD, NOT_HELD, NOT_HELD]
 
 
+@pytest.mark.parametrize(
+    "policy",
+    [
+        *POLICIES,
+        LateInterestPolicy.legal(lambda day: Decimal("0.1")),
+        LateInterestPolicy.over_contract_rate(Decimal("0.97")),
+        LateInterestPolicy.contractual(Decimal("0.0812345")),
+    ],
+)
+def test_one_policy_by_columns_is_every_loan_s_policy(policy: LateInterestPolicy) -> None:
+    rates = [Decimal("0"), Decimal("0.035"), Decimal("0.012345"), Decimal("0.5")]
+    terms = [replace(TERMS, annual_rate=rate) for rate in rates]
+    expected = BatchLateInterest.from_policies(terms, [policy] * len(terms))
+    got = BatchLateInterest.for_policy(policy, BatchTerms.from_terms(terms).rate)
+    assert list(got.rate) == list(expected.rate)
+    assert list(got.collection_fee) == list(expected.collection_fee)
+
+
 def test_the_last_installment_paid_on_its_day_settles_without_a_replay() -> None:
     terms = LoanTerms(Decimal("3000.00"), Decimal("0.04"), 3, date(2024, 1, 31))
     events: list[LoanEvent] = [Repayment(row.due_date, row.payment) for row in build_schedule(terms).installments]

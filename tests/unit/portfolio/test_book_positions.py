@@ -193,7 +193,7 @@ BOOK = _book(120)
 def test_lines_valued_together_equal_the_replay_of_each_loan(quarter: str) -> None:
     as_of = Quarter.parse(quarter).last_day
     files = sorted(BOOK.loans.values(), key=lambda file: file.loan_id)
-    valued = serviced_lines(files, as_of, POLICIES)
+    valued = serviced_lines(BOOK.columns, as_of, POLICIES)
     for file in files:
         if file.loan_id in valued:
             assert valued[file.loan_id] == loan_line(file, as_of, POLICIES[file.instrument]), file.loan_id
