@@ -110,7 +110,8 @@ def fold(facts: Iterable[Fact]) -> Book:
 
 
 def _terms(terms: LoanTermsV1) -> LoanTerms:
-    return LoanTerms.from_json(terms.model_dump(mode="json"))
+    """The engine's terms, checked by `from_json` field by field (from the parsed values: no JSON round trip)."""
+    return LoanTerms.from_json(dict(terms))
 
 
 LENDER_CONTRACTS = {
