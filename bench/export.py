@@ -8,7 +8,7 @@ participations (an investee, an approved proposal, a tranche paid in, a valuatio
 The facts are stored as at revision 0003 and the database is then upgraded, which fills the
 repayment columns from them (timed). The export is the service's own `build_export` for 2026Q3
 (eight quarter ends, CSV + XLSX + JSON + charts), run in a fresh process so that its peak memory
-(maximum resident set) is its own.
+(VmHWM, the peak resident set of its own program) is its own.
 Against it, the way the book valued loans before: one `LiveLoan` replay per loan and quarter end,
 timed on a sample and extrapolated.
 
@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -250,7 +251,7 @@ def child(url: str, sample: int) -> dict[str, float]:
     with Session(engine) as session:
         content = build_export(session, Quarter.parse(QUARTER), settings.book, lambda percent: None)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_resident_bytes()
     with Session(engine) as session:
         started = time.perf_counter()
         book = load_book(session)
@@ -269,6 +270,18 @@ def child(url: str, sample: int) -> dict[str, float]:
         "bytes": sum(len(item.content) for item in content.files),
         "loan_rows": next(item.rows or 0 for item in content.files if item.name == "loans.csv"),
     }
+
+
+def _peak_resident_bytes() -> int:
+    """This process's peak resident memory since it started its program.
+
+    Not `ru_maxrss`: Linux keeps that across exec, so a child started from a large parent would
+    report the parent's size. VmHWM belongs to the address space, which exec replaces.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def measure(cluster_url: str, loans: int, participations: int, sample: int) -> dict[str, float]:
