@@ -46,9 +46,8 @@ from shared.amortisation.batch import (
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LATE_DAY_BASIS, LateInterestPolicy
 from shared.amortisation.loan_events import LoanEvent, Repayment
-from shared.amortisation.money import exact, from_cents, to_cents
+from shared.amortisation.money import from_cents, to_cents
 from shared.amortisation.position import LoanPosition, PositionStatus
-from shared.amortisation.terms import LoanTerms
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -74,25 +73,26 @@ class BatchLateInterest:
     collection_fee: Int64Array
 
     @classmethod
-    def from_policies(cls, terms: Sequence[LoanTerms], policies: Sequence[LateInterestPolicy]) -> BatchLateInterest:
-        rates: list[int] = []
-        for loan, policy in zip(terms, policies, strict=True):
-            with exact():
-                if policy.rate is not None:
-                    rate: Decimal | None = policy.rate
-                elif policy.margin is not None:
-                    rate = loan.annual_rate + policy.margin
-                else:
-                    rate = None
-                micro = None if rate is None else rate * RATE_SCALE
-            held = micro is not None and micro == micro.to_integral_value() and 0 <= micro < RATE_SCALE
-            rates.append(int(micro) if held and micro is not None else NOT_HELD)
-        fees = [0 if policy.collection_fee is None else to_cents(policy.collection_fee) for policy in policies]
-        return cls(rate=np.array(rates, dtype=np.int64), collection_fee=np.array(fees, dtype=np.int64))
+    def from_policies(cls, contract_rates: Int64Array, policies: Sequence[LateInterestPolicy]) -> BatchLateInterest:
+        """Each loan's policy, given with its contract rate (millionths); loans sharing a policy go together."""
+        rate = np.empty(len(policies), dtype=np.int64)
+        fee = np.empty(len(policies), dtype=np.int64)
+        sharing: dict[int, list[int]] = {}
+        for index, policy in enumerate(policies):
+            sharing.setdefault(id(policy), []).append(index)
+        for loans in sharing.values():
+            part = cls.for_policy(policies[loans[0]], contract_rates[loans])
+            rate[loans] = part.rate
+            fee[loans] = part.collection_fee
+        return cls(rate=rate, collection_fee=fee)
 
     @classmethod
     def for_policy(cls, policy: LateInterestPolicy, contract_rates: Int64Array) -> BatchLateInterest:
-        """One policy for loans whose contract rates (millionths) are given: `from_policies`, by columns."""
+        """One policy for loans whose contract rates (millionths) are given.
+
+        A fixed rate, or the contract rate plus a margin, in whole millionths below 1; a rate asked
+        day by day (the legal rate), or one finer than a millionth, is `NOT_HELD`.
+        """
         loans = len(contract_rates)
         fee = 0 if policy.collection_fee is None else to_cents(policy.collection_fee)
         if policy.late_rate is not None:

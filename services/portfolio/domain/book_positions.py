@@ -20,7 +20,6 @@ import numpy.typing as npt
 
 from shared.amortisation.batch import BatchTerms, Int64Array, batch_capable
 from shared.amortisation.batch_positions import (
-    NOT_HELD,
     STATUSES,
     BatchLateInterest,
     BatchPositions,
@@ -43,7 +42,6 @@ from services.portfolio.domain.loans import (
 )
 
 FIRST_DAYS = tuple(bucket.first_day for bucket in ARREARS_BUCKETS)
-LENDERS = tuple(Instrument)
 assert all(bucket.last_day == following.first_day - 1 for bucket, following in pairwise(ARREARS_BUCKETS)), (
     "the engine's buckets are contiguous ranges of days past due"
 )
@@ -80,8 +78,6 @@ class BookColumns:
 
     files: list[LoanFile]
     terms: BatchTerms
-    instruments: Int64Array
-    """Each loan's lender, as its index in `Instrument`."""
     left_out: npt.NDArray[np.bool_]
     loan: Int64Array
     day: Int64Array
@@ -114,8 +110,7 @@ class BookColumns:
         left_out[loan[1:][same_loan & ((entry[1:] == entry[:-1]) | (day[1:] < day[:-1]))]] = True
         left_out[loan[day < terms.start.astype("datetime64[D]").astype(np.int64)[loan]]] = True
         usable = ~left_out[loan]
-        instruments = np.array([LENDERS.index(file.instrument) for file in held], dtype=np.int64)
-        return cls(held, terms, instruments, left_out, loan[usable], day[usable], cents[usable], reported[usable])
+        return cls(held, terms, left_out, loan[usable], day[usable], cents[usable], reported[usable])
 
 
 def value_serviced(
@@ -128,7 +123,7 @@ def value_serviced(
     candidates = np.flatnonzero(chosen)
     files = [columns.files[index] for index in candidates]
     terms = columns.terms.subset(candidates)
-    late = _late_interest(columns.instruments[candidates], terms, policies)
+    late = BatchLateInterest.from_policies(terms.rate, [policies[file.instrument] for file in files])
     position = np.full(len(columns.files), -1, dtype=np.int64)
     position[candidates] = np.arange(len(candidates))
     rows = chosen[columns.loan] & (columns.day <= np.datetime64(as_of, "D").astype(np.int64))
@@ -139,21 +134,6 @@ def value_serviced(
     reported[loan[last]] = columns.reported[rows][last]
     positions = positions_as_of(terms, late, repayments, as_of, buckets=FIRST_DAYS)
     return ServicedValuation(files, terms, positions, ~positions.replay, reported)
-
-
-def _late_interest(
-    instruments: Int64Array, terms: BatchTerms, policies: Mapping[Instrument, LateInterestPolicy]
-) -> BatchLateInterest:
-    """Each loan's late-interest policy as columns, computed once per lender's policy, not once per loan."""
-    rate = np.full(len(instruments), NOT_HELD, dtype=np.int64)
-    fee = np.zeros(len(instruments), dtype=np.int64)
-    for code, instrument in enumerate(LENDERS):
-        mine = instruments == code
-        if mine.any():
-            policy = BatchLateInterest.for_policy(policies[instrument], terms.rate[mine])
-            rate[mine] = policy.rate
-            fee[mine] = policy.collection_fee
-    return BatchLateInterest(rate, fee)
 
 
 def serviced_lines(

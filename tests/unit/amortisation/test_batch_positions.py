@@ -69,9 +69,10 @@ def _positions_equal_live_loans(loans: list[Loan], as_of: date, chunk: int = 16_
     terms = [loan[0] for loan in loans]
     repayments, other = BatchRepayments.from_histories([loan[2] for loan in loans])
     assert not other.any()
+    batch = BatchTerms.from_terms(terms)
     positions = positions_as_of(
-        BatchTerms.from_terms(terms),
-        BatchLateInterest.from_policies(terms, [loan[1] for loan in loans]),
+        batch,
+        BatchLateInterest.from_policies(batch.rate, [loan[1] for loan in loans]),
         repayments,
         as_of,
         chunk=chunk,
@@ -136,9 +137,8 @@ def test_a_book_of_ordinary_payers_needs_no_replay(payer: str) -> None:
 
 def _one(terms: LoanTerms, policy: LateInterestPolicy, events: list[LoanEvent], as_of: date) -> bool:
     repayments, other = BatchRepayments.from_histories([events])
-    positions = positions_as_of(
-        BatchTerms.from_terms([terms]), BatchLateInterest.from_policies([terms], [policy]), repayments, as_of
-    )
+    batch = BatchTerms.from_terms([terms])
+    positions = positions_as_of(batch, BatchLateInterest.from_policies(batch.rate, [policy]), repayments, as_of)
     return bool(positions.replay[0] or other[0])
 
 
@@ -162,34 +162,37 @@ def test_what_changes_the_schedule_is_left_to_the_replay() -> None:
     assert _one(capitalised, POLICY, [], as_of)
 
 
-def test_late_rates_it_cannot_hold_are_marked() -> None:
-    late = BatchLateInterest.from_policies(
-        [TERMS, TERMS, TERMS],
-        [
-            LateInterestPolicy.legal(lambda day: Decimal("0.1")),
-            LateInterestPolicy.over_contract_rate(Decimal("0.97")),
-            LateInterestPolicy.contractual(Decimal("0.0812345")),
-        ],
-    )
-    assert list(late.rate) == [NOT_HELD, NOT_HELD, NOT_HELD]
+LEGAL = LateInterestPolicy.legal(lambda day: Decimal("0.1"))
+MARGIN_TOO_HIGH = LateInterestPolicy.over_contract_rate(Decimal("0.97"))
+TOO_FINE = LateInterestPolicy.contractual(Decimal("0.0812345"))
+CONTRACT_RATES = np.array([0, 35_000, 12_345, 500_000], dtype=np.int64)
 
 
 @pytest.mark.parametrize(
-    "policy",
+    ("policy", "rates", "fee"),
     [
-        *POLICIES,
-        LateInterestPolicy.legal(lambda day: Decimal("0.1")),
-        LateInterestPolicy.over_contract_rate(Decimal("0.97")),
-        LateInterestPolicy.contractual(Decimal("0.0812345")),
+        (POLICIES[0], [80_000] * 4, 4000),
+        (POLICIES[1], [105_000] * 4, 0),
+        (POLICIES[2], [20_000, 55_000, 32_345, 520_000], 4000),
+        (POLICIES[3], [35_000, 70_000, 47_345, 535_000], 0),
+        (LEGAL, [NOT_HELD] * 4, 0),
+        (MARGIN_TOO_HIGH, [970_000, NOT_HELD, 982_345, NOT_HELD], 0),
+        (TOO_FINE, [NOT_HELD] * 4, 0),
     ],
 )
-def test_one_policy_by_columns_is_every_loan_s_policy(policy: LateInterestPolicy) -> None:
-    rates = [Decimal("0"), Decimal("0.035"), Decimal("0.012345"), Decimal("0.5")]
-    terms = [replace(TERMS, annual_rate=rate) for rate in rates]
-    expected = BatchLateInterest.from_policies(terms, [policy] * len(terms))
-    got = BatchLateInterest.for_policy(policy, BatchTerms.from_terms(terms).rate)
-    assert list(got.rate) == list(expected.rate)
-    assert list(got.collection_fee) == list(expected.collection_fee)
+def test_a_policy_gives_each_loan_its_late_rate_in_millionths(
+    policy: LateInterestPolicy, rates: list[int], fee: int
+) -> None:
+    late = BatchLateInterest.for_policy(policy, CONTRACT_RATES)
+    assert list(late.rate) == rates
+    assert list(late.collection_fee) == [fee] * 4
+
+
+def test_loans_with_different_policies_each_get_their_own() -> None:
+    policies = [LEGAL, POLICIES[2], MARGIN_TOO_HIGH, POLICIES[2]]
+    late = BatchLateInterest.from_policies(CONTRACT_RATES, policies)
+    assert list(late.rate) == [NOT_HELD, 55_000, 982_345, 520_000]
+    assert list(late.collection_fee) == [0, 4000, 0, 4000]
 
 
 def test_the_last_installment_paid_on_its_day_settles_without_a_replay() -> None:
@@ -218,11 +221,11 @@ def test_the_last_installment_paid_on_its_day_settles_without_a_replay() -> None
     ],
 )
 def test_repayments_that_cannot_be_replayed_are_refused(repayments: BatchRepayments, rule: str) -> None:
-    terms = [TERMS, TERMS]
+    batch = BatchTerms.from_terms([TERMS, TERMS])
     with pytest.raises(InvalidTerms, match=rule):
         positions_as_of(
-            BatchTerms.from_terms(terms),
-            BatchLateInterest.from_policies(terms, [POLICY, POLICY]),
+            batch,
+            BatchLateInterest.from_policies(batch.rate, [POLICY, POLICY]),
             repayments,
             date(2024, 6, 1),
         )
@@ -230,10 +233,11 @@ def test_repayments_that_cannot_be_replayed_are_refused(repayments: BatchRepayme
 
 def test_a_date_before_disbursement_is_refused() -> None:
     repayments, _ = BatchRepayments.from_histories([[]])
+    batch = BatchTerms.from_terms([TERMS])
     with pytest.raises(InvalidTerms, match="as_of"):
         positions_as_of(
-            BatchTerms.from_terms([TERMS]),
-            BatchLateInterest.from_policies([TERMS], [POLICY]),
+            batch,
+            BatchLateInterest.from_policies(batch.rate, [POLICY]),
             repayments,
             date(2024, 1, 14),
         )
