@@ -437,13 +437,11 @@ def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, In
     steps = np.minimum(np.arange(count, dtype=np.int64)[:, None], reach[None, :] - 1) + shift[None, :]
     index = anchor_index[None, :] + steps * months[None, :]
     due = _FIRST_DAY[index] + np.minimum(anchor_day[None, :], _MONTH_LENGTH[index] - 1)
-    start_index, _ = month_index(start_u)
     previous = np.vstack([start_u.astype(np.int64)[None, :], due[:-1]])
-    previous_index = np.vstack([start_index[None, :], index[:-1]])
     numerator = np.where(code[None, :] == 0, 30 * months[None, :], due - previous)
     isda = code == 3
     if isda.any():
-        numerator[:, isda] = _isda_numerator(previous[:, isda], due[:, isda], previous_index[:, isda])
+        numerator[:, isda] = isda_units(previous[:, isda], due[:, isda])
     for column in np.flatnonzero(broken_u):
         first = year_fraction(
             DAY_COUNTS[int(code[column])],
@@ -456,17 +454,18 @@ def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, In
     return np.ascontiguousarray(due), np.ascontiguousarray(numerator), combination, bool(broken_u.any())
 
 
-def _isda_numerator(previous: Int64Array, due: Int64Array, previous_index: Int64Array) -> Int64Array:
-    """ACT/ACT-ISDA over 365 x 366: days in a leap year weigh 365, others 366 (a period spans <= 1 new year)."""
-    year = previous_index // 12
-    boundary = _FIRST_DAY[(year + 1) * 12]
-    first_part = np.minimum(due, boundary) - previous
-    second_part = np.maximum(due - boundary, 0)
-    calendar_year = year + _BASE_YEAR
-    first_weight = np.where(_is_leap(calendar_year), 365, 366)
-    second_weight = np.where(_is_leap(calendar_year + 1), 365, 366)
-    result: Int64Array = first_part * first_weight + second_part * second_weight
-    return result
+def isda_units(start: Int64Array, end: Int64Array) -> Int64Array:
+    """ACT/ACT-ISDA from `start` to `end` (day numbers) over 365 x 366: a day in a leap year weighs 365,
+    any other 366; across any number of new years."""
+    total = np.zeros_like(start)
+    cursor = start.copy()
+    while (cursor < end).any():
+        years = cursor.astype("datetime64[D]").astype("datetime64[Y]")
+        stop = np.minimum((years + 1).astype("datetime64[D]").astype(np.int64), end)
+        weight = np.where(_is_leap(years.astype(np.int64) + 1970), 365, 366)
+        total += np.where(cursor < end, (stop - cursor) * weight, 0)
+        cursor = np.maximum(cursor, stop)
+    return total
 
 
 def exact_interest(product: Int64Array, numerator: Int64Array, scaled_den: Int64Array) -> Int64Array:

@@ -41,6 +41,7 @@ from shared.amortisation.batch import (
     Int64Array,
     build_batch,
     exact_interest,
+    isda_units,
     month_index,
 )
 from shared.amortisation.errors import InvalidTerms
@@ -400,9 +401,8 @@ def _chunk_positions(
     schedule = build_batch(terms, workers=1, head=head)
     interest = np.ascontiguousarray(schedule.interest)
     principal = np.ascontiguousarray(schedule.principal)
-    rows = interest.shape[1]
-    due = np.ascontiguousarray(schedule.calendar_due.T).take(schedule.calendar_of_loan, axis=0)
-    due[np.arange(rows)[None, :] >= schedule.periods[:, None]] = walk.NEVER
+    dates = schedule.due_date
+    due = np.where(np.isnat(dates), walk.NEVER, dates.view(np.int64))
     out = np.zeros((len(terms), walk.FIRST_BUCKET + len(buckets)), dtype=np.int64)
     replay = np.zeros(len(terms), dtype=np.bool_)
     walk.walk(
@@ -449,7 +449,7 @@ def _accrued(
         numerator[thirty] = _thirty_e_360(start[thirty], end[thirty])
     isda = np.flatnonzero(code == 3)
     if isda.size:
-        numerator[isda] = _isda_units(start[isda], end[isda])
+        numerator[isda] = isda_units(start[isda], end[isda])
     scaled_den = np.asarray(DENOMINATORS, dtype=np.int64)[code] * RATE_SCALE
     accrued = exact_interest(opening * rate, numerator, scaled_den)
     result: Int64Array = np.where(start < end, accrued, 0)
@@ -462,18 +462,3 @@ def _thirty_e_360(start: Int64Array, end: Int64Array) -> Int64Array:
     end_month, end_day = month_index(end.astype("datetime64[D]"))
     result: Int64Array = 30 * (end_month - start_month) + np.minimum(end_day + 1, 30) - np.minimum(start_day + 1, 30)
     return result
-
-
-def _isda_units(start: Int64Array, end: Int64Array) -> Int64Array:
-    """ACT/ACT-ISDA over 365 x 366: a day in a leap year weighs 365, any other 366; any number of new years."""
-    total = np.zeros_like(start)
-    cursor = start.copy()
-    while (cursor < end).any():
-        years = cursor.astype("datetime64[D]").astype("datetime64[Y]")
-        boundary = (years + 1).astype("datetime64[D]").astype(np.int64)
-        stop = np.minimum(boundary, end)
-        calendar_year = years.astype(np.int64) + 1970
-        leap = (calendar_year % 4 == 0) & ((calendar_year % 100 != 0) | (calendar_year % 400 == 0))
-        total += np.where(cursor < end, (stop - cursor) * np.where(leap, 365, 366), 0)
-        cursor = np.maximum(cursor, stop)
-    return total
