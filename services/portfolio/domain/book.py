@@ -75,13 +75,17 @@ class Book:
     def measures(self) -> list[MeasureRecordedV1]:
         return [measure for _, measure in self.measure_versions.values()]
 
+    def loans_in_order(self) -> list[LoanFile]:
+        """Its loans by instrument and loan id: the order of every list of lines."""
+        return sorted(self.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
+
     @cached_property
     def columns(self) -> BookColumns:
         """Its loans' terms and repayments as columns for the vectorised engine, built on first use.
 
         Fold every fact before asking: the columns are not rebuilt when a fact is added later.
         """
-        return BookColumns.of(sorted(self.loans.values(), key=lambda file: (file.instrument.value, file.loan_id)))
+        return BookColumns.of(self.loans_in_order())
 
     def loan(self, loan_id: str, instrument: Instrument) -> LoanFile:
         file = self.loans.get(loan_id)

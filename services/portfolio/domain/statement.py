@@ -49,7 +49,7 @@ def loan_lines(
     A loan the engine cannot value that day (late interest past the end of the legal-rate table,
     say) is refused naming the loan and the rule, rather than left out of the book.
     """
-    files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
+    files = book.loans_in_order()
     valued = serviced_lines(book.columns, as_of, policies)
     lines = []
     for done, file in enumerate(files, start=1):
@@ -83,7 +83,7 @@ def arrears_of_lines(lines: Sequence[LoanLine]) -> dict[str, Decimal]:
 def arrears_on(book: Book, as_of: date, policies: Mapping[Instrument, LateInterestPolicy]) -> dict[str, Decimal]:
     """What the book's loans have unpaid on `as_of` per bucket of days past due: the sum of their lines'
     arrears, without building the lines of the loans valued together."""
-    files = sorted(book.loans.values(), key=lambda file: (file.instrument.value, file.loan_id))
+    files = book.loans_in_order()
     valuation = value_serviced(book.columns, as_of, policies)
     totals = valuation.arrears()
     replayed = []
@@ -94,7 +94,8 @@ def arrears_on(book: Book, as_of: date, policies: Mapping[Instrument, LateIntere
         line = _replayed_line(file, as_of, policies)
         if line is not None:
             replayed.append(line)
-    return {name: amount + arrears_of_lines(replayed)[name] for name, amount in totals.items()}
+    others = arrears_of_lines(replayed)
+    return {name: amount + others[name] for name, amount in totals.items()}
 
 
 @dataclass(frozen=True)
