@@ -43,18 +43,9 @@ class RepaymentLog:
         self.modes.append(MODES.index(mode))
         self.reported_cents.append(reported_cents)
 
-    def extend(
-        self, entry_ids: list[int], days: list[int], cents: list[int], modes: list[int], reported_cents: list[int]
-    ) -> None:
-        """Many repayments at once, as columns: days since 1970-01-01, modes as indexes into MODES."""
-        self.entry_ids.extend(entry_ids)
-        self.days.extend(days)
-        self.cents.extend(cents)
-        self.modes.extend(modes)
-        self.reported_cents.extend(reported_cents)
-
-    def extend_columns(self, *columns: npt.NDArray[np.int64]) -> None:
-        """`extend` from numpy columns, in the same order."""
+    def extend(self, *columns: npt.NDArray[np.int64]) -> None:
+        """Many repayments at once, as columns in the order of the fields above: days since 1970-01-01,
+        modes as indexes into MODES."""
         for column, values in zip(
             (self.entry_ids, self.days, self.cents, self.modes, self.reported_cents), columns, strict=True
         ):

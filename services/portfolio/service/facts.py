@@ -27,7 +27,7 @@ from shared.platform.business_date import as_utc
 
 from services.portfolio.domain.book import LENDER_CONTRACTS, Book, Fact, apply
 from services.portfolio.domain.loans import Instrument
-from services.portfolio.domain.repayment_log import EPOCH, MODES
+from services.portfolio.domain.repayment_log import EPOCH, EPOCH_ORDINAL, MODES
 from services.portfolio.events import BOOK_TYPES, EXPORT_READY, FINANCIER_RECOGNISED
 from services.portfolio.models import PortfolioEvent, PortfolioRepayment
 from services.portfolio.service.cutoffs import Cutoff, counted, keep_cutoff, read_so_far
@@ -142,24 +142,24 @@ def load_book(session: Session, cutoff: Cutoff | None = None) -> Book:
 
 REPAYMENT_COLUMNS = (
     col(PortfolioRepayment.entry_id),
-    sa.type_coerce(col(PortfolioRepayment.received_on) - sa.cast(EPOCH.isoformat(), sa.Date), sa.Integer),
+    col(PortfolioRepayment.received_on),
     col(PortfolioRepayment.cents),
     col(PortfolioRepayment.surplus_mode),
     col(PortfolioRepayment.reported_cents),
 )
-"""A repayment's columns in the order `RepaymentLog.extend` takes them (the day as days since 1970-01-01)."""
+"""A repayment's columns in the order `RepaymentLog.extend` takes them (it takes the day as days since 1970-01-01)."""
+PACKED_REPAYMENT = np.dtype([(f"f{index}", ">i8") for index in range(len(REPAYMENT_COLUMNS))])
+"""Those numbers as PostgreSQL packs them: 8-byte big-endian integers, one after the other."""
 
 
-REPAYMENT_FIELDS = (
-    "entry_id",
-    f"(received_on - DATE '{EPOCH.isoformat()}')::bigint",
-    "cents",
-    "surplus_mode::bigint",
-    "reported_cents",
-)
-"""A repayment as whole numbers, in the order `RepaymentLog.extend_columns` takes them."""
-PACKED_REPAYMENT = np.dtype([(f"f{index}", ">i8") for index in range(len(REPAYMENT_FIELDS))])
-"""Those numbers as the database packs them: 8-byte big-endian integers, one after the other."""
+def _postgresql(expression: sa.ColumnElement[Any]) -> str:
+    """An expression as PostgreSQL SQL, its values written in (they are the table's own and integers)."""
+    return str(
+        expression.compile(
+            dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+            compile_kwargs={"literal_binds": True},
+        )
+    )
 
 
 def _repayments_per_loan(
@@ -172,13 +172,10 @@ def _repayments_per_loan(
     strings at once. Integer arrays, or a row per repayment, through the driver took seconds per
     million.
     """
-    condition = str(
-        sa.and_(col(PortfolioRepayment.event_type).in_(repayments), heard_before).compile(
-            dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
-            compile_kwargs={"literal_binds": True},
-        )
-    )
-    record = " || ".join(f"int8send({field})" for field in REPAYMENT_FIELDS)
+    condition = _postgresql(sa.and_(col(PortfolioRepayment.event_type).in_(repayments), heard_before))
+    days = col(PortfolioRepayment.received_on) - sa.literal(EPOCH, sa.Date)
+    numbers = (days if column is col(PortfolioRepayment.received_on) else column for column in REPAYMENT_COLUMNS)
+    record = " || ".join(f"int8send({_postgresql(sa.cast(number, sa.BigInteger))})" for number in numbers)
     query = (
         f"SELECT loan_id, min(event_type), string_agg({record}, ''::bytea ORDER BY known_at, event_id) "  # noqa: S608
         f"FROM portfolio_repayment WHERE {condition} GROUP BY loan_id"
@@ -193,16 +190,16 @@ def _repayments_per_loan(
     counts = np.array([len(row[2]) for row in rows], dtype=np.int64) // PACKED_REPAYMENT.itemsize
     starts = np.concatenate(([0], np.cumsum(counts)))
     packed = np.frombuffer(b"".join(row[2] for row in rows), dtype=PACKED_REPAYMENT)
-    columns = [packed[f"f{index}"].astype(np.int64) for index in range(len(REPAYMENT_FIELDS))]
+    columns = [packed[f"f{index}"].astype(np.int64) for index in range(len(REPAYMENT_COLUMNS))]
     for index, (loan_id, event_type, *_) in enumerate(rows):
         part = slice(int(starts[index]), int(starts[index + 1]))
-        book.loan(loan_id, repayments[event_type]).repayments.extend_columns(*(column[part] for column in columns))
+        book.loan(loan_id, repayments[event_type]).repayments.extend(*(column[part] for column in columns))
 
 
 def _repayments_row_by_row(
     session: Session, book: Book, repayments: dict[str, Instrument], heard_before: sa.ColumnElement[bool]
 ) -> None:
-    """The same, for databases without array aggregates: rows in loan order, gathered here."""
+    """The same on other databases (SQLite): rows in loan order, gathered here."""
     query = (
         sa.select(col(PortfolioRepayment.loan_id), col(PortfolioRepayment.event_type), *REPAYMENT_COLUMNS)
         .where(heard_before)
@@ -211,5 +208,16 @@ def _repayments_row_by_row(
     for (loan_id, event_type), rows in groupby(
         session.execute(query.execution_options(yield_per=FETCH_ROWS)), key=lambda row: (row[0], row[1])
     ):
-        columns = list(zip(*(row[2:] for row in rows), strict=True))
-        book.loan(loan_id, repayments[event_type]).repayments.extend(*(list(column) for column in columns))
+        entry_ids, days, cents, modes, reported_cents = zip(*(row[2:] for row in rows), strict=True)
+        book.loan(loan_id, repayments[event_type]).repayments.extend(
+            *(
+                np.array(column, dtype=np.int64)
+                for column in (
+                    entry_ids,
+                    [day.toordinal() - EPOCH_ORDINAL for day in days],
+                    cents,
+                    modes,
+                    reported_cents,
+                )
+            )
+        )

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,11 +95,16 @@ def _assert_same_repayments(url: str, facts: list[tuple[EventEnvelope, int]]) ->
         engine.dispose()
 
 
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
 def test_every_lender_s_repayments_kept_by_the_consumer_read_back_as_columns(
-    migrated_database: Callable[[str], str],
+    database: str, migrated_database: Callable[[str], str], tmp_path: Path
 ) -> None:
     assert set(repayment_types().values()) == set(Instrument)
-    url = migrated_database("portfolio")
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path / 'portfolio.db'}"
+        migrations.upgrade(MIGRATIONS_DIR, url, "head")
+    else:
+        url = migrated_database("portfolio")
     facts = _facts()
     engine = make_engine(url)
     with Session(engine) as session:
