@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +46,12 @@ def loans_with_repayments(draw: st.DrawFn) -> Loan:
     drawn = draw(loan_terms(max_periods=36))
     start = date(2020, 1, 1) + timedelta(days=draw(st.integers(0, 730)))
     moved = start - drawn.start_date
-    first_due = None if drawn.first_due_date is None else drawn.first_due_date + moved
+    first_due = None
+    if drawn.first_due_date is not None:
+        # Moving both dates by the same days can stretch a long first period past the two periods
+        # the terms allow, as months differ in length; keep it at that limit.
+        latest = start + relativedelta(months=2 * drawn.frequency.months)
+        first_due = min(drawn.first_due_date + moved, latest)
     terms = replace(drawn, start_date=start, first_due_date=first_due)
     try:
         rows = build_schedule(terms).installments
