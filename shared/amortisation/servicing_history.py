@@ -61,17 +61,22 @@ class Segment:
 
 
 def replay(terms: LoanTerms, late_interest: LateInterestPolicy, history: Iterable[HistoryEntry]) -> list[Segment]:
-    current = Segment(terms.start_date, LiveLoan(terms, late_interest))
-    segments = [current]
+    """The segments of a history, each loan built once from all of its events.
+
+    Recording the events one by one (`LiveLoan.record`) would replay the history once per event,
+    which makes a loan with years of monthly repayments quadratic to load.
+    """
+    segments: list[Segment] = []
+    starts_on, current, events = terms.start_date, terms, list[LoanEvent]()
     for entry in history:
         if entry.kind == RESTRUCTURE:
             if entry.terms is None:
                 raise ValueError(f"restructuring on {entry.on} has no terms")
-            current = Segment(entry.on, LiveLoan(entry.terms, late_interest))
-            segments.append(current)
+            segments.append(Segment(starts_on, LiveLoan(current, late_interest, tuple(events))))
+            starts_on, current, events = entry.on, entry.terms, []
         else:
-            current = Segment(current.starts_on, current.live.record(entry.engine_event()))
-            segments[-1] = current
+            events.append(entry.engine_event())
+    segments.append(Segment(starts_on, LiveLoan(current, late_interest, tuple(events))))
     return segments
 
 
