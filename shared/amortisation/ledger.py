@@ -1,8 +1,9 @@
 """The replay engine behind `LiveLoan`: applies dated events in order to a mutable state.
 
-A `Ledger` is private to one replay; `LiveLoan` builds a fresh one for every question, so the same
-events always give the same state. Between two moments (events, due dates) nothing changes but
-the late-interest accrual, which `advance` books on the overdue base of the interval.
+A `Ledger` is private to one replay; `LiveLoan` answers every question from a fresh one or from a
+`copy` of the replay it made of all its events, so the same events always give the same state.
+Between two moments (events, due dates) nothing changes but the late-interest accrual, which
+`advance` books on the overdue base of the interval.
 
 Three words used below:
 
@@ -62,6 +63,19 @@ class Ledger:
         self.prepaid = ZERO
         self.clock = terms.start_date
         self.allocations: list[Allocation] = []
+
+    def copy(self) -> Ledger:
+        """An independent ledger in the same state: its containers copied, their rows and figures immutable."""
+        twin = Ledger.__new__(Ledger)
+        twin.__dict__.update(self.__dict__)
+        twin.rows = list(self.rows)
+        twin.rates = list(self.rates)
+        twin.split = dict(self.split)
+        twin.interest_paid = dict(self.interest_paid)
+        twin.principal_paid = dict(self.principal_paid)
+        twin.fees_charged = dict(self.fees_charged)
+        twin.allocations = list(self.allocations)
+        return twin
 
     # -- what is owed -------------------------------------------------------------------------
 

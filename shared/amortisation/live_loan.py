@@ -3,7 +3,8 @@
 A `LiveLoan` is immutable: the contract, the late-interest policy and the events so far, in
 chronological order (events on the same day keep the order they were recorded in). `record`
 returns a new `LiveLoan`; every question replays the events up to the date asked (see
-`ledger.py`), so the same events always give the same answers.
+`ledger.py`), so the same events always give the same answers. The replay of all events, made
+once to check them, is kept: a question on or after the last event starts from a copy of it.
 
 Decisions, in one place (details in the modules named):
 
@@ -23,7 +24,7 @@ Decisions, in one place (details in the modules named):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from shared.amortisation.allocation import Allocation
@@ -41,6 +42,7 @@ class LiveLoan:
     terms: LoanTerms
     late_interest: LateInterestPolicy
     events: tuple[LoanEvent, ...] = ()
+    _replayed: Ledger = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "events", tuple(self.events))
@@ -57,7 +59,7 @@ class LiveLoan:
                     f"events[{index}].on", f"{event.on} is before the previous event ({previous}); record in order"
                 )
             previous = event.on
-        self._replay(None)
+        object.__setattr__(self, "_replayed", self._replay_up_to(None))
 
     def record(self, event: LoanEvent) -> LiveLoan:
         """A new LiveLoan with `event` appended; raises InvalidTerms naming the bad field."""
@@ -99,6 +101,12 @@ class LiveLoan:
             raise InvalidTerms("as_of", f"{as_of} is before disbursement ({self.terms.start_date})")
 
     def _replay(self, as_of: date | None) -> Ledger:
+        """A ledger of the events up to `as_of` (all if None), for one question to change as it needs."""
+        if as_of is None or not self.events or as_of >= self.events[-1].on:
+            return self._replayed.copy()
+        return self._replay_up_to(as_of)
+
+    def _replay_up_to(self, as_of: date | None) -> Ledger:
         ledger = Ledger(self.terms, self.late_interest)
         for index, event in enumerate(self.events):
             if as_of is not None and event.on > as_of:

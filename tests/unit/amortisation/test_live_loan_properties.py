@@ -8,9 +8,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import STATUTORY_COLLECTION_FEE, LateInterestPolicy
 from shared.amortisation.live_loan import LiveLoan
-from shared.amortisation.loan_events import PrepaymentMode, RateReset, Repayment
+from shared.amortisation.loan_events import LoanEvent, PrepaymentMode, RateReset, Repayment
 from shared.amortisation.money import ZERO, from_cents
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
 
@@ -92,3 +93,36 @@ def check(loan: LiveLoan, as_of: date) -> None:
         assert row.principal >= 0
         assert row.interest >= 0
         assert row.opening_balance + row.capitalised - row.principal == row.closing_balance
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    terms=loan_terms(),
+    steps=events,
+    fee=st.booleans(),
+    asked=st.lists(st.integers(-30, 900), min_size=1, max_size=6),
+)
+def test_a_loan_asked_again_and_in_any_order_answers_as_a_fresh_one(
+    terms: LoanTerms, steps: list[tuple[int, int, PrepaymentMode, bool]], fee: bool, asked: list[int]
+) -> None:
+    """A question changes the ledger it is answered from (late interest, fees); it must not change the loan."""
+    policy = LateInterestPolicy.contractual(Decimal("0.08"), STATUTORY_COLLECTION_FEE if fee else None)
+    on = terms.start_date
+    history: list[LoanEvent] = []
+    for gap, cents, mode, reset in steps:
+        on += timedelta(days=gap)
+        if reset:
+            history.append(RateReset(on, Decimal(cents % 1200) / 10_000))
+        history.append(Repayment(on, from_cents(cents), surplus_mode=mode))
+    try:
+        loan = LiveLoan(terms, policy, tuple(history))
+    except InvalidTerms:
+        return
+    for days in asked:
+        day = max(terms.start_date, on + timedelta(days=days))
+        fresh = LiveLoan(terms, policy, tuple(history))
+        assert loan.position(day) == fresh.position(day)
+        assert loan.installments_owed(day) == LiveLoan(terms, policy, tuple(history)).installments_owed(day)
+        assert loan.schedule(day) == LiveLoan(terms, policy, tuple(history)).schedule(day)
+        assert loan.allocations() == LiveLoan(terms, policy, tuple(history)).allocations()
+    assert loan.schedule() == LiveLoan(terms, policy, tuple(history)).schedule()
