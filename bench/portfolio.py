@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import time
 import tracemalloc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -56,9 +57,9 @@ class Book:
     repayments: BatchRepayments
 
 
-def generated_book(loans: int, seed: int = 20261130) -> Book:
+def generated_book(loans: int, seed: int = 20261130, periods_from: Sequence[int] = (60, 120, 180, 240)) -> Book:
     rng = np.random.default_rng(seed)
-    periods = rng.choice(np.array([60, 120, 180, 240], dtype=np.int64), loans)
+    periods = rng.choice(np.array(periods_from, dtype=np.int64), loans)
     with_grace = rng.random(loans) < 0.2
     terms = BatchTerms(
         principal=rng.integers(25_000, 2_000_000, loans, dtype=np.int64) * 100,

@@ -8,13 +8,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bench import amortisation, api, events, export, portfolio
+from bench import amortisation, api, events, export, operations, portfolio
 from bench.summary import Figure, print_table
 
 QUICK: dict[str, Callable[[], list[Figure]]] = {
     "amortisation": amortisation.quick,
     "portfolio": portfolio.quick,
     "export": export.quick,
+    "operations": operations.quick,
     "api": api.quick,
     "events": events.quick,
 }
