@@ -36,6 +36,7 @@ from shared.amortisation import repayment_walk as walk
 from shared.amortisation.batch import (
     DENOMINATORS,
     RATE_SCALE,
+    BatchSchedule,
     BatchTerms,
     DateArray,
     Int64Array,
@@ -48,7 +49,7 @@ from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import LATE_DAY_BASIS, LateInterestPolicy
 from shared.amortisation.loan_events import LoanEvent, Repayment
 from shared.amortisation.money import from_cents, to_cents
-from shared.amortisation.position import LoanPosition, PositionStatus
+from shared.amortisation.position import InstallmentOwed, LoanPosition, PositionStatus
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -278,6 +279,99 @@ def positions_as_of(
     return result
 
 
+@dataclass(frozen=True)
+class BatchInstallments:
+    """Each loan's installments due by `through`, and the first one after it, with what each still asks for at
+    the end of `as_of`, in the sense of `LiveLoan.installments_owed`; money in cents.
+
+    Loan j's installments are rows ``offsets[j] : offsets[j + 1]``; a loan flagged in `replay` has none.
+    """
+
+    as_of: date
+    through: date
+    replay: BoolArray
+    offsets: Int64Array
+    number: Int64Array
+    due_date: DateArray
+    amount: Int64Array
+    owed: Int64Array
+
+    def of(self, loan: int) -> tuple[InstallmentOwed, ...]:
+        rows = range(int(self.offsets[loan]), int(self.offsets[loan + 1]))
+        return tuple(
+            InstallmentOwed(
+                int(self.number[row]),
+                date.fromisoformat(str(self.due_date[row])),
+                from_cents(int(self.amount[row])),
+                from_cents(int(self.owed[row])),
+            )
+            for row in rows
+        )
+
+
+def installments_as_of(
+    terms: BatchTerms, late: BatchLateInterest, repayments: BatchRepayments, as_of: date, through: date
+) -> BatchInstallments:
+    """What the installments due by `through` (and the first after it) still ask for at the end of `as_of`.
+
+    The repayments up to `as_of` are applied as `positions_as_of` applies them, with the same flags:
+    a payment ahead of a due date counts, so an installment paid ahead asks for nothing. Meant for
+    the loans one run looks at (hundreds at a time): one chunk, on the calling thread.
+    """
+    loans = len(terms)
+    _check(terms, late, repayments, as_of, DEFAULT_BUCKETS)
+    if through < as_of:
+        raise InvalidTerms("through", f"{through} is before as_of ({as_of})")
+    day, last = np.datetime64(as_of, "D"), np.datetime64(through, "D")
+    if loans == 0:
+        none = np.zeros(0, dtype=np.int64)
+        no_dates = none.astype("datetime64[D]")
+        flags = np.zeros(0, dtype=np.bool_)
+        return BatchInstallments(as_of, through, flags, np.zeros(1, dtype=np.int64), none, no_dates, none, none)
+    offsets = np.searchsorted(repayments.loan, np.arange(loans + 1)).astype(np.int64)
+    counts = np.bincount(repayments.loan[repayments.on <= day], minlength=loans).astype(np.int64)
+    head = _installments_needed(terms, last)
+    schedule, out, replay = _walked(
+        terms,
+        late,
+        max(1, int(head.max(initial=0))),
+        offsets[:-1],
+        counts,
+        repayments.on.astype("datetime64[D]", copy=False).view(np.int64),
+        repayments.amount.astype(np.int64, copy=False),
+        int(day.astype(np.int64)),
+        np.asarray(DEFAULT_BUCKETS, dtype=np.int64),
+    )
+    due = schedule.due_date
+    row = np.arange(due.shape[1], dtype=np.int64)[None, :]
+    in_schedule = row < schedule.periods[:, None]
+    after = in_schedule & (due > last)
+    first_after = np.where(after.any(axis=1), after.argmax(axis=1), due.shape[1])
+    kept = in_schedule & (row <= first_after[:, None]) & ~replay[:, None]
+    interest = schedule.interest - schedule.capitalised
+    interest_owed = _still_owed(interest, row, out[:, walk.INTEREST_ROW], out[:, walk.INTEREST_PART])
+    principal_owed = _still_owed(schedule.principal, row, out[:, walk.PRINCIPAL_ROW], out[:, walk.PRINCIPAL_PART])
+    loan_of, column = np.nonzero(kept)
+    return BatchInstallments(
+        as_of=as_of,
+        through=through,
+        replay=replay,
+        offsets=np.concatenate(([0], np.cumsum(kept.sum(axis=1)))).astype(np.int64),
+        number=column.astype(np.int64) + 1,
+        due_date=due[loan_of, column].astype("datetime64[D]"),
+        amount=(interest + schedule.principal)[loan_of, column],
+        owed=(interest_owed + principal_owed)[loan_of, column],
+    )
+
+
+def _still_owed(column: Int64Array, row: Int64Array, pointer: Int64Array, part: Int64Array) -> Int64Array:
+    """What each installment still owes of a column paid as a prefix up to `pointer`, which received `part`."""
+    result: Int64Array = np.where(
+        row < pointer[:, None], 0, np.where(row == pointer[:, None], column - part[:, None], column)
+    )
+    return result
+
+
 def _installments_needed(terms: BatchTerms, day: np.datetime64) -> Int64Array:
     """How many installments a position on `day` can touch, at most: those due by then and two more.
 
@@ -398,6 +492,31 @@ def _chunk_positions(
     buckets: Int64Array,
 ) -> tuple[Int64Array, BoolArray]:
     """The walk's columns and replay flags for one chunk of loans, the accrued interest filled in."""
+    _, out, replay = _walked(terms, late, head, first, counts, on, amount, day, buckets)
+    opened = np.flatnonzero(out[:, walk.OPEN_ROW] >= 0)
+    if opened.size:
+        out[opened, walk.ACCRUED] = _accrued(
+            out[opened, walk.OPENING],
+            terms.rate[opened],
+            terms.day_count[opened],
+            out[opened, walk.PERIOD_START],
+            day,
+        )
+    return out, replay
+
+
+def _walked(
+    terms: BatchTerms,
+    late: BatchLateInterest,
+    head: int,
+    first: Int64Array,
+    counts: Int64Array,
+    on: Int64Array,
+    amount: Int64Array,
+    day: int,
+    buckets: Int64Array,
+) -> tuple[BatchSchedule, Int64Array, BoolArray]:
+    """The loans' schedules (their first `head` installments), the walk's columns and the replay flags."""
     schedule = build_batch(terms, workers=1, head=head)
     interest = np.ascontiguousarray(schedule.interest)
     principal = np.ascontiguousarray(schedule.principal)
@@ -425,16 +544,7 @@ def _chunk_positions(
         replay,
     )
     replay |= schedule.refused | (terms.capitalised_grace & (terms.grace_periods > 0)) | (late.rate == NOT_HELD)
-    opened = np.flatnonzero(out[:, walk.OPEN_ROW] >= 0)
-    if opened.size:
-        out[opened, walk.ACCRUED] = _accrued(
-            out[opened, walk.OPENING],
-            terms.rate[opened],
-            terms.day_count[opened],
-            out[opened, walk.PERIOD_START],
-            day,
-        )
-    return out, replay
+    return schedule, out, replay
 
 
 def _accrued(

@@ -31,7 +31,9 @@ NEVER = np.iinfo(np.int64).max // 4
 STATUS, OUTSTANDING, NOT_YET_DUE, PAID_AHEAD, TOTAL_ARREARS, DAYS_PAST_DUE = range(6)
 LATE, FEES, PRINCIPAL_REPAID, LATE_INTEREST_PAID, OPEN_ROW, OPENING, PERIOD_START, NEXT_DUE = range(6, 14)
 ACCRUED = 14  # left for the caller: the open period's interest needs the day count's calendar
-FIRST_BUCKET = 15
+# The waterfall's pointers (module docstring): what each installment still owes follows from them.
+INTEREST_ROW, INTEREST_PART, PRINCIPAL_ROW, PRINCIPAL_PART = range(15, 19)
+FIRST_BUCKET = 19
 CURRENT, IN_ARREARS, SETTLED = range(3)
 
 
@@ -217,6 +219,10 @@ def walk(
         line[PRINCIPAL_REPAID] = repaid
         line[LATE_INTEREST_PAID] = late_paid
         line[OPEN_ROW] = -1
+        line[INTEREST_ROW] = interest_row
+        line[INTEREST_PART] = interest_part
+        line[PRINCIPAL_ROW] = principal_row
+        line[PRINCIPAL_PART] = principal_part
         line[PAID_AHEAD] = line[OPENING] = line[PERIOD_START] = line[NEXT_DUE] = 0
         if status != SETTLED and through < periods_all:
             ahead = 0

@@ -14,7 +14,9 @@ the day's collections go into one pain.008 file per creditor account.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -28,7 +30,7 @@ from shared.banking import structured_reference
 from shared.banking.direct_debits import Collection, SequenceType, direct_debit_xml
 from shared.eventbus.command import CommandContext
 from shared.loan_operations.job_runs import Counts, Progress, chunked
-from shared.loan_operations.lender import LenderOperations, Payer
+from shared.loan_operations.lender import LenderOperations
 from shared.loan_operations.rules import (
     Channel,
     LineStatus,
@@ -38,6 +40,7 @@ from shared.loan_operations.rules import (
     to_request,
 )
 from shared.loan_operations.tables import MandateColumns
+from shared.loan_operations.valuation import value_chunk
 from shared.platform.business_date import business_date
 from shared.platform.database import transaction
 from shared.servicing import service as core
@@ -74,23 +77,28 @@ def candidates(ops: LenderOperations[C], session: Session, window_end: date) -> 
     return list(session.execute(query).scalars())
 
 
-def active_mandate(session: Session, table: type[MandateColumns], loan_id: str, on: date) -> MandateColumns | None:
-    return session.exec(
+def active_mandates(
+    session: Session, table: type[MandateColumns], loan_ids: Sequence[str], on: date
+) -> dict[str, MandateColumns]:
+    """Each loan's mandate in force on `on` (the latest signed, not revoked), if any."""
+    rows = session.exec(
         select(table)
-        .where(table.loan_id == loan_id, col(table.revoked_on).is_(None), table.signed_on <= on)
-        .order_by(col(table.created_at).desc())
-    ).first()
+        .where(col(table.loan_id).in_(list(loan_ids)), col(table.revoked_on).is_(None), table.signed_on <= on)
+        .order_by(col(table.loan_id), col(table.created_at).desc())
+    ).all()
+    found: dict[str, MandateColumns] = {}
+    for mandate in rows:
+        found.setdefault(mandate.loan_id, mandate)
+    return found
 
 
-def sequence_for(ops: LenderOperations[C], session: Session, mandate_id: str) -> SequenceType:
-    """FRST until a collection under the mandate was asked for and did not come back; RCUR after."""
+def used_mandates(ops: LenderOperations[C], session: Session, mandate_ids: Sequence[str]) -> set[str]:
+    """The mandates under which a collection was asked for and did not come back: their next one is RCUR."""
     requests = ops.tables.payment_request.__table__  # type: ignore[attr-defined]
     lines = ops.tables.statement_line.__table__  # type: ignore[attr-defined]
     came_back = sa.exists().where(lines.c.payment_request_id == requests.c.id, lines.c.status == LineStatus.RETURNED)
-    earlier = session.execute(
-        sa.select(requests.c.id).where(requests.c.mandate_id == mandate_id, ~came_back).limit(1)
-    ).first()
-    return SequenceType.FIRST if earlier is None else SequenceType.RECURRING
+    query = sa.select(requests.c.mandate_id).where(requests.c.mandate_id.in_(list(mandate_ids)), ~came_back).distinct()
+    return set(session.execute(query).scalars())
 
 
 def run(ops: LenderOperations[C], engine: Engine, day: date, progress: Progress) -> Counts:
@@ -102,9 +110,7 @@ def run(ops: LenderOperations[C], engine: Engine, day: date, progress: Progress)
     for chunk in chunked(loan_ids, ops.policy.chunk_size):
         with transaction(engine) as session:
             command = ops.command(session, ops.job_principal)
-            payers = ops.payers(session, chunk)
-            for loan_id in chunk:
-                counts.update(_ask(ops, command, loan_id, payers[loan_id], day, window_end))
+            counts.update(_ask(ops, command, chunk, day, window_end))
         progress.advance(len(chunk))
     with transaction(engine) as session:
         command = ops.command(session, ops.job_principal)
@@ -112,72 +118,128 @@ def run(ops: LenderOperations[C], engine: Engine, day: date, progress: Progress)
     return dict(counts)
 
 
-def _ask(ops: LenderOperations[C], command: C, loan_id: str, payer: Payer, day: date, window_end: date) -> Counts:
+@dataclass(frozen=True)
+class _Looked:
+    """A loan looked at: what its installments still ask for on the day, and the last history entry seen."""
+
+    account: LoanAccount
+    seen_entry_id: int
+    installments: Sequence[InstallmentOwed]
+
+
+def _ask(ops: LenderOperations[C], command: C, chunk: Sequence[str], day: date, window_end: date) -> Counts:
+    """One chunk: the loans valued (together where the engine can), then their requests and cursors written."""
     session = command.session
-    uow = ops.lender.unit_of_work(command)
-    state = core.load(uow, ops.lender.product(command), loan_id, lock=True)
+    valued = value_chunk(ops, command, chunk, day, window_end)
+    looked: list[_Looked] = []
+    for loan_id in chunk:
+        engine_valued = valued.get(loan_id)
+        found = (
+            _replayed(ops, command, loan_id, day)
+            if engine_valued is None
+            else _Looked(engine_valued.account, engine_valued.seen_entry_id, engine_valued.installments)
+        )
+        if found is not None:
+            looked.append(found)
+    ids = [loan.account.id for loan in looked]
+    cursors = {
+        row.loan_id: row
+        for row in session.exec(select(ops.tables.cursor).where(col(ops.tables.cursor.loan_id).in_(ids)))
+    }
+    table = ops.tables.payment_request
+    requested: dict[str, set[date]] = defaultdict(set)
+    for loan_id, due_on in session.exec(
+        select(col(table.loan_id), col(table.due_on)).where(col(table.loan_id).in_(ids))
+    ):
+        requested[loan_id].add(due_on)
+    asked: list[tuple[LoanAccount, InstallmentOwed]] = []
+    for loan in looked:
+        account = loan.account
+        cursor = cursors.get(account.id) or ops.tables.cursor(loan_id=account.id)
+        cursor.seen_entry_id = loan.seen_entry_id
+        cursor.next_due_on = None
+        if account.status is LoanStatus.DISBURSED:
+            asked += [(account, row) for row in to_request(loan.installments, requested[account.id], window_end)]
+            cursor.next_due_on = next_due_after(loan.installments, window_end)
+        session.add(cursor)
+    return _request(ops, command, asked, day) if asked else {}
+
+
+def _replayed(ops: LenderOperations[C], command: C, loan_id: str, day: date) -> _Looked | None:
+    """A loan the engine left to the servicing core, replayed on its own; None when paid out after `day`."""
+    state = core.load(ops.lender.unit_of_work(command), ops.lender.product(command), loan_id, lock=True)
     account = state.account
     if account.status is LoanStatus.DISBURSED and (account.disbursed_on is None or day < account.disbursed_on):
-        return {}  # paid out after the run's date: looked at again by the next run, no cursor yet
-    cursor = session.get(ops.tables.cursor, loan_id) or ops.tables.cursor(loan_id=loan_id)
-    cursor.seen_entry_id = max((entry.id or 0 for entry in state.entries), default=0)
-    cursor.next_due_on = None
-    counts: Counter[str] = Counter()
+        return None  # paid out after the run's date: looked at again by the next run, no cursor yet
+    seen = max((entry.id or 0 for entry in state.entries), default=0)
+    installments: tuple[InstallmentOwed, ...] = ()
     if account.status is LoanStatus.DISBURSED:
         installments = segment_on(state.segments, day).live.installments_owed(day)
-        table = ops.tables.payment_request
-        requested: set[date] = set(session.exec(select(col(table.due_on)).where(table.loan_id == loan_id)).all())
-        for installment in to_request(installments, requested, window_end):
-            counts[_request(ops, command, account, installment, payer, day)] += 1
-        cursor.next_due_on = next_due_after(installments, window_end)
-    session.add(cursor)
-    return counts
+    return _Looked(account, seen, installments)
 
 
 def _request(
-    ops: LenderOperations[C], command: C, account: LoanAccount, installment: InstallmentOwed, payer: Payer, day: date
-) -> str:
+    ops: LenderOperations[C], command: C, asked: Sequence[tuple[LoanAccount, InstallmentOwed]], day: date
+) -> Counts:
+    """A payment request for each installment asked for, with its reference and its event, in one flush.
+
+    A loan with a mandate in force is collected by direct debit: the first collection under a
+    mandate is FRST (also after one came back), the following ones RCUR.
+    """
     session = command.session
     table = ops.tables.payment_request
-    mandate = active_mandate(session, ops.tables.mandate, account.id, day)
-    row = table(
-        loan_id=account.id,
-        due_on=installment.due_date,
-        installment_number=installment.number,
-        amount=installment.owed,
-        channel=(Channel.DIRECT_DEBIT if mandate is not None else Channel.INVITATION).value,
-        status=RequestStatus.OPEN.value,
-        business_date=day,
-        created_at=command.now,
-    )
-    if mandate is not None:
-        row.mandate_id = mandate.id
-        row.sequence_type = sequence_for(ops, session, mandate.id).value
-        row.collection_on = collection_date(installment.due_date, max(day, command.today))
-    session.add(row)
+    loan_ids = sorted({account.id for account, _ in asked})
+    mandates = active_mandates(session, ops.tables.mandate, loan_ids, day)
+    used = used_mandates(ops, session, sorted({mandate.id for mandate in mandates.values()}))
+    payers = ops.payers(session, loan_ids)
+    rows = []
+    for account, installment in asked:
+        mandate = mandates.get(account.id)
+        row = table(
+            loan_id=account.id,
+            due_on=installment.due_date,
+            installment_number=installment.number,
+            amount=installment.owed,
+            channel=(Channel.DIRECT_DEBIT if mandate is not None else Channel.INVITATION).value,
+            status=RequestStatus.OPEN.value,
+            business_date=day,
+            created_at=command.now,
+        )
+        if mandate is not None:
+            row.mandate_id = mandate.id
+            row.sequence_type = (SequenceType.RECURRING if mandate.id in used else SequenceType.FIRST).value
+            used.add(mandate.id)
+            row.collection_on = collection_date(installment.due_date, max(day, command.today))
+        rows.append(row)
+    session.add_all(rows)
     session.flush()
-    assert row.id is not None
-    row.structured_reference = structured_reference.structured_reference(ops.service_digit, row.id)
-    session.add(row)
-    ops.publish(
-        command,
-        account,
-        ops.events.payment_requested(
-            **ops.keys(account),
-            request_id=row.id,
-            due_on=row.due_on,
-            installment_number=row.installment_number,
-            amount=row.amount,
-            structured_reference=row.structured_reference,
-            channel=row.channel,
-            payer_name=mandate.debtor_name if mandate is not None else payer.name,
-            payer_iban=mandate.debtor_iban if mandate is not None else payer.iban,
-            collection_on=row.collection_on,
-            mandate_reference=mandate.reference if mandate is not None else None,
-            sequence_type=row.sequence_type,
-        ),
-    )
-    return "direct_debits" if mandate is not None else "invitations"
+    counts: Counter[str] = Counter()
+    for (account, _), row in zip(asked, rows, strict=True):
+        assert row.id is not None
+        row.structured_reference = structured_reference.structured_reference(ops.service_digit, row.id)
+        session.add(row)
+        mandate = mandates.get(account.id)
+        payer = payers[account.id]
+        ops.publish(
+            command,
+            account,
+            ops.events.payment_requested(
+                **ops.keys(account),
+                request_id=row.id,
+                due_on=row.due_on,
+                installment_number=row.installment_number,
+                amount=row.amount,
+                structured_reference=row.structured_reference,
+                channel=row.channel,
+                payer_name=mandate.debtor_name if mandate is not None else payer.name,
+                payer_iban=mandate.debtor_iban if mandate is not None else payer.iban,
+                collection_on=row.collection_on,
+                mandate_reference=mandate.reference if mandate is not None else None,
+                sequence_type=row.sequence_type,
+            ),
+        )
+        counts["direct_debits" if mandate is not None else "invitations"] += 1
+    return counts
 
 
 def collection_file(ops: LenderOperations[C], session: Session, day: date, now: datetime) -> Counts:

@@ -21,6 +21,8 @@ default threshold a default decision is prepared for a person to approve or reje
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -32,15 +34,16 @@ from sqlmodel import Session, col, select
 from shared.amortisation.servicing_history import segment_on
 from shared.eventbus.command import CommandContext
 from shared.loan_operations.job_runs import Counts, Progress, chunked
-from shared.loan_operations.lender import LenderOperations
+from shared.loan_operations.lender import LenderOperations, Payer
 from shared.loan_operations.rules import UNPAID, ZERO, RequestStatus, bucket_of, reminder_level
 from shared.loan_operations.tables import OverdueColumns, PaymentRequestColumns
+from shared.loan_operations.valuation import ValuedLoan, value_chunk
 from shared.platform.database import transaction
 from shared.platform.rules import Conflict
 from shared.servicing import service as core
 from shared.servicing.accounts import IN_SERVICE, LoanAccount, LoanStatus
 from shared.servicing.decisions import DecisionKind, DecisionStatus
-from shared.servicing.service import Recorded
+from shared.servicing.service import LoanState, Recorded
 
 C = TypeVar("C", bound=CommandContext)
 
@@ -57,8 +60,10 @@ def run(ops: LenderOperations[C], engine: Engine, day: date, progress: Progress)
     for chunk in chunked(loan_ids, ops.policy.chunk_size):
         with transaction(engine) as session:
             command = ops.command(session, ops.job_principal)
+            valued = value_chunk(ops, command, chunk, day, day)
+            payers = ops.payers(session, chunk)
             for loan_id in chunk:
-                counts.update(_follow_up(ops, command, loan_id, day, latest_due))
+                counts.update(_follow_up(ops, command, loan_id, day, latest_due, valued.get(loan_id), payers))
         progress.advance(len(chunk))
     with transaction(engine) as session:
         counts["overdue_aged"] = age(ops, session, day)
@@ -107,38 +112,77 @@ def age(ops: LenderOperations[C], session: Session, day: date) -> int:
     return aged
 
 
-def _follow_up(ops: LenderOperations[C], command: C, loan_id: str, day: date, latest_due: date) -> Counts:
+def _follow_up(
+    ops: LenderOperations[C],
+    command: C,
+    loan_id: str,
+    day: date,
+    latest_due: date,
+    valued: ValuedLoan | None,
+    payers: Mapping[str, Payer],
+) -> Counts:
+    """One loan's unpaid requests past the tolerance, against the loan as the engine valued it or as replayed."""
     session = command.session
-    uow = ops.lender.unit_of_work(command)
-    product = ops.lender.product(command)
-    state = core.load(uow, product, loan_id, lock=True)
-    account = state.account
+    state: LoanState | None = None
+    if valued is None:
+        state = core.load(ops.lender.unit_of_work(command), ops.lender.product(command), loan_id, lock=True)
+        account = state.account
+    else:
+        account = valued.account
     table = ops.tables.payment_request
     requests = session.exec(
         select(table)
         .where(table.loan_id == loan_id, col(table.status).in_(UNPAID), table.due_on <= latest_due)
         .order_by(col(table.due_on))
     ).all()
+    followed = ops.tables.overdue
+    follow_ups = {
+        row.payment_request_id: row
+        for row in session.exec(
+            select(followed).where(col(followed.payment_request_id).in_([request.id for request in requests]))
+        )
+    }
     counts: Counter[str] = Counter()
     if account.status not in IN_SERVICE or account.disbursed_on is None:
         status = RequestStatus.PAID if account.status is LoanStatus.SETTLED else RequestStatus.CLOSED
         for request in requests:
-            _close(ops, command, request, status, day)
+            _close(ops, command, request, status, day, follow_ups)
             counts[status.value] += 1
         return counts
-    live = segment_on(state.segments, day).live
-    owed = {row.due_date: row.owed for row in live.installments_owed(day)}
-    late_interest = live.position(day).late_interest
-    seen = max((entry.id or 0 for entry in state.entries), default=0)
+    if state is not None:
+        live = segment_on(state.segments, day).live
+        owed = {row.due_date: row.owed for row in live.installments_owed(day)}
+        late_interest = live.position(day).late_interest
+        seen = max((entry.id or 0 for entry in state.entries), default=0)
+    else:
+        assert valued is not None
+        owed = {row.due_date: row.owed for row in valued.installments}
+        late_interest, seen = valued.late_interest, valued.seen_entry_id
+    proposal = _Proposal()
     for request in requests:
         if request.due_on not in owed:
-            _close(ops, command, request, RequestStatus.CLOSED, day)
+            _close(ops, command, request, RequestStatus.CLOSED, day, follow_ups)
             counts["closed"] += 1
         elif owed[request.due_on] <= ZERO:
-            _close(ops, command, request, RequestStatus.PAID, day)
+            _close(ops, command, request, RequestStatus.PAID, day, follow_ups)
             counts["paid"] += 1
         else:
-            counts.update(_overdue(ops, command, account, request, owed[request.due_on], late_interest, day, seen))
+            unpaid = owed[request.due_on]
+            counts.update(
+                _overdue(
+                    ops,
+                    command,
+                    account,
+                    request,
+                    unpaid,
+                    late_interest,
+                    day,
+                    seen,
+                    payers[loan_id],
+                    proposal,
+                    follow_ups,
+                )
+            )
     return counts
 
 
@@ -170,13 +214,19 @@ def settle_paid(ops: LenderOperations[C], command: C, loan_id: str, recorded: Re
 
 
 def _close(
-    ops: LenderOperations[C], command: C, request: PaymentRequestColumns, status: RequestStatus, day: date
+    ops: LenderOperations[C],
+    command: C,
+    request: PaymentRequestColumns,
+    status: RequestStatus,
+    day: date,
+    follow_ups: Mapping[int, OverdueColumns] | None = None,
 ) -> None:
+    """`follow_ups`: the request's loan's follow-up rows when the caller read them (else it is looked up)."""
     session = command.session
     request.status = status.value
     session.add(request)
     assert request.id is not None
-    follow_up = session.get(ops.tables.overdue, request.id)
+    follow_up = follow_ups.get(request.id) if follow_ups is not None else session.get(ops.tables.overdue, request.id)
     if follow_up is not None and follow_up.paid_on is None:
         follow_up.paid_on = day
         follow_up.unpaid = ZERO
@@ -206,6 +256,14 @@ def _withdraw_default(ops: LenderOperations[C], command: C, closed: OverdueColum
         uow.save_decision(decision)
 
 
+@dataclass
+class _Proposal:
+    """The default decision prepared for (or found awaiting a person on) the loan followed up, once known:
+    the loan's later instalments past the threshold point at it without asking for it again."""
+
+    decision_id: str | None = None
+
+
 def _overdue(
     ops: LenderOperations[C],
     command: C,
@@ -215,13 +273,16 @@ def _overdue(
     late_interest: Decimal,
     day: date,
     seen_entry_id: int,
+    payer: Payer,
+    proposal: _Proposal,
+    follow_ups: Mapping[int, OverdueColumns],
 ) -> Counts:
     session = command.session
     assert request.id is not None
     assert request.structured_reference is not None
     days = (day - request.due_on).days
     counts: Counter[str] = Counter()
-    follow_up: OverdueColumns | None = session.get(ops.tables.overdue, request.id)
+    follow_up = follow_ups.get(request.id)
     if follow_up is None or follow_up.paid_on is not None:
         first = follow_up is None
         follow_up = follow_up or ops.tables.overdue(
@@ -265,7 +326,6 @@ def _overdue(
         follow_up.reminders_sent = level
         follow_up.last_reminder_on = day
         counts["reminders"] += 1
-        payers = ops.payers(session, [account.id])
         ops.publish(
             command,
             account,
@@ -278,11 +338,12 @@ def _overdue(
                 days_past_due=days,
                 unpaid=unpaid,
                 late_interest=late_interest,
-                payer_name=payers[account.id].name,
+                payer_name=payer.name,
             ),
         )
     if days >= ops.policy.default_after_days and follow_up.default_decision_id is None:
-        decision_id = _propose_default(ops, command, account, days, unpaid, day)
+        decision_id = proposal.decision_id or _propose_default(ops, command, account, days, unpaid, day)
+        proposal.decision_id = decision_id
         if decision_id is not None:
             follow_up.default_decision_id = decision_id
             counts["default_proposals"] += 1

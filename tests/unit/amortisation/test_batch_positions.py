@@ -17,6 +17,7 @@ from shared.amortisation.batch_positions import (
     NOT_HELD,
     BatchLateInterest,
     BatchRepayments,
+    installments_as_of,
     positions_as_of,
     summarise,
 )
@@ -100,6 +101,32 @@ def test_random_books_equal_live_loans(loans: list[Loan], days_after: int) -> No
     _positions_equal_live_loans(loans, as_of, chunk=7, workers=2)
 
 
+def _installments_equal_live_loans(loans: list[Loan], as_of: date, through: date) -> int:
+    """Assert every unflagged loan's installments due by `through` (and the next) equal its LiveLoan's."""
+    repayments, other = BatchRepayments.from_histories([loan[2] for loan in loans])
+    assert not other.any()
+    batch = BatchTerms.from_terms([loan[0] for loan in loans])
+    late = BatchLateInterest.from_policies(batch.rate, [loan[1] for loan in loans])
+    installments = installments_as_of(batch, late, repayments, as_of, through)
+    for index, (terms, policy, events) in enumerate(loans):
+        if installments.replay[index]:
+            assert installments.of(index) == ()
+            continue
+        owed = LiveLoan(terms, policy, tuple(event for event in events if event.on <= as_of)).installments_owed(as_of)
+        after = [row for row in owed if row.due_date > through][:1]
+        expected = tuple(row for row in owed if row.due_date <= through) + tuple(after)
+        assert installments.of(index) == expected, (terms, policy, events)
+    return int(installments.replay.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(loans_with_repayments(), min_size=1, max_size=25), st.integers(0, 3000), st.integers(0, 120))
+def test_installments_owed_equal_live_loans(loans: list[Loan], days_after: int, window: int) -> None:
+    loans = [loan for loan in loans if _schedulable(loan[0])]
+    as_of = date(2022, 1, 1) + timedelta(days=days_after)
+    _installments_equal_live_loans(loans, as_of, as_of + timedelta(days=window))
+
+
 def _schedulable(terms: LoanTerms) -> bool:
     try:
         build_schedule(terms)
@@ -139,6 +166,7 @@ def test_a_book_of_ordinary_payers_needs_no_replay(payer: str) -> None:
     loans = _book(120, payer)
     assert _positions_equal_live_loans(loans, date(2024, 6, 30)) == 0
     assert _positions_equal_live_loans(loans, date(2022, 2, 14)) == 0
+    assert _installments_equal_live_loans(loans, date(2024, 6, 30), date(2024, 7, 14)) == 0
 
 
 def _one(terms: LoanTerms, policy: LateInterestPolicy, events: list[LoanEvent], as_of: date) -> bool:
