@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     header = f"{'path':44s} {'seconds':>9s} {'rows/s':>12s} {'vs 1 thread':>12s} {'vs threads':>11s}"
     print(header)
     table = [
-        ("vectorised (numpy, integer cents), 1 thread", batch_seconds),
+        ("vectorised (integer cents), 1 thread", batch_seconds),
         (f"vectorised, {os.cpu_count()} threads (the default)", threaded_seconds),
         (
             f"numpy-financial loop ({npf_count:,} loans{', extrapolated' if npf_count < args.loans else ''})",

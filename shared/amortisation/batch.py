@@ -1,7 +1,10 @@
 """Schedules for many loans at once: columnar numpy arrays of integer cents.
 
 The vectorised path walks the periods once, each step computing every loan's row together, and
-reproduces `schedule.build_schedule` to the cent:
+reproduces `schedule.build_schedule` to the cent. The rows up to the end of the longest grace
+period are numpy steps (level payments are set there); every later row, where only the balance and
+the level payment matter, is one compiled pass over the loans (`schedule_rows`), with the same
+arithmetic:
 
 * balances are whole cents held in float64 (exact below 2^53); interest = opening x rate x
   num / den is rounded half-up in float64, and every loan whose product lies within a few ulps
@@ -34,6 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shared.amortisation import schedule_rows
 from shared.amortisation.day_counts import year_fraction
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import from_cents
@@ -313,7 +317,9 @@ def _amortise(
     balance = terms.principal[part].astype(np.float64)
     level = np.zeros(balance.shape)
     numerator = (30 * terms.months[part]).astype(np.float64)
-    for k in range(1, count + 1):
+    # Rows up to the end of the longest grace period here; every later row is compiled (`schedule_rows`).
+    numpy_rows = min(count, last_grace + 1)
+    for k in range(1, numpy_rows + 1):
         row = k - 1
         if not constant_numerator:
             numerator = numerator_table[row].take(combination)
@@ -371,8 +377,28 @@ def _amortise(
         else:
             balance = balance - regular
         principal[row, part] = regular
-    if float(opening[:, part].max(initial=0)) > FLOAT_EXACT_LIMIT:
+    # After the grace periods a balance only falls: the largest opening balance is in these rows.
+    if float(opening[:numpy_rows, part].max(initial=0)) > FLOAT_EXACT_LIMIT:
         raise InvalidTerms("principal", "too large for the batch path; use build_schedule")
+    if numpy_rows < count:
+        written = schedule_rows.amortise_rows(
+            numpy_rows,
+            balance,
+            level,
+            rate,
+            rate_per_unit,
+            scaled_den,
+            annuity,
+            periods,
+            numerator_table,
+            combination,
+            part.start or 0,
+            opening,
+            interest,
+            principal,
+        )
+        if written == schedule_rows.TOO_LARGE:
+            raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
     assert count < int(periods.max(initial=0)) or not balance.any(), "every schedule closes at 0.00"
 
 
