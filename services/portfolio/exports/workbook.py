@@ -10,7 +10,6 @@ import io
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -101,13 +100,38 @@ def _write_table(
 
 
 def _writer(sheet: xlsxwriter.worksheet.Worksheet, kind: Kind) -> Callable[[int, int, str, object], object]:
-    """How a column's text goes into a cell: a number, a whole number, a date or the text itself."""
+    """How a column's text goes into a cell: a number, a whole number, a date or the text itself.
+
+    Amounts go in as floats, which is what a cell holds (the decimal text of the CSV stays exact); a
+    date goes in as its day number, as `write_datetime` would store it, worked out once per date.
+    """
     if kind in (Kind.MONEY, Kind.NUMBER, Kind.RATE):
-        return lambda row, column, text, cell_format: sheet.write_number(row, column, Decimal(text), cell_format)
+        return lambda row, column, text, cell_format: sheet.write_number(row, column, float(text), cell_format)
     if kind is Kind.COUNT:
         return lambda row, column, text, cell_format: sheet.write_number(row, column, int(text), cell_format)
     if kind is Kind.DATE:
-        return lambda row, column, text, cell_format: sheet.write_datetime(
-            row, column, datetime.combine(date.fromisoformat(text), datetime.min.time()), cell_format
-        )
+        serials: dict[str, int] = {}
+
+        def write_date(row: int, column: int, text: str, cell_format: object) -> object:
+            serial = serials.get(text)
+            if serial is None:
+                serial = serials[text] = excel_serial(date.fromisoformat(text))
+            return sheet.write_number(row, column, serial, cell_format)
+
+        return write_date
     return lambda row, column, text, cell_format: sheet.write_string(row, column, text, cell_format)
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+FIRST_SERIAL_DAY = date(1900, 3, 1)
+
+
+def excel_serial(day: date) -> int:
+    """A date's day number in a workbook of the 1900 date system (day 61 is 1 March 1900).
+
+    The system counts a 29 February 1900 that never was (as Lotus 1-2-3 did), so from March 1900
+    on the number is the days since 30 December 1899; the platform's dates all lie after that.
+    """
+    if day < FIRST_SERIAL_DAY:
+        raise ValueError(f"{day} is before 1900-03-01, where the 1900 date system's numbers are off by one")
+    return (day - EXCEL_EPOCH).days
