@@ -256,8 +256,9 @@ def positions_as_of(
     day_number = int(day.astype(np.int64))
 
     def run(part: Int64Array) -> None:
-        out, replay = _chunk_positions(
-            terms.subset(part),
+        chunk_terms = terms.subset(part)
+        _, out, replay = _walked(
+            chunk_terms,
             BatchLateInterest(late.rate[part], late.collection_fee[part]),
             int(head[part].max()),
             offsets[part],
@@ -267,6 +268,7 @@ def positions_as_of(
             day_number,
             bucket_days,
         )
+        _fill_accrued(out, chunk_terms, day_number)
         _write(result, part, out, replay)
 
     threads = max(1, min(workers or os.cpu_count() or 1, len(parts)))
@@ -480,19 +482,8 @@ def _empty(loans: int, as_of: date, buckets: tuple[int, ...]) -> BatchPositions:
     )
 
 
-def _chunk_positions(
-    terms: BatchTerms,
-    late: BatchLateInterest,
-    head: int,
-    first: Int64Array,
-    counts: Int64Array,
-    on: Int64Array,
-    amount: Int64Array,
-    day: int,
-    buckets: Int64Array,
-) -> tuple[Int64Array, BoolArray]:
-    """The walk's columns and replay flags for one chunk of loans, the accrued interest filled in."""
-    _, out, replay = _walked(terms, late, head, first, counts, on, amount, day, buckets)
+def _fill_accrued(out: Int64Array, terms: BatchTerms, day: int) -> None:
+    """The open period's accrued interest, into the walk's columns (the walk leaves it: it needs the calendar)."""
     opened = np.flatnonzero(out[:, walk.OPEN_ROW] >= 0)
     if opened.size:
         out[opened, walk.ACCRUED] = _accrued(
@@ -502,7 +493,6 @@ def _chunk_positions(
             out[opened, walk.PERIOD_START],
             day,
         )
-    return out, replay
 
 
 def _walked(
