@@ -178,7 +178,7 @@ def _follow_up(
                     late_interest,
                     day,
                     seen,
-                    payers[loan_id],
+                    payers,
                     proposal,
                     follow_ups,
                 )
@@ -273,7 +273,7 @@ def _overdue(
     late_interest: Decimal,
     day: date,
     seen_entry_id: int,
-    payer: Payer,
+    payers: Mapping[str, Payer],
     proposal: _Proposal,
     follow_ups: Mapping[int, OverdueColumns],
 ) -> Counts:
@@ -338,7 +338,7 @@ def _overdue(
                 days_past_due=days,
                 unpaid=unpaid,
                 late_interest=late_interest,
-                payer_name=payer.name,
+                payer_name=payers[account.id].name,
             ),
         )
     if days >= ops.policy.default_after_days and follow_up.default_decision_id is None:
