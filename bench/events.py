@@ -112,13 +112,14 @@ def applied(engine: sa.Engine) -> int:
 
 @contextmanager
 def broker() -> Iterator[str]:
-    home = Path(tempfile.mkdtemp(prefix="sef-bench-kafka-"))
-    kafka = KafkaBroker(home / "data", port=free_port(), controller_port=free_port())
-    kafka.start()
-    try:
-        yield kafka.bootstrap_servers
-    finally:
-        kafka.stop()
+    """A broker of its own, its data directory removed after it stops."""
+    with tempfile.TemporaryDirectory(prefix="sef-bench-kafka-") as home:
+        kafka = KafkaBroker(Path(home) / "data", port=free_port(), controller_port=free_port())
+        kafka.start()
+        try:
+            yield kafka.bootstrap_servers
+        finally:
+            kafka.stop()
 
 
 def relay_throughput(sifo_url: str, env: dict[str, str], backlog: int) -> float:
