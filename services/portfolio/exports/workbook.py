@@ -10,6 +10,7 @@ import io
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -102,11 +103,11 @@ def _write_table(
 def _writer(sheet: xlsxwriter.worksheet.Worksheet, kind: Kind) -> Callable[[int, int, str, object], object]:
     """How a column's text goes into a cell: a number, a whole number, a date or the text itself.
 
-    Amounts go in as floats, which is what a cell holds (the decimal text of the CSV stays exact); a
-    date goes in as its day number, as `write_datetime` would store it, worked out once per date.
+    Amounts go in as `Decimal`s (xlsxwriter writes their digits); a date goes in as its day number,
+    as `write_datetime` would store it, worked out once per date.
     """
     if kind in (Kind.MONEY, Kind.NUMBER, Kind.RATE):
-        return lambda row, column, text, cell_format: sheet.write_number(row, column, float(text), cell_format)
+        return lambda row, column, text, cell_format: sheet.write_number(row, column, Decimal(text), cell_format)
     if kind is Kind.COUNT:
         return lambda row, column, text, cell_format: sheet.write_number(row, column, int(text), cell_format)
     if kind is Kind.DATE:
