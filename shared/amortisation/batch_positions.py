@@ -284,7 +284,8 @@ def positions_as_of(
 @dataclass(frozen=True)
 class BatchInstallments:
     """Each loan's installments due by `through`, and the first one after it, with what each still asks for at
-    the end of `as_of`, in the sense of `LiveLoan.installments_owed`; money in cents.
+    the end of `as_of`, in the sense of `LiveLoan.installments_owed`, and the late interest each loan owes
+    then (`LoanPosition.late_interest`); money in cents.
 
     Loan j's installments are rows ``offsets[j] : offsets[j + 1]``; a loan flagged in `replay` has none.
     """
@@ -292,6 +293,7 @@ class BatchInstallments:
     as_of: date
     through: date
     replay: BoolArray
+    late_interest: Int64Array
     offsets: Int64Array
     number: Int64Array
     due_date: DateArray
@@ -329,7 +331,7 @@ def installments_as_of(
         none = np.zeros(0, dtype=np.int64)
         no_dates = none.astype("datetime64[D]")
         flags = np.zeros(0, dtype=np.bool_)
-        return BatchInstallments(as_of, through, flags, np.zeros(1, dtype=np.int64), none, no_dates, none, none)
+        return BatchInstallments(as_of, through, flags, none, np.zeros(1, dtype=np.int64), none, no_dates, none, none)
     offsets = np.searchsorted(repayments.loan, np.arange(loans + 1)).astype(np.int64)
     counts = np.bincount(repayments.loan[repayments.on <= day], minlength=loans).astype(np.int64)
     head = _installments_needed(terms, last)
@@ -358,6 +360,7 @@ def installments_as_of(
         as_of=as_of,
         through=through,
         replay=replay,
+        late_interest=out[:, walk.LATE],
         offsets=np.concatenate(([0], np.cumsum(kept.sum(axis=1)))).astype(np.int64),
         number=column.astype(np.int64) + 1,
         due_date=due[loan_of, column].astype("datetime64[D]"),

@@ -26,12 +26,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from shared.amortisation.batch import RATE_SCALE, BatchTerms, batch_capable
-from shared.amortisation.batch_positions import (
-    BatchLateInterest,
-    BatchRepayments,
-    installments_as_of,
-    positions_as_of,
-)
+from shared.amortisation.batch_positions import BatchLateInterest, BatchRepayments, installments_as_of
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import from_cents, to_cents
 from shared.amortisation.position import InstallmentOwed
@@ -80,18 +75,17 @@ def value_chunk(
     )
     try:
         installments = installments_as_of(terms, late, repayments, day, max(day, through))
-        positions = positions_as_of(terms, late, repayments, day, workers=1)
     except InvalidTerms:
         return {}  # a history the engine refuses (dates out of order): the core's replay says what is wrong
     return {
         account.id: ValuedLoan(
             account,
             installments.of(index),
-            from_cents(int(positions.late_interest[index])),
+            from_cents(int(installments.late_interest[index])),
             max((entry_id for entry_id, _, _, _ in histories.get(account.id, [])), default=0),
         )
         for index, account in enumerate(valued)
-        if not installments.replay[index] and not positions.replay[index]
+        if not installments.replay[index]
     }
 
 

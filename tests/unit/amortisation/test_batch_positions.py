@@ -25,7 +25,7 @@ from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.late_interest import STATUTORY_COLLECTION_FEE, LateInterestPolicy
 from shared.amortisation.live_loan import LiveLoan
 from shared.amortisation.loan_events import LoanEvent, Prepayment, Repayment
-from shared.amortisation.money import CENT
+from shared.amortisation.money import CENT, from_cents
 from shared.amortisation.schedule import build_schedule
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
 
@@ -112,10 +112,12 @@ def _installments_equal_live_loans(loans: list[Loan], as_of: date, through: date
         if installments.replay[index]:
             assert installments.of(index) == ()
             continue
-        owed = LiveLoan(terms, policy, tuple(event for event in events if event.on <= as_of)).installments_owed(as_of)
+        live = LiveLoan(terms, policy, tuple(event for event in events if event.on <= as_of))
+        owed = live.installments_owed(as_of)
         after = [row for row in owed if row.due_date > through][:1]
         expected = tuple(row for row in owed if row.due_date <= through) + tuple(after)
         assert installments.of(index) == expected, (terms, policy, events)
+        assert from_cents(int(installments.late_interest[index])) == live.position(as_of).late_interest
     return int(installments.replay.sum())
 
 
