@@ -24,6 +24,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from shared.amortisation.schedule_rows import ratio_half_up
+
 NEVER = np.iinfo(np.int64).max // 4
 """The due date of an installment past a loan's last."""
 
@@ -35,14 +37,6 @@ ACCRUED = 14  # left for the caller: the open period's interest needs the day co
 INTEREST_ROW, INTEREST_PART, PRINCIPAL_ROW, PRINCIPAL_PART = range(15, 19)
 FIRST_BUCKET = 19
 CURRENT, IN_ARREARS, SETTLED = range(3)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def late_cents(cent_days: int, rate: int, denominator: int) -> tuple[int, bool]:
-    """cent-days x rate / denominator rounded half-up, and whether that lands exactly on a half cent."""
-    whole, rest = divmod(cent_days, denominator)
-    carry, remainder = divmod(rest * rate, denominator)
-    return whole * rate + carry + (1 if 2 * remainder >= denominator else 0), 2 * remainder == denominator
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -130,7 +124,7 @@ def walk(
 
             # A repayment: late interest, fees, overdue interest, overdue principal, the next installment.
             left = amount[event]
-            late, half = late_cents(cent_days, rate, late_denominator)
+            late, half = ratio_half_up(cent_days, rate, late_denominator)
             late -= late_paid
             flagged = flagged or half  # the ledger's 50-digit running total could round a half cent either way
             fees = fee * fee_rows - fees_paid
@@ -186,7 +180,7 @@ def walk(
         # The position at the end of `day`.
         line = out[loan]
         through = overdue + (1 if overdue < held and due_on[overdue] == day else 0)
-        late, half = late_cents(cent_days, rate, late_denominator)
+        late, half = ratio_half_up(cent_days, rate, late_denominator)
         late -= late_paid
         flagged = flagged or half
         fees = fee * fee_rows - fees_paid

@@ -9,7 +9,7 @@ some twenty passes over the loans per row; this makes one, and writes each row w
 
 The interest is computed in float64, which is exact for these integers below 2^52 up to a few
 units in the last place: when the result lies within that distance of a half cent, it is
-recomputed in integers (`exact`), so the cents are those of the Decimal path.
+recomputed in integers (`ratio_half_up`), so the cents are those of the Decimal path.
 """
 
 from __future__ import annotations
@@ -26,11 +26,14 @@ TOO_LARGE = -1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def exact(product: int, numerator: int, denominator: int) -> int:
-    """product x numerator / denominator rounded half-up, dividing first so nothing overflows."""
-    whole, rest = divmod(product, denominator)
+def ratio_half_up(value: int, numerator: int, denominator: int) -> tuple[int, bool]:
+    """value x numerator / denominator rounded half-up, and whether it lay exactly on a half.
+
+    The division comes first, so nothing leaves int64 (`batch.exact_interest` is the same for arrays).
+    """
+    whole, rest = divmod(value, denominator)
     carry, remainder = divmod(rest * numerator, denominator)
-    return whole * numerator + carry + (1 if 2 * remainder >= denominator else 0)
+    return whole * numerator + carry + (1 if 2 * remainder >= denominator else 0), 2 * remainder == denominator
 
 
 @numba.njit(cache=True, nogil=True)
@@ -72,7 +75,7 @@ def amortise_rows(
             if abs(shifted - row_interest - 0.5) > 0.5 - (1e-7 + shifted * 4e-15):
                 if open_balance * rate[j] * 4 > INT64_LIMIT:
                     return TOO_LARGE
-                row_interest = float(exact(int(open_balance) * rate[j], int(numerator), scaled_den[j]))
+                row_interest = float(ratio_half_up(int(open_balance) * rate[j], int(numerator), scaled_den[j])[0])
             regular = max(min(level[j] - row_interest * annuity[j], open_balance), 0.0)
             if periods[j] == k:
                 regular = open_balance
