@@ -124,6 +124,17 @@ class BatchRepayments:
     def __len__(self) -> int:
         return int(self.loan.shape[0])
 
+    def as_walked(self, loans: int, day: np.datetime64) -> tuple[Int64Array, Int64Array, Int64Array, Int64Array]:
+        """What the walk reads: where each loan's repayments start, how many are on or before `day`, and every
+        repayment's date (days since 1970-01-01) and cents.
+
+        A loan's repayments are in date order, so those up to `day` are the first of its range: counted, not copied.
+        """
+        first = np.searchsorted(self.loan, np.arange(loans)).astype(np.int64)
+        counts = np.bincount(self.loan[self.on <= day], minlength=loans).astype(np.int64)
+        on = self.on.astype("datetime64[D]", copy=False).view(np.int64)
+        return first, counts, on, self.amount.astype(np.int64, copy=False)
+
     @classmethod
     def from_histories(cls, histories: Sequence[Sequence[LoanEvent]]) -> tuple[BatchRepayments, BoolArray]:
         """Each loan's repayments, and which loans hold another kind of event (those must be replayed)."""
@@ -241,11 +252,7 @@ def positions_as_of(
     loans = len(terms)
     _check(terms, late, repayments, as_of, buckets)
     day = np.datetime64(as_of, "D")
-    # A loan's repayments are in date order, so those up to `day` are the first of its range: counted, not copied.
-    offsets = np.searchsorted(repayments.loan, np.arange(loans + 1)).astype(np.int64)
-    counts = np.bincount(repayments.loan[repayments.on <= day], minlength=loans).astype(np.int64)
-    on = repayments.on.astype("datetime64[D]", copy=False).view(np.int64)
-    amount = repayments.amount.astype(np.int64, copy=False)
+    first, counts, on, amount = repayments.as_walked(loans, day)
     result = _empty(loans, as_of, tuple(buckets))
     # Loans of a like age share a chunk, so each chunk's schedules stop near its loans' last due date.
     head = _installments_needed(terms, day)
@@ -261,7 +268,7 @@ def positions_as_of(
             chunk_terms,
             BatchLateInterest(late.rate[part], late.collection_fee[part]),
             int(head[part].max()),
-            offsets[part],
+            first[part],
             counts[part],
             on,
             amount,
@@ -332,17 +339,12 @@ def installments_as_of(
         no_dates = none.astype("datetime64[D]")
         flags = np.zeros(0, dtype=np.bool_)
         return BatchInstallments(as_of, through, flags, none, np.zeros(1, dtype=np.int64), none, no_dates, none, none)
-    offsets = np.searchsorted(repayments.loan, np.arange(loans + 1)).astype(np.int64)
-    counts = np.bincount(repayments.loan[repayments.on <= day], minlength=loans).astype(np.int64)
     head = _installments_needed(terms, last)
     schedule, out, replay = _walked(
         terms,
         late,
         max(1, int(head.max(initial=0))),
-        offsets[:-1],
-        counts,
-        repayments.on.astype("datetime64[D]", copy=False).view(np.int64),
-        repayments.amount.astype(np.int64, copy=False),
+        *repayments.as_walked(loans, day),
         int(day.astype(np.int64)),
         np.asarray(DEFAULT_BUCKETS, dtype=np.int64),
     )
