@@ -254,7 +254,7 @@ def child(url: str, sample: int) -> dict[str, float]:
     peak = _peak_resident_bytes()
     with Session(engine) as session:
         started = time.perf_counter()
-        book = load_book(session)
+        book = load_book(session, fetch_alongside=True)
         load_seconds = time.perf_counter() - started
     files = sorted(book.loans.values(), key=lambda file: file.loan_id)
     picked = files[:: max(1, len(files) // sample)][:sample]

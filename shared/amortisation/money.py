@@ -75,4 +75,7 @@ def to_cents(amount: Decimal) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(CENT)
+    """The amount with exactly two decimals; every zero is the one `ZERO` (a book holds millions of them)."""
+    if not cents:
+        return ZERO
+    return Decimal(cents).scaleb(-2, EXACT)

@@ -11,7 +11,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,23 +64,44 @@ def csv_file(table: Table) -> ExportFile:
     return ExportFile(f"{table.name}.csv", CSV, buffer.getvalue().encode("utf-8"), len(table.rows))
 
 
+JSON_ROWS_PER_PIECE = 2_000
+"""Rows turned into objects and encoded at a time: a national book's rows as objects all at once
+took more memory than anything else in the export."""
+
+
 def json_file(heading: Heading, tables: list[Table]) -> ExportFile:
-    document = {
-        **heading.to_json(),
-        "tables": {
-            table.name: {
-                "title": table.title,
-                "columns": [
-                    {"name": c.name, "kind": c.kind.value, "description": c.description} for c in table.columns
-                ],
-                "rows": [dict(zip((column.name for column in table.columns), row, strict=True)) for row in table.rows],
-            }
-            for table in tables
-        },
-    }
-    # Compact: an indent sends json to its pure-Python encoder, minutes for a national book's rows.
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return ExportFile("portfolio.json", JSON, text.encode("utf-8"), sum(len(table.rows) for table in tables))
+    """One document: the heading, then per table its title, columns and rows (each row an object by column name).
+
+    Compact: an indent sends json to its pure-Python encoder, minutes for a national book's rows.
+    """
+    return ExportFile(
+        "portfolio.json",
+        JSON,
+        b"".join(piece.encode("utf-8") for piece in _json_pieces(heading, tables)),
+        sum(len(table.rows) for table in tables),
+    )
+
+
+def _json_pieces(heading: Heading, tables: list[Table]) -> Iterator[str]:
+    """The document's text in pieces of at most `JSON_ROWS_PER_PIECE` rows; together, what `json.dumps` writes of it."""
+    yield _compact({**heading.to_json(), "tables": {}}).removesuffix("}}")
+    for number, table in enumerate(tables):
+        names = [column.name for column in table.columns]
+        described = {
+            "title": table.title,
+            "columns": [{"name": c.name, "kind": c.kind.value, "description": c.description} for c in table.columns],
+            "rows": [],
+        }
+        yield ("," if number else "") + _compact(table.name) + ":" + _compact(described).removesuffix("]}")
+        for first in range(0, len(table.rows), JSON_ROWS_PER_PIECE):
+            rows = [dict(zip(names, row, strict=True)) for row in table.rows[first : first + JSON_ROWS_PER_PIECE]]
+            yield ("," if first else "") + _compact(rows)[1:-1]
+        yield "]}"
+    yield "}}\n"
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def manifest_file(heading: Heading, files: list[ExportFile]) -> ExportFile:

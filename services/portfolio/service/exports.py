@@ -86,7 +86,7 @@ def build_export(session: Session, quarter: Quarter, settings: BookSettings, pro
     """The files of a quarter's export at its cut-off; `progress` hears percentages 0..99."""
     cutoff = cutoff_of(session, str(quarter))
     positions = positions_of(cutoff)
-    book = load_book(session, positions)
+    book = load_book(session, positions, fetch_alongside=True)
     quarters = quarter.last(HISTORY_QUARTERS)
     history: list[tuple[Quarter, Mapping[str, Decimal]]] = []
     for index, past in enumerate(quarters[:-1]):

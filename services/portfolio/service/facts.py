@@ -8,6 +8,7 @@ against its contract first, so a malformed event is dead-lettered and never reac
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import groupby
 from typing import Any, cast
 
@@ -24,6 +25,7 @@ from shared.eventbus.consumer import Handler, current_delivery
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.registry import parse_payload, registered
 from shared.platform.business_date import as_utc
+from shared.platform.process_memory import release_free_memory
 
 from services.portfolio.domain.book import LENDER_CONTRACTS, Book, Fact, apply
 from services.portfolio.domain.loans import Instrument
@@ -104,19 +106,46 @@ def repayment_types() -> dict[str, Instrument]:
     }
 
 
-def load_book(session: Session, cutoff: Cutoff | None = None) -> Book:
+def load_book(session: Session, cutoff: Cutoff | None = None, *, fetch_alongside: bool = False) -> Book:
     """The book folded from every fact read before `cutoff` (all facts when None).
 
     Repayments, most of a book's facts, are read from their columns (`PortfolioRepayment`) straight
     into their loans' logs; every other fact is streamed, parsed into its contract model and
     applied. The fold does not depend on the order of facts, so the two are read apart.
+
+    With `fetch_alongside` the repayments are read at the same time, on a second connection
+    (`_packed_alongside`): for the one large read of an export job, not for requests, where many
+    at once holding one connection each and waiting for a second could empty the pool.
     """
     repayments = repayment_types()
     if cutoff is None:
         # The book as read so far, fixed once: the statements below then see the same facts even
         # while the consumer goes on writing.
         cutoff = read_so_far(session)
-    book = Book()
+    heard_before = counted(cutoff, PortfolioRepayment)
+    query = _packed_query(repayments, heard_before)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portfolio-repayments") as pool:
+        packed = _packed_alongside(session, pool, query) if fetch_alongside else None
+        book = Book()
+        _fold_other_facts(session, book, counted(cutoff, PortfolioEvent), repayments)
+        if packed is not None:
+            rows = packed.result()
+            del packed  # the future holds the rows too
+            _into_logs(book, repayments, rows)
+            del rows
+            # The rows were received on the fetching thread, into that thread's allocator arena.
+            release_free_memory()
+        elif session.get_bind().dialect.name == "postgresql":
+            _into_logs(book, repayments, _fetch_packed(session.connection(), query))
+        else:
+            _repayments_row_by_row(session, book, repayments, heard_before)
+    return book
+
+
+def _fold_other_facts(
+    session: Session, book: Book, heard_before: sa.ColumnElement[bool], repayments: dict[str, Instrument]
+) -> None:
+    """Every counted fact but the repayments, parsed into its contract model and applied, in the order heard."""
     query = (
         sa.select(
             col(PortfolioEvent.event_type),
@@ -124,7 +153,7 @@ def load_book(session: Session, cutoff: Cutoff | None = None) -> Book:
             col(PortfolioEvent.known_at),
             col(PortfolioEvent.data),
         )
-        .where(counted(cutoff, PortfolioEvent), col(PortfolioEvent.event_type).not_in(repayments))
+        .where(heard_before, col(PortfolioEvent.event_type).not_in(repayments))
         .order_by(col(PortfolioEvent.known_at), col(PortfolioEvent.event_id))
     )
     models = registered()
@@ -133,11 +162,6 @@ def load_book(session: Session, cutoff: Cutoff | None = None) -> Book:
         apply(
             book, Fact(event_type=row.event_type, event_id=row.event_id, known_at=as_utc(row.known_at), payload=payload)
         )
-    if session.get_bind().dialect.name == "postgresql":
-        _repayments_per_loan(session, book, repayments, counted(cutoff, PortfolioRepayment))
-    else:
-        _repayments_row_by_row(session, book, repayments, counted(cutoff, PortfolioRepayment))
-    return book
 
 
 REPAYMENT_COLUMNS = (
@@ -162,29 +186,60 @@ def _postgresql(expression: sa.ColumnElement[Any]) -> str:
     )
 
 
-def _repayments_per_loan(
-    session: Session, book: Book, repayments: dict[str, Instrument], heard_before: sa.ColumnElement[bool]
-) -> None:
-    """Every counted repayment into its loan's log: one row per loan, its repayments packed by PostgreSQL.
+PackedRepayments = list[tuple[str, str, bytes]]
+"""Per loan: its id, its repayments' event type and the repayments packed (`PACKED_REPAYMENT`)."""
+
+
+def _packed_query(repayments: dict[str, Instrument], heard_before: sa.ColumnElement[bool]) -> str:
+    """One row per loan, its counted repayments packed by PostgreSQL in the order the book heard them.
 
     The database packs each repayment into five 8-byte big-endian integers (`int8send`) and a
-    loan's repayments into one string, in the order the book heard them; numpy reads all loans'
-    strings at once. Integer arrays, or a row per repayment, through the driver took seconds per
-    million.
+    loan's repayments into one string; numpy reads all loans' strings at once. Integer arrays, or
+    a row per repayment, through the driver took seconds per million.
     """
     condition = _postgresql(sa.and_(col(PortfolioRepayment.event_type).in_(repayments), heard_before))
     days = col(PortfolioRepayment.received_on) - sa.literal(EPOCH, sa.Date)
     numbers = (days if column is col(PortfolioRepayment.received_on) else column for column in REPAYMENT_COLUMNS)
     record = " || ".join(f"int8send({_postgresql(sa.cast(number, sa.BigInteger))})" for number in numbers)
-    query = (
+    return (
         f"SELECT loan_id, min(event_type), string_agg({record}, ''::bytea ORDER BY known_at, event_id) "  # noqa: S608
         f"FROM portfolio_repayment WHERE {condition} GROUP BY loan_id"
     )
-    session.execute(sa.text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
-    # Binary results: the packed strings arrive as they are, not hex-encoded text twice their size.
-    driver = cast(psycopg.Connection[Any], session.connection().connection.driver_connection)
+
+
+def _fetch_packed(connection: sa.Connection, query: str) -> PackedRepayments:
+    """The packed rows of `query`, in binary: the strings arrive as they are, not hex-encoded text twice their size."""
+    connection.execute(sa.text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
+    driver = cast(psycopg.Connection[Any], connection.connection.driver_connection)
     with driver.cursor(binary=True) as cursor:
-        rows = cursor.execute(query).fetchall()
+        return cast(PackedRepayments, cursor.execute(query).fetchall())
+
+
+def _packed_alongside(session: Session, pool: ThreadPoolExecutor, query: str) -> Future[PackedRepayments] | None:
+    """The packed repayments fetched on a connection of their own while this thread folds the other facts.
+
+    PostgreSQL gathers and packs a national book's repayments for seconds, about as long as this
+    process takes to parse the other facts, so the two run side by side. It is the same read as on
+    the session's connection: under READ COMMITTED every statement sees its own snapshot anyway,
+    and the counted repayments lie below a cut-off the consumer had committed. A transaction that
+    has itself written (its writes seen by its own connection only), a session bound to one
+    connection, or another database reads them afterwards on the session's connection (None).
+    """
+    bind = session.get_bind()
+    if not isinstance(bind, sa.Engine) or bind.dialect.name != "postgresql":
+        return None
+    if session.execute(sa.text("SELECT pg_current_xact_id_if_assigned()")).scalar() is not None:
+        return None
+
+    def fetch() -> PackedRepayments:
+        with bind.connect() as connection, connection.begin():
+            return _fetch_packed(connection, query)
+
+    return pool.submit(fetch)
+
+
+def _into_logs(book: Book, repayments: dict[str, Instrument], rows: PackedRepayments) -> None:
+    """Each loan's packed repayments into its log, all loans' numbers unpacked by numpy at once."""
     if not rows:
         return
     counts = np.array([len(row[2]) for row in rows], dtype=np.int64) // PACKED_REPAYMENT.itemsize

@@ -76,12 +76,27 @@ def _parsed_book(facts: list[tuple[EventEnvelope, int]], below: int) -> Any:
     )
 
 
+def _keep(session: Session, facts: list[tuple[EventEnvelope, int]]) -> None:
+    """The facts kept by the consumer's handlers, as delivered on one partition."""
+    for envelope, offset in facts:
+        apply_envelope(
+            session,
+            group_id="portfolio-test",
+            handlers=handlers(),
+            ignored=frozenset(),
+            envelope=envelope,
+            topic="book",
+            partition=0,
+            offset=offset,
+        )
+
+
 def _assert_same_repayments(url: str, facts: list[tuple[EventEnvelope, int]]) -> None:
     engine = make_engine(url)
     try:
-        for below in (len(facts), 7):
+        for below, alongside in ((len(facts), False), (len(facts), True), (7, False), (7, True)):
             with Session(engine) as session:
-                book = load_book(session, {"book:0": below})
+                book = load_book(session, {"book:0": below}, fetch_alongside=alongside)
             expected = _parsed_book(facts, below)
             assert book.loans.keys() == expected.loans.keys()
             for loan_id, file in expected.loans.items():
@@ -108,17 +123,7 @@ def test_every_lender_s_repayments_kept_by_the_consumer_read_back_as_columns(
     facts = _facts()
     engine = make_engine(url)
     with Session(engine) as session:
-        for envelope, offset in facts:
-            apply_envelope(
-                session,
-                group_id="portfolio-test",
-                handlers=handlers(),
-                ignored=frozenset(),
-                envelope=envelope,
-                topic="book",
-                partition=0,
-                offset=offset,
-            )
+        _keep(session, facts)
         session.commit()
     engine.dispose()
     _assert_same_repayments(url, facts)
@@ -151,3 +156,23 @@ def test_repayments_stored_before_the_columns_existed_are_carried_over(
     engine.dispose()
     migrations.upgrade(MIGRATIONS_DIR, url, "head")
     _assert_same_repayments(url, facts)
+
+
+def test_a_session_reads_the_repayments_it_has_written_and_not_yet_committed(
+    migrated_database: Callable[[str], str],
+) -> None:
+    """Other connections do not see them, so the repayments are then read on the session's own connection."""
+    facts = _facts()
+    engine = make_engine(migrated_database("portfolio"))
+    try:
+        with Session(engine) as session:
+            _keep(session, facts)
+            session.flush()
+            book = load_book(session, {"book:0": len(facts)}, fetch_alongside=True)
+            expected = _parsed_book(facts, len(facts))
+            assert {loan_id: file.repayments for loan_id, file in book.loans.items()} == {
+                loan_id: file.repayments for loan_id, file in expected.loans.items()
+            }
+            session.rollback()
+    finally:
+        engine.dispose()
