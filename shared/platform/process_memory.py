@@ -2,29 +2,29 @@
 
 glibc's allocator gives each thread that allocates its own arena. Memory a helper thread
 allocated (a large query result, say) goes back to that arena when it is freed, where the main
-thread cannot reuse it, and the arena seldom shrinks by itself: the process keeps the pages
-resident for nothing. `malloc_trim` releases the free pages of every arena.
+thread cannot reuse it; and while anything the thread allocated later is still alive (a pooled
+connection's buffers), the arena cannot shrink, so the process keeps the pages resident for
+nothing. `malloc_trim` releases the free pages of every arena.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from collections.abc import Callable
 from functools import cache
+from typing import cast
 
 
 @cache
-def _malloc_trim() -> ctypes._NamedFuncPointer | None:
+def _malloc_trim() -> Callable[[int], int] | None:
     name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    try:
-        trim: ctypes._NamedFuncPointer = ctypes.CDLL(name).malloc_trim
-    except AttributeError:
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name is not None else None
+    if trim is None:
         return None
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
-    return trim
+    return cast(Callable[[int], int], trim)
 
 
 def release_free_memory() -> bool:
