@@ -1,10 +1,10 @@
 """Schedules for many loans at once: columnar numpy arrays of integer cents.
 
 The vectorised path walks the periods once, each step computing every loan's row together, and
-reproduces `schedule.build_schedule` to the cent. The rows up to the end of the longest grace
-period are numpy steps (level payments are set there); every later row, where only the balance and
-the level payment matter, is one compiled pass over the loans (`schedule_rows`), with the same
-arithmetic:
+reproduces `schedule.build_schedule` to the cent. The rows, the calendar (due dates and year
+fractions per distinct calendar) and the level payments are compiled (`schedule_rows`,
+`schedule_calendar`, `level_payments`); this module gathers the terms, orders the steps and
+settles in Python the rare cases float64 cannot, with the same arithmetic as the Decimal path:
 
 * balances are whole cents held in float64 (exact below 2^53); interest = opening x rate x
   num / den is rounded half-up in float64, and every loan whose product lies within a few ulps
@@ -18,10 +18,10 @@ arithmetic:
 * an annuity the Decimal path refuses (its level payment does not exceed a period's interest,
   see `schedule.check_amortises`) is flagged in `BatchSchedule.refused`; its rows mean nothing.
 
-Loans are processed in chunks that fit the processor cache. Rows past a loan's own number of
-periods are zero; `periods` says where each loan ends. Payment and closing balance follow from
-the stored columns (payment = principal + interest - capitalised, closing = opening +
-capitalised - principal) and are derived on access.
+Loans are split into one part per thread. Rows past a loan's own number of periods are zero
+(its balance closed at zero, and nothing falls due); `periods` says where each loan ends.
+Payment and closing balance follow from the stored columns (payment = principal + interest -
+capitalised, closing = opening + capitalised - principal) and are derived on access.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shared.amortisation import schedule_rows
+from shared.amortisation import level_payments, schedule_calendar, schedule_rows
 from shared.amortisation.day_counts import year_fraction
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.money import from_cents
@@ -186,10 +186,12 @@ class BatchSchedule:
 # ACT/ACT boundaries): first day (days since 1970-01-01) and length of each month.
 _BASE_YEAR = 1
 _MONTH_COUNT = (10_001 - _BASE_YEAR) * 12
+_MONTHS_TO_9999 = (10_000 - _BASE_YEAR) * 12
 _MONTH_STARTS = (np.datetime64("0001-01", "M") + np.arange(_MONTH_COUNT + 1).astype("timedelta64[M]")).astype(
     "datetime64[D]"
 )
-_FIRST_DAY: Int64Array = _MONTH_STARTS[:-1].astype(np.int64)
+_MONTH_FIRST_DAYS: Int64Array = _MONTH_STARTS.astype(np.int64)
+"""First day of each month, and of the month after the last, for the year boundaries of ACT/ACT-ISDA."""
 _MONTH_LENGTH: Int64Array = np.diff(_MONTH_STARTS.astype(np.int64)).astype(np.int64)
 
 
@@ -233,7 +235,7 @@ def build_batch(terms: BatchTerms, workers: int | None = None, *, head: int | No
         raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
     if loans and (terms.periods < terms.grace_periods + 1).any():
         raise InvalidTerms("periods", "must be >= grace_periods + 1")
-    due_table, numerator_table, combination, broken = _calendar(terms, count)
+    due_table, numerator_table, combination = _calendar(terms, count)
     last_grace = min(int(terms.grace_periods.max()), count) if loans else 0
 
     shape = (count, loans)
@@ -253,7 +255,6 @@ def build_batch(terms: BatchTerms, workers: int | None = None, *, head: int | No
             part,
             numerators,
             combination[part],
-            broken,
             opening,
             interest,
             principal,
@@ -268,10 +269,6 @@ def build_batch(terms: BatchTerms, workers: int | None = None, *, head: int | No
         for part in parts:
             run(part)
 
-    if count and not (terms.periods == count).all():
-        inactive = np.arange(1, count + 1)[:, None] > terms.periods[None, :]
-        for array in (opening, interest, principal):
-            array[inactive] = 0
     return BatchSchedule(
         periods=_effective_periods(terms.periods, opening),
         opening_balance=opening.T,
@@ -289,7 +286,6 @@ def _amortise(
     part: slice,
     numerator_table: npt.NDArray[np.float64],
     combination: Int64Array,
-    broken: bool,
     opening: Int64Array,
     interest: Int64Array,
     principal: Int64Array,
@@ -303,86 +299,22 @@ def _amortise(
     rate = terms.rate[part]
     scaled_den = np.choose(terms.day_count[part], DENOMINATORS).astype(np.int64) * RATE_SCALE
     rate_per_unit = rate / scaled_den
-    annuity = (terms.method[part] == 0).astype(np.float64)
-    linear_method = terms.method[part] == 1
+    method = terms.method[part]
+    annuity = (method == 0).astype(np.float64)
     per_year = 12 // terms.months[part]
-    amortising_count = periods - grace
+    installments = periods - grace
+    multiple = terms.multiple[part]
     count = opening.shape[0]
-    shortest = int(periods.min())
     last_grace = int(grace.max())
-    constant_numerator = not broken and bool(
-        (terms.day_count[part] == 0).all() and (terms.months[part] == terms.months[part][0]).all()
-    )
 
     balance = terms.principal[part].astype(np.float64)
     level = np.zeros(balance.shape)
-    numerator = (30 * terms.months[part]).astype(np.float64)
-    # Rows up to the end of the longest grace period here; every later row is compiled (`schedule_rows`).
-    numpy_rows = min(count, last_grace + 1)
-    for k in range(1, numpy_rows + 1):
-        row = k - 1
-        if not constant_numerator:
-            numerator = numerator_table[row].take(combination)
-        shifted = balance * (rate_per_unit * numerator) + 0.5
-        row_interest = np.floor(shifted)
-        tolerance = 1e-7 + float(shifted.max(initial=0.0)) * 4e-15
-        near = np.abs(shifted - row_interest - 0.5) > 0.5 - tolerance
-        if near.any():
-            if float(balance[near].max()) * float(rate[near].max()) * 4 > INT64_LIMIT:
-                raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
-            row_interest[near] = exact_interest(
-                balance[near].astype(np.int64) * rate[near], numerator[near].astype(np.int64), scaled_den[near]
-            )
-        active = None if k <= shortest else periods >= k
-        if active is not None:
-            row_interest *= active
+    offset = part.start or 0
 
-        if k <= last_grace + 1:
-            starting = grace == k - 1
-            if starting.any():
-                opening_cents = balance[starting].astype(np.int64)
-                count_left = amortising_count[starting]
-                annuity_level = _level_payments(
-                    opening_cents, rate[starting], per_year[starting], count_left, terms.multiple[part][starting]
-                )
-                linear_level = np.where(
-                    linear_method[starting], (2 * opening_cents + count_left) // (2 * count_left), 0
-                )
-                level[starting] = np.where(annuity[starting] == 1, annuity_level, linear_level)
-                checked = (annuity[starting] == 1) & (count_left >= 2)
-                if checked.any():
-                    flagged = np.zeros(count_left.shape, dtype=np.bool_)
-                    flagged[checked] = _non_amortising(
-                        annuity_level[checked],
-                        opening_cents[checked],
-                        rate[starting][checked],
-                        per_year[starting][checked],
-                    )
-                    refused[np.flatnonzero(starting) + (part.start or 0)] = flagged
-
-        regular = np.minimum(level - row_interest * annuity, balance)
-        np.maximum(regular, 0.0, out=regular)
-        if k >= shortest:
-            regular = np.where(periods == k, balance, regular)
-            if active is not None:
-                regular *= active
-        opening[row, part] = balance
-        interest[row, part] = row_interest
-        if k <= last_grace:
-            in_grace = grace >= k
-            row_capitalised = row_interest * (in_grace & capitalising)
-            regular = np.where(in_grace, 0.0, regular)
-            capitalised[row, part] = row_capitalised
-            balance = balance + row_capitalised - regular
-        else:
-            balance = balance - regular
-        principal[row, part] = regular
-    # After the grace periods a balance only falls: the largest opening balance is in these rows.
-    if float(opening[:numpy_rows, part].max(initial=0)) > FLOAT_EXACT_LIMIT:
-        raise InvalidTerms("principal", "too large for the batch path; use build_schedule")
-    if numpy_rows < count:
+    def rows(first: int, stop: int) -> None:
         written = schedule_rows.amortise_rows(
-            numpy_rows,
+            first,
+            stop,
             balance,
             level,
             rate,
@@ -390,16 +322,71 @@ def _amortise(
             scaled_den,
             annuity,
             periods,
+            grace,
+            capitalising,
             numerator_table,
             combination,
-            part.start or 0,
+            offset,
             opening,
             interest,
             principal,
+            capitalised,
         )
         if written == schedule_rows.TOO_LARGE:
             raise InvalidTerms("principal", "too large for the integer batch path; use build_schedule")
+
+    # A loan's level payment is set from its balance when its grace ends, so the rows up to the end of
+    # the longest grace period are computed one at a time, and the rest in one call.
+    stepped_rows = min(count, last_grace + 1)
+    for row in range(stepped_rows):
+        starting = np.flatnonzero(grace == row)
+        if starting.size:
+            _set_levels(starting, balance, rate, per_year, installments, multiple, method, level, refused[part])
+        rows(row, row + 1)
+    # After the grace periods a balance only falls: the largest opening balance is in these rows.
+    if float(opening[:stepped_rows, part].max(initial=0)) > FLOAT_EXACT_LIMIT:
+        raise InvalidTerms("principal", "too large for the batch path; use build_schedule")
+    if stepped_rows < count:
+        rows(stepped_rows, count)
     assert count < int(periods.max(initial=0)) or not balance.any(), "every schedule closes at 0.00"
+
+
+def _set_levels(
+    loans: Int64Array,
+    balance: npt.NDArray[np.float64],
+    rate: Int64Array,
+    per_year: Int64Array,
+    installments: Int64Array,
+    multiple: Int64Array,
+    method: npt.NDArray[np.int8],
+    level: npt.NDArray[np.float64],
+    refused: npt.NDArray[np.bool_],
+) -> None:
+    """The level payments of `loans` (indexes into the part's arrays), whose grace ends now, from their balance.
+
+    Computed by `level_payments.set_levels`; an annuity whose rounding it cannot settle in float64
+    gets the Decimal formula's payment, and one whose refusal it cannot settle an exact comparison.
+    """
+    near_boundary = np.zeros(len(balance), dtype=np.bool_)
+    amortising = np.zeros(len(balance), dtype=np.int8)
+    level_payments.set_levels(
+        loans, balance, rate, per_year, installments, multiple, method, level, near_boundary, amortising
+    )
+    for loan in loans[near_boundary[loans]].tolist():
+        payment = level_payment(
+            Decimal(int(balance[loan])) / 100,
+            Decimal(int(rate[loan])) / RATE_SCALE,
+            int(per_year[loan]),
+            int(installments[loan]),
+            Decimal(int(multiple[loan])) / 100,
+        )
+        level[loan] = float(int(payment * 100))
+        amortising[loan] = level_payments.UNDECIDED if installments[loan] >= 2 else 0
+    decided = amortising[loans] == level_payments.REFUSED
+    refused[loans] = decided
+    for position in np.flatnonzero(amortising[loans] == level_payments.UNDECIDED).tolist():
+        loan = int(loans[position])
+        refused[loan] = int(level[loan]) * RATE_SCALE * int(per_year[loan]) <= int(balance[loan]) * int(rate[loan])
 
 
 def _effective_periods(periods: Int64Array, opening: Int64Array) -> Int64Array:
@@ -415,22 +402,7 @@ def _effective_periods(periods: Int64Array, opening: Int64Array) -> Int64Array:
     return effective
 
 
-def _non_amortising(
-    level: Int64Array, balance: Int64Array, rate: Int64Array, per_year: Int64Array
-) -> npt.NDArray[np.bool_]:
-    """Which level payments do not exceed one period's interest B x rate / per_year, decided exactly."""
-    scaled_level = level.astype(np.float64) * RATE_SCALE * per_year
-    product = balance.astype(np.float64) * rate
-    result = scaled_level <= product
-    near = np.flatnonzero(np.abs(scaled_level - product) <= 1e-9 * product + 1)
-    for position in near:
-        result[position] = int(level[position]) * RATE_SCALE * int(per_year[position]) <= int(balance[position]) * int(
-            rate[position]
-        )
-    return result
-
-
-def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, Int64Array, bool]:
+def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, Int64Array]:
     """Due dates and year-fraction numerators per distinct calendar, (periods x combinations).
 
     A calendar is (start, first due date, months, day count): dates and fractions depend on
@@ -459,15 +431,27 @@ def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, In
     code = unique & 0x3
 
     anchor_index, anchor_day = month_index(anchor_u)
-    shift = (~broken_u).astype(np.int64)
-    steps = np.minimum(np.arange(count, dtype=np.int64)[:, None], reach[None, :] - 1) + shift[None, :]
-    index = anchor_index[None, :] + steps * months[None, :]
-    due = _FIRST_DAY[index] + np.minimum(anchor_day[None, :], _MONTH_LENGTH[index] - 1)
-    previous = np.vstack([start_u.astype(np.int64)[None, :], due[:-1]])
-    numerator = np.where(code[None, :] == 0, 30 * months[None, :], due - previous)
-    isda = code == 3
-    if isda.any():
-        numerator[:, isda] = isda_units(previous[:, isda], due[:, isda])
+    first_step = (~broken_u).astype(np.int64)
+    last_step = np.minimum(reach, count) - 1 + first_step
+    if count and unique.shape[0] and int((anchor_index + last_step * months).max()) >= _MONTHS_TO_9999:
+        raise InvalidTerms("periods", "the schedule runs past the year 9999")
+    due = np.empty((count, unique.shape[0]), dtype=np.int64)
+    numerator = np.empty_like(due)
+    schedule_calendar.calendar_rows(
+        count,
+        start_u.astype(np.int64),
+        month_index(start_u)[0],
+        anchor_index,
+        anchor_day,
+        first_step,
+        months,
+        code,
+        reach,
+        _MONTH_FIRST_DAYS,
+        _MONTH_LENGTH,
+        due,
+        numerator,
+    )
     for column in np.flatnonzero(broken_u):
         first = year_fraction(
             DAY_COUNTS[int(code[column])],
@@ -477,7 +461,7 @@ def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, In
         scaled = first * DENOMINATORS[int(code[column])]
         assert scaled.denominator == 1, "a broken period's fraction is whole units of its day count"
         numerator[0, column] = int(scaled)
-    return np.ascontiguousarray(due), np.ascontiguousarray(numerator), combination, bool(broken_u.any())
+    return due, numerator, combination
 
 
 def isda_units(start: Int64Array, end: Int64Array) -> Int64Array:
@@ -499,38 +483,4 @@ def exact_interest(product: Int64Array, numerator: Int64Array, scaled_den: Int64
     whole, rest = np.divmod(product, scaled_den)
     carry, remainder = np.divmod(rest * numerator, scaled_den)
     result: Int64Array = whole * numerator + carry + (2 * remainder >= scaled_den)
-    return result
-
-
-def _level_payments(
-    balance: Int64Array, rate: Int64Array, per_year: Int64Array, count: Int64Array, multiple: Int64Array
-) -> Int64Array:
-    """Annuity payments in cents, rounded half-up to the multiple, equal to `schedule.level_payment`."""
-    zero_rate = rate == 0
-    steps = np.empty_like(balance)
-    if zero_rate.any():
-        unit = count[zero_rate] * multiple[zero_rate]
-        steps[zero_rate] = (2 * balance[zero_rate] + unit) // (2 * unit)
-    paying = ~zero_rate
-    if paying.any():
-        r = rate[paying] / (RATE_SCALE * per_year[paying])
-        # 1 - (1 + r)^-n through expm1/log1p: exact to a few ulps even for rates of a millionth
-        exact_steps = balance[paying] * r / -np.expm1(-count[paying].astype(np.float64) * np.log1p(r))
-        exact_steps = exact_steps / multiple[paying]
-        rounded = np.floor(exact_steps + 0.5)
-        near_boundary = np.abs(exact_steps - np.floor(exact_steps) - 0.5) < 1e-6 + exact_steps * 1e-11
-        paying_steps = rounded.astype(np.int64)
-        if near_boundary.any():
-            indices = np.flatnonzero(paying)[near_boundary]
-            for position, loan in zip(np.flatnonzero(near_boundary), indices, strict=True):
-                payment = level_payment(
-                    Decimal(int(balance[loan])) / 100,
-                    Decimal(int(rate[loan])) / RATE_SCALE,
-                    int(per_year[loan]),
-                    int(count[loan]),
-                    Decimal(int(multiple[loan])) / 100,
-                )
-                paying_steps[position] = int(payment * 100) // int(multiple[loan])
-        steps[paying] = paying_steps
-    result: Int64Array = steps * multiple
     return result

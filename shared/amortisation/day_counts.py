@@ -55,8 +55,8 @@ def act_act_isda(start: date, end: date) -> Fraction:
     total = Fraction(0)
     cursor = start
     while cursor < end:
-        boundary = date(cursor.year + 1, 1, 1)
-        stop = min(boundary, end)
+        # A period inside one year stops at its end; date(10000, 1, 1) does not exist.
+        stop = end if cursor.year == end.year else date(cursor.year + 1, 1, 1)
         total += Fraction((stop - cursor).days, 366 if _is_leap(cursor.year) else 365)
         cursor = stop
     return total

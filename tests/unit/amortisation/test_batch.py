@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.amortisation.batch import MIN_CHUNK, BatchTerms, build_batch
+from shared.amortisation.batch import MIN_CHUNK, BatchSchedule, BatchTerms, build_batch
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.schedule import build_schedule
-from shared.amortisation.terms import LoanTerms, Method
+from shared.amortisation.terms import DayCount, GraceKind, LoanTerms, Method
 
 from tests.unit.amortisation.strategies import loan_terms
 
@@ -74,3 +76,76 @@ def test_threaded_chunks_equal_one_pass() -> None:
     for field in ("opening_balance", "interest", "principal", "payment", "capitalised", "closing_balance"):
         assert (getattr(threaded, field) == getattr(single, field)).all(), field
     assert threaded.installments(len(loans) - 1) == [row.to_json() for row in build_schedule(loans[-1]).installments]
+
+
+def _equal_to_scalar(loans: list[LoanTerms]) -> BatchSchedule:
+    batch = build_batch(BatchTerms.from_terms(loans))
+    for index, terms in enumerate(loans):
+        assert batch.installments(index) == [row.to_json() for row in build_schedule(terms).installments], terms
+    return batch
+
+
+def test_half_cents_round_up_in_grace_rows_and_in_the_rows_after() -> None:
+    # 730.00 x 5.25 % x 31 / 365 = 3.255 exactly, which float64 computes as just under the half: every
+    # 31-day period must still round up to 3.26. The longest grace (3) makes rows 1-4 one at a time;
+    # rows 5-8 are one compiled call. Periods from 2026-01-01: 31, 28, 31, 30, 31, 30, 31, 31 days.
+    def loan(periods: int, **options: Any) -> LoanTerms:
+        return LoanTerms(
+            Decimal("730.00"), Decimal("0.0525"), periods, date(2026, 1, 1), day_count=DayCount.ACT_365F, **options
+        )
+
+    loans = [
+        loan(8, method=Method.BULLET),
+        loan(8, method=Method.BULLET, grace_periods=2),
+        loan(8, grace_periods=3, grace_kind=GraceKind.CAPITALISED),
+        loan(6, method=Method.LINEAR, grace_periods=1),
+    ]
+    batch = _equal_to_scalar(loans)
+    long_months = [0, 2, 4, 6, 7]
+    assert batch.interest[0, long_months].tolist() == [326] * 5
+    assert batch.interest[1, long_months].tolist() == [326] * 5
+    assert batch.capitalised[2, 0] == 326
+
+
+def test_level_payments_on_a_rounding_boundary_and_annuities_that_never_amortise() -> None:
+    loans = [
+        # 4298.26 at 3.75 % over 60 months: 78.674999992 in float64, settled by the Decimal formula.
+        LoanTerms(Decimal("4298.26"), Decimal("0.0375"), 60, date(2026, 1, 1)),
+        LoanTerms(Decimal("4298.26"), Decimal("0.0375"), 62, date(2026, 1, 1), grace_periods=2),
+        # 10000.00 at 12 %, 120 months, paid in multiples of 100.00: 143.47 rounds to 100.00, exactly one
+        # month's interest, so the loan never amortises; 50.00 multiples give 150.00, which does.
+        LoanTerms(Decimal("10000.00"), Decimal("0.12"), 120, date(2026, 1, 1), installment_multiple=Decimal("100")),
+        LoanTerms(Decimal("10000.00"), Decimal("0.12"), 120, date(2026, 1, 1), installment_multiple=Decimal("50")),
+    ]
+    batch = build_batch(BatchTerms.from_terms(loans))
+    assert batch.refused.tolist() == [False, False, True, False]
+    with pytest.raises(InvalidTerms):
+        build_schedule(loans[2])
+    for index in (0, 1, 3):
+        assert batch.installments(index) == [row.to_json() for row in build_schedule(loans[index]).installments]
+    assert batch.payment[0, 0] == 7867
+
+
+@pytest.mark.parametrize("day_count", list(DayCount))
+def test_calendars_up_to_the_last_year_the_terms_allow(day_count: DayCount) -> None:
+    loans = [
+        LoanTerms(Decimal("5000.00"), Decimal("0.031"), 13, date(9998, 11, 30), day_count=day_count),
+        LoanTerms(
+            Decimal("5000.00"),
+            Decimal("0.031"),
+            12,
+            date(9998, 12, 20),
+            day_count=day_count,
+            first_due_date=date(9999, 1, 31),
+        ),
+    ]
+    batch = _equal_to_scalar(loans)
+    assert str(batch.due_date[0, -1]) == "9999-12-30"
+    assert str(batch.due_dates_of(1)[-1]) == "9999-12-31"
+
+
+def test_terms_built_as_columns_past_the_year_9999_are_refused() -> None:
+    terms = BatchTerms.from_terms([LoanTerms(Decimal("5000.00"), Decimal("0.031"), 12, date(9998, 12, 31))])
+    late = BatchTerms(**{**terms.__dict__, "periods": terms.periods + 1})
+    with pytest.raises(InvalidTerms, match="9999"):
+        build_batch(late)
