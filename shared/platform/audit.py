@@ -46,6 +46,9 @@ MAX_VALUE_CHARS = 2000
 """Longer values (a bank file's XML, an event envelope) are kept as their length and SHA-256."""
 
 current_actor: ContextVar[str] = ContextVar("current_actor", default="system")
+_CHANGED = "audit_changed"
+_INSERTED = "audit_inserted"
+"""Keys of `Session.info` that carry a flush's entries from before it to after it."""
 
 
 class AuditEntry(SQLModel, table=True):
@@ -117,19 +120,20 @@ def _changes(state: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
-def _entry(state: Any, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> AuditEntry:
+def _entry(state: Any, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    """One entry's row: entries are written with one INSERT per flush, not as ORM objects of their own."""
     trace = current_trace.get()
-    return AuditEntry(
-        occurred_at=datetime.now(UTC),
-        actor=current_actor.get()[:200],
-        action=action,
-        object_type=state.mapper.persist_selectable.name,
-        object_id=_identity(state)[:200],
-        before=_json(before) if before is not None else None,
-        after=_json(after) if after is not None else None,
-        request_id=current_request_id.get()[:128],
-        trace_id=trace.trace_id if trace is not None else "-",
-    )
+    return {
+        "occurred_at": datetime.now(UTC),
+        "actor": current_actor.get()[:200],
+        "action": action,
+        "object_type": state.mapper.persist_selectable.name,
+        "object_id": _identity(state)[:200],
+        "before": _json(before) if before is not None else None,
+        "after": _json(after) if after is not None else None,
+        "request_id": current_request_id.get()[:128],
+        "trace_id": trace.trace_id if trace is not None else "-",
+    }
 
 
 def _audited(instance: Any) -> bool:
@@ -138,10 +142,14 @@ def _audited(instance: Any) -> bool:
 
 
 def _record_changes(session: OrmSession, _flush: UOWTransaction, _instances: Any) -> None:
+    """Before a flush: the entries of the updates and deletes (their history is gone after it), and the
+    instances to be inserted, whose entries wait for the keys the flush generates.
+
+    Starting afresh here also drops what a failed flush had noted."""
     for instance in list(session.dirty) + list(session.deleted):
         if isinstance(instance, AuditEntry):
             raise AuditTrailIsAppendOnly(f"audit entry {instance.id} cannot be changed or removed")
-    entries: list[AuditEntry] = []
+    entries: list[dict[str, Any]] = []
     for instance in session.deleted:
         if _audited(instance):
             state = inspect(instance)
@@ -152,29 +160,29 @@ def _record_changes(session: OrmSession, _flush: UOWTransaction, _instances: Any
             before, after = _changes(state)
             if after:
                 entries.append(_entry(state, "update", before, after))
-    session.add_all(entries)
+    session.info[_CHANGED] = entries
+    session.info[_INSERTED] = [instance for instance in session.new if _audited(instance)]
 
 
-def _record_inserts(session: OrmSession, _context: Any) -> None:
-    """Inserts are itemised after the flush, once generated keys (a big-id sequence) are known.
+def _write_entries(session: OrmSession, _context: Any) -> None:
+    """After the flush, in its transaction: every entry of it in one INSERT, inserts itemised with their keys.
 
-    The entries are added to the session and written by the next flush, at the latest the one
-    `commit` makes, so they stay in the transaction of the rows they describe.
+    A rollback removes them with the rows they describe.
     """
-    pending = session.info.pop("audit_new", [])
-    session.add_all([_entry(inspect(instance), "insert", None, _columns(inspect(instance))) for instance in pending])
-
-
-def _note_inserts(session: OrmSession, _flush: UOWTransaction, _instances: Any) -> None:
-    session.info.setdefault("audit_new", []).extend(instance for instance in session.new if _audited(instance))
+    entries = session.info.pop(_CHANGED, [])
+    entries.extend(
+        _entry(inspect(instance), "insert", None, _columns(inspect(instance)))
+        for instance in session.info.pop(_INSERTED, [])
+    )
+    if entries:
+        session.connection().execute(sa.insert(AuditEntry.__table__), entries)  # type: ignore[attr-defined]
 
 
 def install() -> None:
     """Record every flush of every session; idempotent, called when the module is imported."""
     if not event.contains(OrmSession, "before_flush", _record_changes):
         event.listen(OrmSession, "before_flush", _record_changes)
-        event.listen(OrmSession, "before_flush", _note_inserts)
-        event.listen(OrmSession, "after_flush_postexec", _record_inserts)
+        event.listen(OrmSession, "after_flush_postexec", _write_entries)
 
 
 install()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -145,18 +145,22 @@ def _checked_token(
 _bearer = HTTPBearer(auto_error=False)
 
 
-def authenticated(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+async def authenticated(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    """The request's principal. `async` though it never waits: FastAPI runs a plain `def` dependency on a
+    worker thread, a hand-off per dependency and request that costs more than checking a cached token."""
     if credentials is None:
         raise ProblemError(401, "Not authenticated", "Authorization: a bearer token is required", "unauthenticated")
     settings: ServiceSettings = request.app.state.settings
     return decode_token(settings, credentials.credentials)
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """FastAPI dependency: the caller must hold at least one of `roles`."""
     wanted = frozenset(roles)
 
-    def dependency(principal: Principal = Depends(authenticated)) -> Principal:
+    async def dependency(principal: Principal = Depends(authenticated)) -> Principal:
         if not principal.has_any(wanted):
             names = ", ".join(sorted(role.value for role in wanted))
             raise ProblemError(403, "Forbidden", f"roles: this action needs one of {names}", "forbidden")

@@ -160,24 +160,25 @@ def _checked_key(key: str | None, required: bool) -> str | None:
 def _run_keyed(
     engine: Engine, scope: str, key: str, fingerprint: str, action: Callable[[Session], tuple[int, Any]]
 ) -> StoredResponse:
+    # The key's row is bookkeeping, not a decision (it is not audited): plain statements, no unit of work.
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    this_key = (table.c.principal == scope) & (table.c.key == key)
     try:
         with transaction(engine) as session:
-            record = IdempotencyRecord(
-                principal=scope,
-                key=key,
-                fingerprint=fingerprint,
-                status_code=_IN_PROGRESS,
-                response_body="null",
-                created_at=datetime.now(UTC),
-            )
-            session.add(record)
             # Claims the key; a concurrent request with the same key waits here until this commits.
-            session.flush()
+            session.execute(
+                sa.insert(table).values(
+                    principal=scope,
+                    key=key,
+                    fingerprint=fingerprint,
+                    status_code=_IN_PROGRESS,
+                    response_body="null",
+                    created_at=datetime.now(UTC),
+                )
+            )
             status, body = action(session)
             text = response_text(body)
-            record.status_code = status
-            record.response_body = text
-            session.add(record)
+            session.execute(sa.update(table).where(this_key).values(status_code=status, response_body=text))
         return StoredResponse(status, body, replayed=False, text=text)
     except IntegrityError:
         with Session(engine) as session:

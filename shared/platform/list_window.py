@@ -108,7 +108,7 @@ class ListWindow:
         return Page(items=items, next_cursor=change_cursor(*stamp(rows[-1])) if full else None)
 
 
-def list_window(
+async def list_window(
     sort: Annotated[
         Sort,
         Query(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from shared.platform.audit import AuditEntry, AuditTrailIsAppendOnly
 from shared.platform.auth import Role
 
+from services.sifo.models import SifoBorrower
 from tests.integration.sifo.conftest import Sifo
 from tests.support import bearer
 
@@ -105,3 +106,40 @@ def test_only_auditors_read_the_trail_and_nobody_changes_it(sifo: Sifo) -> None:
         with pytest.raises(DBAPIError, match="append-only"), sifo.engine.begin() as connection:
             connection.execute(sa.text(statement))
     assert trail(sifo, "sifo_financier", financier["id"])[0]["actor"] == "alice@pmv.example"
+
+
+def test_entries_share_the_fate_of_their_flush_and_transaction(sifo: Sifo) -> None:
+    """A flush that fails writes no entry, and leaves none behind for the next one; a rollback takes
+    the entries with the rows; a commit keeps one entry per change, in its transaction."""
+
+    def entries_of(enterprise_number: str) -> list[tuple[str, str | None]]:
+        with Session(sifo.engine) as session:
+            found = session.exec(
+                select(AuditEntry).where(
+                    col(AuditEntry.object_type) == "sifo_borrower", col(AuditEntry.object_id) == enterprise_number
+                )
+            ).all()
+            return [(entry.action, entry.after) for entry in found]
+
+    with Session(sifo.engine) as session:
+        session.add(SifoBorrower(enterprise_number="0999000101", name="Kept"))
+        session.commit()
+    with Session(sifo.engine) as session:
+        session.add(SifoBorrower(enterprise_number="0999000102", name="Never stored"))
+        session.add(SifoBorrower(enterprise_number="0999000101", name="Duplicate key"))
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()
+        kept = session.get(SifoBorrower, "0999000101")
+        assert kept is not None
+        kept.name = "Kept, renamed"
+        session.add(kept)
+        session.commit()
+    with Session(sifo.engine) as session:
+        session.add(SifoBorrower(enterprise_number="0999000103", name="Rolled back"))
+        session.flush()
+        session.rollback()
+    assert entries_of("0999000102") == []
+    assert entries_of("0999000103") == []
+    assert [action for action, _ in entries_of("0999000101")] == ["insert", "update"]
+    assert '"name": "Kept, renamed"' in str(entries_of("0999000101")[1][1])
