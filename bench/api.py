@@ -9,15 +9,19 @@ processes on a PostgreSQL server of its own (production durability: fsync on):
 - the ceiling (`bench/ceiling.py`): a minimal FastAPI endpoint that writes one row.
 
 Submission and ceiling run under the same worker count, and the ratio of their throughputs is
-the figure to watch. Each run follows a warm-up of the same load. The load generator shares the
+the figure to watch. Beside it, the server's CPU per request (all its processes, read from
+/proc around the measured run): the figure a change to the code moves, less noisy than the
+throughput on a machine the load generator shares. Each run follows a warm-up of the same load. The load generator shares the
 machine's two cores with the servers.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,6 +32,7 @@ from pydantic import SecretStr
 
 from bench.infrastructure import BENCH_SECRET, migrate, postgres, process, service
 from bench.load import LoadResult, closed_loop
+from bench.process_cpu import tree_cpu_seconds
 from bench.summary import Figure
 from deploy.in_process import free_port
 from shared.platform.auth import Role, issue_token
@@ -38,11 +43,29 @@ WARM_UP = 3.0
 
 
 @dataclass(frozen=True)
+class Measured:
+    """A load's result and what the server (all its processes) spent on it, in CPU ms per request."""
+
+    result: LoadResult
+    server_cpu_ms: float
+
+
+@dataclass(frozen=True)
 class Row:
     scenario: str
     workers: int
-    result: LoadResult
+    measured: Measured
     ceiling: LoadResult | None = None
+
+    @property
+    def result(self) -> LoadResult:
+        return self.measured.result
+
+
+def measure(server: subprocess.Popen[bytes], load: Callable[[], LoadResult]) -> Measured:
+    before = tree_cpu_seconds(server.pid)
+    result = load()
+    return Measured(result, 1000 * (tree_cpu_seconds(server.pid) - before) / max(result.requests, 1))
 
 
 def enterprise_number(n: int) -> str:
@@ -115,26 +138,27 @@ class Reads:
 
 def sifo_scenarios(
     database_url: str, workers: int, token: str, clients: int, seconds: float
-) -> tuple[LoadResult, LoadResult]:
+) -> tuple[Measured, Measured]:
     env = sifo_environment(database_url, free_port(), workers)
     migrate("sifo", env)
     base = f"http://127.0.0.1:{env['SIFO_HTTP_PORT']}"
     auth = {"Authorization": f"Bearer {token}"}
     start = (date.today().replace(day=1) + relativedelta(months=1)).isoformat()
-    with process(service("sifo", "api"), env, f"{base}/healthz"):
+    with process(service("sifo", "api"), env, f"{base}/healthz") as server:
         submissions = Submissions(prepare(base, token), start, auth)
         closed_loop(base, submissions, clients=clients, seconds=WARM_UP, expect=201)
-        submit = closed_loop(base, submissions, clients=clients, seconds=seconds, expect=201)
+        submit = measure(server, lambda: closed_loop(base, submissions, clients=clients, seconds=seconds, expect=201))
         with httpx.Client(base_url=base, headers=auth) as client:
             loan_ids = [loan["id"] for loan in client.get("/loans", params={"limit": 500}).json()["items"]]
-        read = closed_loop(base, Reads(loan_ids, auth), clients=clients, seconds=seconds, expect=200)
+        reads = Reads(loan_ids, auth)
+        read = measure(server, lambda: closed_loop(base, reads, clients=clients, seconds=seconds, expect=200))
     return submit, read
 
 
-def ceiling_scenario(database_url: str, workers: int, clients: int, seconds: float) -> LoadResult:
+def ceiling_scenario(database_url: str, workers: int, clients: int, seconds: float) -> Measured:
     port = free_port()
     argv = [sys.executable, "-m", "bench.ceiling", str(port), str(workers)]
-    with process(argv, {"CEILING_DATABASE_URL": database_url}, f"http://127.0.0.1:{port}/docs"):
+    with process(argv, {"CEILING_DATABASE_URL": database_url}, f"http://127.0.0.1:{port}/docs") as server:
         closed_loop(
             f"http://127.0.0.1:{port}",
             lambda n: ("POST", "/rows", {}, {"n": n}),
@@ -142,12 +166,15 @@ def ceiling_scenario(database_url: str, workers: int, clients: int, seconds: flo
             seconds=WARM_UP,
             expect=201,
         )
-        return closed_loop(
-            f"http://127.0.0.1:{port}",
-            lambda n: ("POST", "/rows", {}, {"n": n}),
-            clients=clients,
-            seconds=seconds,
-            expect=201,
+        return measure(
+            server,
+            lambda: closed_loop(
+                f"http://127.0.0.1:{port}",
+                lambda n: ("POST", "/rows", {}, {"n": n}),
+                clients=clients,
+                seconds=seconds,
+                expect=201,
+            ),
         )
 
 
@@ -170,17 +197,20 @@ def main(argv: list[str] | None = None) -> list[Figure]:
                 cluster.create_database(f"bench_ceiling_{workers}"), workers, args.clients, args.seconds
             )
             rows += [
-                Row("POST /loans (120 months)", workers, submit, ceiling),
-                Row("GET /loans/{id}", workers, read, ceiling),
+                Row("POST /loans (120 months)", workers, submit, ceiling.result),
+                Row("GET /loans/{id}", workers, read, ceiling.result),
                 Row("ceiling: POST one row", workers, ceiling),
             ]
     print(f"{args.clients} closed-loop clients, {args.seconds:.0f} s per scenario, PostgreSQL with fsync")
-    print(f"{'scenario':28s} {'workers':>7s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'of ceiling':>10s}")
+    print(
+        f"{'scenario':28s} {'workers':>7s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'of ceiling':>10s} "
+        f"{'server CPU ms/req':>17s}"
+    )
     for row in rows:
         share = f"{row.result.per_second / row.ceiling.per_second:10.0%}" if row.ceiling else f"{'':10s}"
         print(
             f"{row.scenario:28s} {row.workers:7d} {row.result.per_second:8.0f} "
-            f"{row.result.p50_ms:7.1f} {row.result.p99_ms:7.1f} {share}"
+            f"{row.result.p50_ms:7.1f} {row.result.p99_ms:7.1f} {share} {row.measured.server_cpu_ms:17.2f}"
         )
     figures = []
     for row in rows:
@@ -190,7 +220,8 @@ def main(argv: list[str] | None = None) -> list[Figure]:
             Figure(
                 f"API, {row.workers} worker{'s' if row.workers > 1 else ''}",
                 row.scenario,
-                f"{row.result.per_second:.0f} req/s (p50 {row.result.p50_ms:.0f} ms, p99 {row.result.p99_ms:.0f} ms)",
+                f"{row.result.per_second:.0f} req/s (p50 {row.result.p50_ms:.0f} ms, p99 {row.result.p99_ms:.0f} ms), "
+                f"{row.measured.server_cpu_ms:.1f} ms CPU",
                 f"{row.result.per_second / row.ceiling.per_second:.0%} of the one-row ceiling "
                 f"({row.ceiling.per_second:.0f} req/s)",
                 ">= 40 % of the ceiling" if row.scenario.startswith("POST") else "",
