@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     ]
     for label, seconds in table:
         print(
-            f"{label:44s} {seconds:9.2f} {rows / seconds:12,.0f} "
+            f"{label:44s} {seconds:9.3f} {rows / seconds:12,.0f} "
             f"{seconds / batch_seconds:11.0f}x {seconds / threaded_seconds:10.0f}x"
         )
     print(
@@ -162,14 +162,14 @@ def main(argv: list[str] | None = None) -> list[Figure]:
         Figure(
             name,
             "vectorised, 1 thread",
-            f"{batch_seconds:.2f} s",
+            f"{batch_seconds:.3f} s",
             f"{npf_seconds_all / batch_seconds:.0f}x faster than numpy-financial loop",
             "<= 0.2 s",
         ),
         Figure(
             name,
             f"vectorised, {os.cpu_count()} threads",
-            f"{threaded_seconds:.2f} s",
+            f"{threaded_seconds:.3f} s",
             f"{decimal_seconds / threaded_seconds:.0f}x faster than Decimal path",
             "",
         ),
