@@ -119,69 +119,23 @@ def amortise_rows(
                 row_interest[j] = np.int64(cents)
                 row_principal[j] = np.int64(regular)
                 balance[j] = open_balance - regular
-        if near_half and _redo_near_half(
-            k,
-            row,
-            factor,
-            level,
-            rate,
-            scaled_den,
-            annuity,
-            periods,
-            grace,
-            capitalising,
-            numerators,
-            combination,
-            offset,
-            balance,
-            opening,
-            interest,
-            principal,
-            capitalised,
-        ):
-            return TOO_LARGE
+        # Rarely: redo, in integers, the loans whose float interest lay near a half cent.
+        for j in range(loans if near_half else 0):
+            open_balance = float(row_opening[j])
+            shifted = open_balance * factor[j] + 0.5
+            if not abs(shifted - np.floor(shifted) - 0.5) > 0.5 - (1e-7 + shifted * 4e-15):
+                continue
+            if open_balance * rate[j] * 4 > INT64_LIMIT:
+                return TOO_LARGE
+            numerator = int(numerators[row, combination[j]])
+            cents = float(ratio_half_up(row_opening[j] * rate[j], numerator, scaled_den[j])[0])
+            cents = cents if k <= periods[j] else 0.0
+            in_grace = grace[j] >= k
+            regular = _principal(k, cents, open_balance, level[j], annuity[j], periods[j], in_grace)
+            added = cents if in_grace and capitalising[j] else 0.0
+            row_interest[j] = np.int64(cents)
+            row_principal[j] = np.int64(regular)
+            if row < capitalised.shape[0]:
+                capitalised[row, offset + j] = np.int64(added)
+            balance[j] = open_balance + added - regular
     return stop_row - first_row
-
-
-@numba.njit(cache=True, nogil=True)
-def _redo_near_half(
-    k: int,
-    row: int,
-    factor: npt.NDArray[np.float64],
-    level: npt.NDArray[np.float64],
-    rate: npt.NDArray[np.int64],
-    scaled_den: npt.NDArray[np.int64],
-    annuity: npt.NDArray[np.float64],
-    periods: npt.NDArray[np.int64],
-    grace: npt.NDArray[np.int64],
-    capitalising: npt.NDArray[np.bool_],
-    numerators: npt.NDArray[np.float64],
-    combination: npt.NDArray[np.int64],
-    offset: int,
-    balance: npt.NDArray[np.float64],
-    opening: npt.NDArray[np.int64],
-    interest: npt.NDArray[np.int64],
-    principal: npt.NDArray[np.int64],
-    capitalised: npt.NDArray[np.int64],
-) -> bool:
-    """Redo, in integers, the loans of one row whose float interest lay near a half cent; True if one is too large."""
-    for j in range(balance.shape[0]):
-        column = offset + j
-        open_balance = float(opening[row, column])
-        shifted = open_balance * factor[j] + 0.5
-        if not abs(shifted - np.floor(shifted) - 0.5) > 0.5 - (1e-7 + shifted * 4e-15):
-            continue
-        if open_balance * rate[j] * 4 > INT64_LIMIT:
-            return True
-        numerator = int(numerators[row, combination[j]])
-        cents = float(ratio_half_up(opening[row, column] * rate[j], numerator, scaled_den[j])[0])
-        cents = cents if k <= periods[j] else 0.0
-        in_grace = grace[j] >= k
-        regular = _principal(k, cents, open_balance, level[j], annuity[j], periods[j], in_grace)
-        added = cents if in_grace and capitalising[j] else 0.0
-        interest[row, column] = np.int64(cents)
-        principal[row, column] = np.int64(regular)
-        if row < capitalised.shape[0]:
-            capitalised[row, column] = np.int64(added)
-        balance[j] = open_balance + added - regular
-    return False
