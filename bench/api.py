@@ -11,8 +11,8 @@ processes on a PostgreSQL server of its own (production durability: fsync on):
 Submission and ceiling run under the same worker count, and the ratio of their throughputs is
 the figure to watch. Beside it, the server's CPU per request (all its processes, read from
 /proc around the measured run): the figure a change to the code moves, less noisy than the
-throughput on a machine the load generator shares. Each run follows a warm-up of the same load. The load generator shares the
-machine's two cores with the servers.
+throughput on a machine the load generator shares. Each run follows a warm-up of the same
+load. The load generator shares the machine's two cores with the servers.
 """
 
 from __future__ import annotations
