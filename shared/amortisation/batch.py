@@ -198,11 +198,6 @@ _MONTH_LENGTH: Int64Array = np.diff(_MONTH_STARTS.astype(np.int64)).astype(np.in
 _DAY_SHIFT = -int(_MONTH_STARTS[0].astype(np.int64))  # day numbers of year 1 on are >= 0 once shifted
 
 
-def _is_leap(years: Int64Array) -> npt.NDArray[np.bool_]:
-    result: npt.NDArray[np.bool_] = (years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0))
-    return result
-
-
 def month_index(day: npt.NDArray[np.datetime64]) -> tuple[Int64Array, Int64Array]:
     """Month index since January of year 1 and zero-based day of month of each date."""
     months = day.astype("datetime64[M]")
@@ -466,16 +461,9 @@ def _calendar(terms: BatchTerms, count: int) -> tuple[Int64Array, Int64Array, In
 
 def isda_units(start: Int64Array, end: Int64Array) -> Int64Array:
     """ACT/ACT-ISDA from `start` to `end` (day numbers) over 365 x 366: a day in a leap year weighs 365,
-    any other 366; across any number of new years."""
-    total = np.zeros_like(start)
-    cursor = start.copy()
-    while (cursor < end).any():
-        years = cursor.astype("datetime64[D]").astype("datetime64[Y]")
-        stop = np.minimum((years + 1).astype("datetime64[D]").astype(np.int64), end)
-        weight = np.where(_is_leap(years.astype(np.int64) + 1970), 365, 366)
-        total += np.where(cursor < end, (stop - cursor) * weight, 0)
-        cursor = np.maximum(cursor, stop)
-    return total
+    any other 366; across any number of new years. Compiled with the calendar's own rule."""
+    start_month = month_index(start.astype("datetime64[D]"))[0]
+    return schedule_calendar.isda_spans(start, end, start_month, _MONTH_FIRST_DAYS)
 
 
 def exact_interest(product: Int64Array, numerator: Int64Array, scaled_den: Int64Array) -> Int64Array:

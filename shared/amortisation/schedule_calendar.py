@@ -38,6 +38,20 @@ def isda_between(start: int, end: int, start_month: int, month_first_day: npt.ND
 
 
 @numba.njit(cache=True, nogil=True)
+def isda_spans(
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+    start_month: npt.NDArray[np.int64],
+    month_first_day: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """`isda_between` for each pair of days (an accrual from each period's start to a date)."""
+    units = np.empty_like(start)
+    for i in range(start.shape[0]):
+        units[i] = isda_between(start[i], end[i], start_month[i], month_first_day)
+    return units
+
+
+@numba.njit(cache=True, nogil=True)
 def calendar_rows(
     count: int,
     start_day: npt.NDArray[np.int64],
