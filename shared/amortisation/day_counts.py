@@ -84,5 +84,10 @@ def year_fraction(day_count: DayCount, start: date, end: date) -> Fraction:
 def period_fraction(day_count: DayCount, previous: date, due: date, months_per_period: int) -> Fraction:
     """The fraction of a regular schedule period: under 30E/360 exactly months/12 by contract."""
     if day_count is DayCount.THIRTY_E_360:
-        return Fraction(months_per_period, 12)
+        regular = _REGULAR_30E_360.get(months_per_period)
+        return regular if regular is not None else Fraction(months_per_period, 12)
     return year_fraction(day_count, previous, due)
+
+
+_REGULAR_30E_360 = {months: Fraction(months, 12) for months in (1, 3, 6, 12)}
+"""The fractions of a regular 30E/360 period, made once (a Fraction is immutable; making one is not cheap)."""

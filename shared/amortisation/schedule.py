@@ -137,40 +137,42 @@ def check_amortises(terms: LoanTerms, balance: Decimal, payment: Decimal, count:
 
 
 def build_schedule(terms: LoanTerms) -> Schedule:
+    # What the loop reads of `terms` is read once: a submission builds a schedule per request.
+    rate = terms.annual_rate
+    grace = terms.grace_periods
+    capitalising = terms.grace_kind is GraceKind.CAPITALISED
+    method = terms.method
+    last = terms.periods
     balance = terms.principal
     rows: list[Installment] = []
     previous = terms.start_date
     payment_level = ZERO
     linear_part = ZERO
-    for number in range(1, terms.periods + 1):
+    for number in range(1, last + 1):
         due = installment_due_date(terms, number)
         fraction = installment_fraction(terms, number, previous, due)
         opening = balance
-        interest = interest_for(opening, terms.annual_rate, fraction)
+        interest = interest_for(opening, rate, fraction)
         capitalised = ZERO
-        if number <= terms.grace_periods:
+        if number <= grace:
             principal = ZERO
-            if terms.grace_kind is GraceKind.CAPITALISED:
+            if capitalising:
                 capitalised = interest
                 payment = ZERO
             else:
                 payment = interest
         else:
-            if number == terms.grace_periods + 1:
+            if number == grace + 1:
                 payment_level = level_payment(
-                    opening,
-                    terms.annual_rate,
-                    terms.frequency.per_year,
-                    terms.amortising_periods,
-                    terms.installment_multiple,
+                    opening, rate, terms.frequency.per_year, terms.amortising_periods, terms.installment_multiple
                 )
                 check_amortises(terms, opening, payment_level, terms.amortising_periods)
                 linear_part = linear_principal(opening, terms.amortising_periods)
-            if number == terms.periods:
+            if number == last:
                 principal = opening
-            elif terms.method is Method.ANNUITY:
+            elif method is Method.ANNUITY:
                 principal = max(ZERO, min(payment_level - interest, opening))
-            elif terms.method is Method.LINEAR:
+            elif method is Method.LINEAR:
                 principal = min(linear_part, opening)
             else:
                 principal = ZERO
@@ -179,7 +181,7 @@ def build_schedule(terms: LoanTerms) -> Schedule:
         if balance >= MONEY_LIMIT:
             raise InvalidTerms(
                 "grace_periods",
-                f"capitalising {terms.grace_periods} periods of interest grows the balance past "
+                f"capitalising {grace} periods of interest grows the balance past "
                 f"10000000000000000.00 by installment {number}",
             )
         rows.append(
@@ -196,7 +198,7 @@ def build_schedule(terms: LoanTerms) -> Schedule:
             )
         )
         previous = due
-        if balance == ZERO and number > terms.grace_periods:
+        if balance == ZERO and number > grace:
             break
     assert balance == ZERO.quantize(CENT)
     return Schedule(terms=terms, installments=tuple(rows))

@@ -28,11 +28,15 @@ class Frequency(enum.StrEnum):
 
     @property
     def months(self) -> int:
-        return {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}[self.value]
+        return _MONTHS_PER_PERIOD[self]
 
     @property
     def per_year(self) -> int:
         return 12 // self.months
+
+
+_MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
+"""Read for every installment of every schedule: one lookup, not a mapping built per call."""
 
 
 class Method(enum.StrEnum):
