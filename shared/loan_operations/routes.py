@@ -34,7 +34,7 @@ from shared.loan_operations.schemas import (
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.days import Day
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IdempotencyKey, OptionalIdempotencyKey
+from shared.platform.idempotency import IdempotencyKey, OptionalIdempotencyKey, StoredResponse
 from shared.platform.paging import (
     DEFAULT_PAGE_SIZE,
     Cursor,
@@ -83,7 +83,7 @@ class Execute(Protocol):
         body: BaseModel | None,
         action: Callable[[Any], BaseModel],
         status_code: int = 200,
-        location: Callable[[dict[str, Any]], str] | None = None,
+        location: Callable[[StoredResponse], str] | None = None,
     ) -> JSONResponse: ...
 
 
@@ -114,7 +114,7 @@ def with_status(execute: ExecuteWithStatus) -> Execute:
         body: BaseModel | None,
         action: Callable[[Any], BaseModel],
         status_code: int = 200,
-        location: Callable[[dict[str, Any]], str] | None = None,
+        location: Callable[[StoredResponse], str] | None = None,
     ) -> JSONResponse:
         return execute(request, principal, idempotency_key, body, lambda command: (status_code, action(command)))
 

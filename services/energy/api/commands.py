@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -12,12 +12,12 @@ from sqlmodel import Session
 
 from shared.contracts.topics import ENERGY_EVENTS
 from shared.platform.auth import Principal
-from shared.platform.idempotency import idempotent_response
+from shared.platform.idempotency import Answer, idempotent_response
 
 from services.energy.service.context import Command
 
 T = TypeVar("T")
-Outcome = tuple[int, BaseModel | dict[str, Any]]
+Outcome = tuple[int, Answer]
 
 
 def command_for(request: Request, session: Session, principal: Principal) -> Command:
@@ -46,9 +46,8 @@ def execute(
     puts the application on the waiting list does.
     """
 
-    def run(session: Session) -> tuple[int, Any]:
-        status, result = action(command_for(request, session, principal))
-        return status, result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    def run(session: Session) -> tuple[int, Answer]:
+        return action(command_for(request, session, principal))
 
     return idempotent_response(request, principal, idempotency_key, body, run)
 

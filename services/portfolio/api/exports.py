@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -14,7 +14,7 @@ from shared.contracts.topics import PORTFOLIO_EVENTS
 from shared.platform.auth import Principal, require_roles
 from shared.platform.business_date import business_date
 from shared.platform.errors import PROBLEM_RESPONSES
-from shared.platform.idempotency import IdempotencyKey, idempotent_response
+from shared.platform.idempotency import Answer, IdempotencyKey, idempotent_response
 from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, offset_of, positional_page
 from shared.platform.quarters import QUARTER_PATTERN
 
@@ -105,12 +105,14 @@ def request_export(
     principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
     idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
-    def run(session: Session) -> tuple[int, Any]:
+    def run(session: Session) -> tuple[int, Answer]:
         today = business_date(request.app.state.clock())
         export = exports.request_export(session, body.quarter, principal.subject, today, datetime.now(UTC))
-        return 202, _out(session, export).model_dump(mode="json")
+        return 202, _out(session, export)
 
-    response = idempotent_response(request, principal, idempotency_key, body, run, lambda out: f"/exports/{out['id']}")
+    response = idempotent_response(
+        request, principal, idempotency_key, body, run, lambda out: f"/exports/{out.field('id')}"
+    )
     if response.status_code == 202:
         export_id = response.headers["Location"].rsplit("/", 1)[-1]
         background.add_task(_run, request, export_id)

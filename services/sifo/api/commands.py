@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Principal
-from shared.platform.idempotency import idempotent_response
+from shared.platform.idempotency import Answer, StoredResponse, idempotent_response
 from shared.servicing.decisions import Decision
 from shared.servicing.schemas import DecisionOut
 
@@ -41,12 +41,12 @@ def execute(
     body: BaseModel | None,
     action: Callable[[Command], BaseModel],
     status_code: int = 200,
-    location: Callable[[dict[str, Any]], str] | None = None,
+    location: Callable[[StoredResponse], str] | None = None,
 ) -> JSONResponse:
     """Run `action` in one transaction (replaying a stored response for a repeated key)."""
 
-    def run(session: Session) -> tuple[int, Any]:
-        return status_code, action(command_for(request, session, principal)).model_dump(mode="json")
+    def run(session: Session) -> tuple[int, Answer]:
+        return status_code, action(command_for(request, session, principal))
 
     return idempotent_response(request, principal, idempotency_key, body, run, location)
 

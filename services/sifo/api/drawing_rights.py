@@ -46,7 +46,7 @@ def allocate_drawing_right(
             drawing_rights.allocate(command, financier_id, body.fund_year, body.amount, window)
         ),
         status_code=201,
-        location=lambda stored: f"/drawing-rights/{stored['id']}",
+        location=lambda stored: f"/drawing-rights/{stored.field('id')}",
     )
 
 

@@ -111,7 +111,7 @@ def register_financier(
         body,
         lambda command: FinancierOut.model_validate(financiers.register_financier(command, registration)),
         status_code=201,
-        location=lambda stored: f"/financiers/{stored['id']}",
+        location=lambda stored: f"/financiers/{stored.field('id')}",
     )
 
 

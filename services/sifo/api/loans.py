@@ -67,9 +67,7 @@ def _submission(body: SubmitLoan, command: Command) -> LoanSubmission:
 
 def _submit(body: SubmitLoan, command: Command) -> SubmittedLoanOut:
     loan, schedule = loans.submit(command, _submission(body, command))
-    return SubmittedLoanOut(
-        **LoanOut.of(loan).model_dump(), schedule=installments(schedule), total_interest=schedule.total_interest
-    )
+    return SubmittedLoanOut.of(loan, schedule=installments(schedule), total_interest=schedule.total_interest)
 
 
 @router.post(
@@ -89,7 +87,7 @@ def submit_loan(
         body,
         lambda command: _submit(body, command),
         status_code=201,
-        location=lambda stored: f"/loans/{stored['id']}",
+        location=lambda stored: f"/loans/{stored.field('id')}",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -236,7 +236,8 @@ class LoanOut(BaseModel):
     updated_at: datetime = Field(description="when the loan itself last changed (status, dates, terms)")
 
     @classmethod
-    def of(cls, loan: SifoLoan) -> LoanOut:
+    def of(cls, loan: SifoLoan, **more: Any) -> Self:
+        """The loan's answer; a subclass passes its own fields in `more` (one validation, not two)."""
         return cls(
             id=loan.id,
             external_id=loan.external_id,
@@ -287,6 +288,7 @@ class LoanOut(BaseModel):
             written_off_amount=loan.written_off_amount,
             status_reason=loan.status_reason,
             updated_at=loan.updated_at,
+            **more,
         )
 
 

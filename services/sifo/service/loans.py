@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import col, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from shared.amortisation.errors import InvalidTerms
 from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, quote
@@ -27,7 +28,7 @@ from services.sifo.models import SifoBorrower, SifoDrawingRight, SifoFinancier, 
 from services.sifo.service.aid import GRANT, aid_register
 from services.sifo.service.context import Command, get_for_update
 from services.sifo.service.drawing_rights import apply_balance, balance_of
-from services.sifo.service.financiers import standing
+from services.sifo.service.financiers import standing, standing_of
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,10 @@ def _terms(submission: LoanSubmission, rate: Decimal) -> tuple[LoanTerms, Schedu
 
 def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Schedule]:
     session = command.session
-    financier = session.get(SifoFinancier, submission.financier_id)
+    financier = standing_of(session, submission.financier_id)
     if financier is None or not command.sees_financier(submission.financier_id):
         raise NotFound("financier", submission.financier_id)
-    standing(financier).ensure_may_draw(submission.submitted_on, "submitted_on")
+    financier.ensure_may_draw(submission.submitted_on, "submitted_on")
     if submission.plan.start_date < submission.submitted_on:
         raise RuleViolation(
             "terms.start_date",
@@ -135,18 +136,7 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
     )
 
     _ensure_external_ids_free(command, submission)
-    borrower = session.get(SifoBorrower, submission.borrower_enterprise_number)
-    if borrower is None:
-        session.add(
-            SifoBorrower(
-                enterprise_number=submission.borrower_enterprise_number,
-                name=submission.borrower_name,
-                external_id=submission.borrower_external_id,
-            )
-        )
-    elif borrower.external_id is None and submission.borrower_external_id is not None:
-        borrower.external_id = submission.borrower_external_id
-        session.add(borrower)
+    _record_borrower(session, submission)
     loan = SifoLoan(
         id=str(uuid.uuid4()),
         external_id=submission.external_id,
@@ -185,9 +175,35 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         submitted_at=command.now,
     )
     session.add(loan)
-    session.flush()
     command.publish(events.loan_submitted(loan, terms))
+    session.flush()  # the loan, its borrower, its event and their audit entries: one unit of work
     return loan, schedule
+
+
+_BORROWERS = SifoBorrower.__table__  # type: ignore[attr-defined]
+_BORROWER_EXTERNAL_ID = sa.select(_BORROWERS.c.external_id).where(
+    _BORROWERS.c.enterprise_number == sa.bindparam("enterprise_number")
+)
+
+
+def _record_borrower(session: Session, submission: LoanSubmission) -> None:
+    """Register a new borrower, or give a known one the back-office key it lacked.
+
+    Whether it is known is read as one column; only a borrower that changes is loaded as an
+    object (its change is audited), which a submission for a known borrower seldom needs.
+    """
+    number = submission.borrower_enterprise_number
+    known = session.connection().execute(_BORROWER_EXTERNAL_ID, {"enterprise_number": number}).first()
+    if known is None:
+        session.add(
+            SifoBorrower(
+                enterprise_number=number, name=submission.borrower_name, external_id=submission.borrower_external_id
+            )
+        )
+    elif known.external_id is None and submission.borrower_external_id is not None:
+        borrower = session.get_one(SifoBorrower, number)
+        borrower.external_id = submission.borrower_external_id
+        session.add(borrower)
 
 
 def approve(command: Command, loan_id: str, drawing_right_id: str | None) -> SifoLoan:

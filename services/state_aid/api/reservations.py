@@ -82,5 +82,5 @@ def declare_other_aid(
         idempotency_key,
         body,
         lambda command: events.reservation_of(measures.declare(command, declaration)[0]),
-        location=lambda payload: f"/reservations/{payload['reference']}",
+        location=lambda stored: f"/reservations/{stored.field('reference')}",
     )
