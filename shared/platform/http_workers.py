@@ -24,7 +24,9 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import uvicorn
+from uvicorn.importer import import_from_string
 
+from shared.platform.garbage_collection import settle_for_serving
 from shared.platform.request_context import LogFormat, configure_logging
 
 logger = logging.getLogger(__name__)
@@ -53,7 +55,9 @@ def _worker(factory: str, host: str, port: int, logs: Logging, supervisor: int) 
     configure_logging(logs.name, logs.level, logs.log_format)
     threading.Thread(target=_exit_with, args=(supervisor,), name="orphan-watch", daemon=True).start()
     listener = tcp_listener(host, port, reuse_port=True)
-    config = uvicorn.Config(factory, factory=True, log_config=None, access_log=False)
+    app = import_from_string(factory)()
+    settle_for_serving()
+    config = uvicorn.Config(app, log_config=None, access_log=False)
     uvicorn.Server(config).run(sockets=[listener])
 
 

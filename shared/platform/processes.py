@@ -10,6 +10,7 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
+from shared.platform.garbage_collection import settle_for_serving
 from shared.platform.http_workers import Logging, serve_workers
 from shared.platform.settings import ServiceSettings
 
@@ -29,7 +30,9 @@ def stop_on_signals() -> threading.Event:
 def serve_http(build_app: Callable[[], FastAPI], settings: ServiceSettings) -> None:
     """Serve the app built by `build_app`; with `http_workers` > 1, each worker process builds its own."""
     if settings.http_workers == 1:
-        uvicorn.run(build_app(), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+        app = build_app()
+        settle_for_serving()
+        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
         return
     factory = f"{build_app.__module__}:{build_app.__qualname__}"
     logs = Logging(f"{settings.service_name}-api", settings.log_level, settings.log_format)
