@@ -58,6 +58,10 @@ def _stack_environment(server_url: str, kafka: str, prefix: str, var: Path, port
                 f"{upper}_LOG_FORMAT": "text",
             }
         )
+        if "scheduler" in service.commands:
+            # The day's runs start at once at any hour: at 06:00 (the default) a stack started
+            # before dawn would run nothing until then, and the walkthroughs wait for a run.
+            env[f"{upper}_SCHEDULER_TIME"] = "00:00"
     return env
 
 
