@@ -47,8 +47,9 @@ def _refuse_dead_connection(dbapi_connection: Any, _record: Any, _proxy: Any) ->
     """
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
-    readable, _, _ = io_select.select([dbapi_connection.fileno()], [], [], 0)
-    if readable:
+    poller = io_select.poll()  # not select(), which refuses descriptors past 1024
+    poller.register(dbapi_connection.fileno(), io_select.POLLIN)
+    if poller.poll(0):
         raise DisconnectionError("the server has closed or is closing the connection")
 
 
