@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,20 @@ from services.sifo.models import SifoFinancier
 from services.sifo.service.context import Command, get_for_update
 
 
-def standing(financier: SifoFinancier) -> FinancierStanding:
+class StandingColumns(Protocol):
+    """What a standing is made of: a financier object, or the row `standing_of` reads."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def recognised_from(self) -> date: ...
+    @property
+    def recognised_until(self) -> date | None: ...
+    @property
+    def suspended_from(self) -> date | None: ...
+
+
+def standing(financier: StandingColumns) -> FinancierStanding:
     return FinancierStanding(
         status=FinancierStatus(financier.status),
         recognition=RecognitionPeriod(financier.recognised_from, financier.recognised_until),
@@ -39,13 +53,7 @@ def standing_of(session: Session, financier_id: str) -> FinancierStanding | None
     submission, the busiest write, needs nothing else of it.
     """
     row = session.connection().execute(_STANDING, {"financier_id": financier_id}).first()
-    if row is None:
-        return None
-    return FinancierStanding(
-        status=FinancierStatus(row.status),
-        recognition=RecognitionPeriod(row.recognised_from, row.recognised_until),
-        suspended_from=row.suspended_from,
-    )
+    return None if row is None else standing(row)
 
 
 def register_financier(command: Command, registration: FinancierRegistration) -> SifoFinancier:
