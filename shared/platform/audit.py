@@ -81,10 +81,13 @@ def acting_as(actor: str) -> Iterator[None]:
         current_actor.reset(token)
 
 
+_DATES = (datetime, date)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, _DATES):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
@@ -104,7 +107,8 @@ def _identity(state: Any) -> str:
 
 
 def _columns(state: Any) -> dict[str, Any]:
-    return {attribute.key: attribute.value for attribute in state.attrs if attribute.key in state.mapper.columns}
+    instance = state.obj()
+    return {attribute.key: getattr(instance, attribute.key) for attribute in state.mapper.column_attrs}
 
 
 def _changes(state: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -164,6 +168,10 @@ def _record_changes(session: OrmSession, _flush: UOWTransaction, _instances: Any
     session.info[_INSERTED] = [instance for instance in session.new if _audited(instance)]
 
 
+_RECORD = sa.insert(AuditEntry.__table__).inline()  # type: ignore[attr-defined]
+"""Built once; `inline`: the entries' generated ids are not fetched back, nothing reads them here."""
+
+
 def _write_entries(session: OrmSession, _context: Any) -> None:
     """After the flush, in its transaction: every entry of it in one INSERT, inserts itemised with their keys.
 
@@ -175,7 +183,7 @@ def _write_entries(session: OrmSession, _context: Any) -> None:
         for instance in session.info.pop(_INSERTED, [])
     )
     if entries:
-        session.connection().execute(sa.insert(AuditEntry.__table__), entries)  # type: ignore[attr-defined]
+        session.connection().execute(_RECORD, entries)
 
 
 def install() -> None:
