@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.amortisation.day_counts import installment_due_date, installment_fraction
 from shared.amortisation.errors import InvalidTerms
@@ -35,8 +35,13 @@ from shared.amortisation.money import CENT, EXACT, MONEY_LIMIT, ZERO, exact, rou
 from shared.amortisation.terms import GraceKind, LoanTerms, Method
 
 
-@dataclass(frozen=True)
-class Installment:
+class Installment(NamedTuple):
+    """One row of a schedule: an immutable record.
+
+    A named tuple rather than a frozen dataclass: a submission builds a schedule per request, and a
+    frozen dataclass's constructor, which sets each field through `object.__setattr__`, cost
+    more than a row's arithmetic."""
+
     number: int
     due_date: date
     opening_balance: Decimal
