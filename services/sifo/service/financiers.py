@@ -6,9 +6,8 @@ import uuid
 from datetime import date
 from typing import Protocol
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from shared.platform.list_window import ListWindow
 from shared.platform.rules import Conflict, NotFound, required_text
@@ -20,7 +19,7 @@ from services.sifo.service.context import Command, get_for_update
 
 
 class StandingColumns(Protocol):
-    """What a standing is made of: a financier object, or the row `standing_of` reads."""
+    """What a standing is made of: a financier object, or a row with its four columns."""
 
     @property
     def status(self) -> str: ...
@@ -38,22 +37,6 @@ def standing(financier: StandingColumns) -> FinancierStanding:
         recognition=RecognitionPeriod(financier.recognised_from, financier.recognised_until),
         suspended_from=financier.suspended_from,
     )
-
-
-_FINANCIERS = SifoFinancier.__table__  # type: ignore[attr-defined]
-_STANDING = sa.select(
-    _FINANCIERS.c.status, _FINANCIERS.c.recognised_from, _FINANCIERS.c.recognised_until, _FINANCIERS.c.suspended_from
-).where(_FINANCIERS.c.id == sa.bindparam("financier_id"))
-
-
-def standing_of(session: Session, financier_id: str) -> FinancierStanding | None:
-    """A financier's standing, None when there is none; for a use case that only checks it.
-
-    Read as plain columns: loading the financier as an ORM object costs twice the CPU, and a loan
-    submission, the busiest write, needs nothing else of it.
-    """
-    row = session.connection().execute(_STANDING, {"financier_id": financier_id}).first()
-    return None if row is None else standing(row)
 
 
 def register_financier(command: Command, registration: FinancierRegistration) -> SifoFinancier:
