@@ -15,6 +15,7 @@ from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, q
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.state_aid import GgeResult, gross_grant_equivalent
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
+from shared.platform.direct_inserts import insert_now
 from shared.platform.external_ids import ensure_unused
 from shared.platform.list_window import ListWindow
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
@@ -202,9 +203,8 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         submitted_by=command.actor,
         submitted_at=command.now,
     )
-    session.add(loan)
     command.publish(events.loan_submitted(loan, terms))
-    session.flush()  # the loan, its borrower, its event and their audit entries: one unit of work
+    insert_now(session, loan)  # after a new borrower, which it refers to; audited as a flush would be
     return loan, schedule
 
 
