@@ -13,6 +13,8 @@ say) is already there.
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
@@ -20,14 +22,11 @@ from sqlmodel import Session, SQLModel
 
 from shared.platform import audit
 
-_STATEMENTS: dict[sa.Table, sa.Insert] = {}
 
-
+@cache
 def _statement(table: sa.Table) -> sa.Insert:
-    statement = _STATEMENTS.get(table)
-    if statement is None:
-        statement = _STATEMENTS[table] = sa.insert(table).inline()
-    return statement
+    """The table's INSERT, built once; `inline`: nothing is fetched back."""
+    return sa.insert(table).inline()
 
 
 def insert_now(session: Session, instance: SQLModel) -> None:

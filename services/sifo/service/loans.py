@@ -162,7 +162,7 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         terms, submission.submitted_on, submission.rating, submission.collateral, schedule=schedule
     )
 
-    _ensure_external_ids_free(command, submission)
+    _ensure_external_ids_free(command, submission, had_key=parties.borrower_external_id)
     _record_borrower(
         session, submission, known=parties.known_borrower is not None, had_key=parties.borrower_external_id
     )
@@ -318,9 +318,9 @@ def visible_loan(command: Command, loan_id: str) -> SifoLoan:
     return loan
 
 
-def _ensure_external_ids_free(command: Command, submission: LoanSubmission) -> None:
+def _ensure_external_ids_free(command: Command, submission: LoanSubmission, had_key: str | None) -> None:
     """A back-office key names one loan and one borrower; the other record is not named (it may not be the
-    caller's to see)."""
+    caller's to see). `had_key` is the borrower's key as the submission read it (None for a new one)."""
     session = command.session
     ensure_unused(session, SifoLoan, submission.external_id, "loan", reveal=False)
     if submission.borrower_external_id is not None:
@@ -329,11 +329,10 @@ def _ensure_external_ids_free(command: Command, submission: LoanSubmission) -> N
         ).first()
         if holder is not None and holder != submission.borrower_enterprise_number:
             raise Conflict(f"borrower.external_id {submission.borrower_external_id!r} already names another borrower")
-        known = session.get(SifoBorrower, submission.borrower_enterprise_number)
-        if known is not None and known.external_id not in (None, submission.borrower_external_id):
+        if had_key not in (None, submission.borrower_external_id):
             raise Conflict(
                 f"borrower.external_id {submission.borrower_external_id!r} differs from the borrower's "
-                f"{known.external_id!r}; an external id is never changed"
+                f"{had_key!r}; an external id is never changed"
             )
 
 
