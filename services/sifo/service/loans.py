@@ -15,7 +15,7 @@ from shared.amortisation.reference_rates import Collateral, RateQuote, Rating, q
 from shared.amortisation.schedule import Schedule, build_schedule
 from shared.amortisation.state_aid import GgeResult, gross_grant_equivalent
 from shared.amortisation.terms import DayCount, Frequency, GraceKind, LoanTerms, Method
-from shared.platform.direct_inserts import insert_now
+from shared.platform.direct_inserts import insert_new
 from shared.platform.external_ids import ensure_unused
 from shared.platform.list_window import ListWindow
 from shared.platform.rules import Conflict, NotFound, RuleViolation, required_text
@@ -166,7 +166,9 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
     _record_borrower(
         session, submission, known=parties.known_borrower is not None, had_key=parties.borrower_external_id
     )
-    loan = SifoLoan(
+    loan = insert_new(  # after a new borrower, which it refers to; audited as a flush would be
+        session,
+        SifoLoan,
         id=str(uuid.uuid4()),
         external_id=submission.external_id,
         financier_id=submission.financier_id,
@@ -203,8 +205,7 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
         submitted_by=command.actor,
         submitted_at=command.now,
     )
-    command.publish(events.loan_submitted(loan, terms))
-    insert_now(session, loan)  # after a new borrower, which it refers to; audited as a flush would be
+    command.publish_now(events.loan_submitted(loan, terms))
     return loan, schedule
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from shared.platform.audit import AuditEntry, AuditTrailIsAppendOnly
 from shared.platform.auth import Role
+from shared.platform.direct_inserts import insert_new
 
 from services.sifo.models import SifoBorrower
 from tests.integration.sifo.conftest import Sifo
@@ -143,3 +144,43 @@ def test_entries_share_the_fate_of_their_flush_and_transaction(sifo: Sifo) -> No
     assert entries_of("0999000103") == []
     assert [action for action, _ in entries_of("0999000101")] == ["insert", "update"]
     assert '"name": "Kept, renamed"' in str(entries_of("0999000101")[1][1])
+
+
+def test_a_row_inserted_directly_is_audited_and_tracked_as_a_flushed_one_is(sifo: Sifo) -> None:
+    """`insert_new` (the loan submission's INSERT) writes the entry a flush writes, fills the model's
+    defaults, and leaves an instance whose later change is flushed and audited as an update."""
+
+    def entries_of(enterprise_number: str) -> list[tuple[str, str | None, str | None]]:
+        with Session(sifo.engine) as session:
+            found = session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.object_type) == "sifo_borrower", col(AuditEntry.object_id) == enterprise_number)
+                .order_by(col(AuditEntry.id))
+            ).all()
+            return [(entry.action, entry.before, entry.after) for entry in found]
+
+    with Session(sifo.engine) as session:
+        session.add(SifoBorrower(enterprise_number="0999000201", name="Flushed"))
+        direct = insert_new(session, SifoBorrower, enterprise_number="0999000202", name="Inserted")
+        assert direct.external_id is None  # the field's default
+        assert session.get(SifoBorrower, "0999000202") is direct  # persistent, in the identity map
+        direct.name = "Inserted, renamed"
+        session.add(direct)
+        session.commit()
+    with pytest.raises(TypeError, match="no field colour"), Session(sifo.engine) as session:
+        insert_new(session, SifoBorrower, enterprise_number="0999000203", name="Never", colour="red")
+    with pytest.raises(TypeError, match=r"SifoBorrower\.name is required"), Session(sifo.engine) as session:
+        insert_new(session, SifoBorrower, enterprise_number="0999000203")
+
+    flushed, inserted = entries_of("0999000201"), entries_of("0999000202")
+    assert flushed == [("insert", None, '{"enterprise_number": "0999000201", "external_id": null, "name": "Flushed"}')]
+    assert inserted == [
+        ("insert", None, '{"enterprise_number": "0999000202", "external_id": null, "name": "Inserted"}'),
+        ("update", '{"name": "Inserted"}', '{"name": "Inserted, renamed"}'),
+    ]
+    assert entries_of("0999000203") == []
+    with Session(sifo.engine) as session:
+        stored = session.get(SifoBorrower, "0999000202")
+        assert stored is not None
+        assert stored.name == "Inserted, renamed"
+        assert session.get(SifoBorrower, "0999000203") is None
