@@ -166,7 +166,7 @@ def submit(command: Command, submission: LoanSubmission) -> tuple[SifoLoan, Sche
     _record_borrower(
         session, submission, known=parties.known_borrower is not None, had_key=parties.borrower_external_id
     )
-    loan = insert_new(  # after a new borrower, which it refers to; audited as a flush would be
+    loan = insert_new(  # audited as a flush would be
         session,
         SifoLoan,
         id=str(uuid.uuid4()),
@@ -217,10 +217,12 @@ def _record_borrower(session: Session, submission: LoanSubmission, known: bool, 
     """
     number = submission.borrower_enterprise_number
     if not known:
-        session.add(
-            SifoBorrower(
-                enterprise_number=number, name=submission.borrower_name, external_id=submission.borrower_external_id
-            )
+        insert_new(
+            session,
+            SifoBorrower,
+            enterprise_number=number,
+            name=submission.borrower_name,
+            external_id=submission.borrower_external_id,
         )
     elif had_key is None and submission.borrower_external_id is not None:
         borrower = session.get_one(SifoBorrower, number)
