@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import inspect
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
 from sqlmodel import Session, SQLModel
 
 from shared.platform import audit
@@ -51,9 +51,16 @@ def _row(model: type[SQLModel], given: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+@cache
+def _mapper(model: type[SQLModel]) -> Mapper[Any]:
+    """The model's mapper, configured: a constructor would configure it, `new_instance` does not."""
+    configure_mappers()
+    return inspect(model)
+
+
 def _loaded(model: type[Model], row: dict[str, Any], given: set[str]) -> Model:
     """An instance holding `row` as if just read from the database: no attribute events, nothing pending."""
-    instance: Model = inspect(model).class_manager.new_instance()
+    instance: Model = _mapper(model).class_manager.new_instance()
     instance.__dict__.update(row)
     object.__setattr__(instance, "__pydantic_fields_set__", given)
     return instance
@@ -63,7 +70,7 @@ def insert_new(session: Session, model: type[Model], **given: Any) -> Model:
     """INSERT a new `model` row of `given` values (defaults for the rest) now; return it, persistent and audited."""
     row = _row(model, given)
     session.flush()
-    session.connection().execute(_statement(inspect(model).local_table), row)
+    session.connection().execute(_statement(_mapper(model).local_table), row)
     instance = _loaded(model, row, set(given))
     audit.record_insert(session, instance, row)
     make_transient_to_detached(instance)
