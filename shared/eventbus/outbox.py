@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from shared.eventbus.envelope import EventEnvelope
 from shared.eventbus.tables import OutboxMessage
+from shared.platform.driver_statements import execute_write
 
 _INSERT = sa.insert(OutboxMessage.__table__).inline()  # type: ignore[attr-defined]
 """Built once; `inline`: the row's sequence number is not fetched back, nothing reads it."""
@@ -46,4 +47,4 @@ def append_now(session: Session, topic: str, envelope: EventEnvelope) -> None:
     """
     if any(isinstance(pending, OutboxMessage) for pending in session.new):
         session.flush()
-    session.connection().execute(_INSERT, _row(topic, envelope))
+    execute_write(session, _INSERT, _row(topic, envelope))

@@ -36,6 +36,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.platform.change_stamps import CHANGE_STAMP
 from shared.platform.columns import big_id, text, timestamp
+from shared.platform.driver_statements import execute_write
 from shared.platform.request_context import current_request_id, current_trace
 
 AUDIT_TABLE = "platform_audit_entry"
@@ -193,7 +194,7 @@ def column_values(instance: Any) -> dict[str, Any]:
 
 def record_insert(session: OrmSession, instance: Any, values: dict[str, Any]) -> None:
     """The entry of a row inserted outside a flush (`direct_inserts`), the same as a flush would write."""
-    session.connection().execute(_RECORD, [_entry(inspect(instance), "insert", None, values)])
+    execute_write(session, _RECORD, _entry(inspect(instance), "insert", None, values))
 
 
 def install() -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
 from sqlmodel import Session, SQLModel
 
 from shared.platform import audit
+from shared.platform.driver_statements import execute_write
 
 Model = TypeVar("Model", bound=SQLModel)
 
@@ -70,7 +71,7 @@ def insert_new(session: Session, model: type[Model], **given: Any) -> Model:
     """INSERT a new `model` row of `given` values (defaults for the rest) now; return it, persistent and audited."""
     row = _row(model, given)
     session.flush()
-    session.connection().execute(_statement(_mapper(model).local_table), row)
+    execute_write(session, _statement(_mapper(model).local_table), row)
     instance = _loaded(model, row, set(given))
     audit.record_insert(session, instance, row)
     make_transient_to_detached(instance)

@@ -41,6 +41,7 @@ from sqlmodel import Field, Session, SQLModel, col
 from shared.platform.audit import acting_as
 from shared.platform.auth import Principal
 from shared.platform.database import transaction
+from shared.platform.driver_statements import execute_write
 from shared.platform.errors import ProblemError
 from shared.platform.problem_document import PROBLEM_MEDIA_TYPE
 
@@ -191,7 +192,8 @@ def _run_keyed(
     try:
         with transaction(engine) as session:
             # Claims the key; a concurrent request with the same key waits here until this commits.
-            session.connection().execute(
+            execute_write(
+                session,
                 _CLAIM,
                 {
                     "principal": scope,
@@ -204,7 +206,7 @@ def _run_keyed(
             )
             status, body = action(session)
             text = response_text(body)
-            session.connection().execute(_ANSWER, {"scope": scope, "claimed": key, "status": status, "text": text})
+            execute_write(session, _ANSWER, {"scope": scope, "claimed": key, "status": status, "text": text})
         return StoredResponse(status, body, replayed=False, text=text)
     except IntegrityError:
         with Session(engine) as session:
