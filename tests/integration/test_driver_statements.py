@@ -66,9 +66,14 @@ def test_a_refused_write_raises_what_sqlalchemy_raises_and_leaves_nothing(engine
     now = datetime.now(UTC)
     with transaction(engine) as session:
         execute_write(session, INSERT, {"id": "a", "amount": Decimal("1.00"), "at": now})
-    with pytest.raises(IntegrityError) as refused, transaction(engine) as session:
-        execute_write(session, INSERT, {"id": "b", "amount": Decimal("2.00"), "at": now})
-        execute_write(session, INSERT, {"id": "a", "amount": Decimal("3.00"), "at": now})
+
+    def insert_a_duplicate() -> None:
+        with transaction(engine) as session:
+            execute_write(session, INSERT, {"id": "b", "amount": Decimal("2.00"), "at": now})
+            execute_write(session, INSERT, {"id": "a", "amount": Decimal("3.00"), "at": now})
+
+    with pytest.raises(IntegrityError) as refused:
+        insert_a_duplicate()
     assert lost_a_race(refused.value), "a duplicate key is a race the caller runs again"
     assert rows(engine) == [("a", Decimal("1.00"))]
 
@@ -82,15 +87,20 @@ def test_a_column_default_computed_in_python_is_left_to_sqlalchemy(engine: sa.En
 
 def test_a_connection_lost_mid_transaction_is_not_handed_out_again(engine: sa.Engine) -> None:
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with pytest.raises(OperationalError), transaction(engine) as session:
-        backend = session.connection().execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
-            deadline = time.monotonic() + 10
-            while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)).fetchone():
-                assert time.monotonic() < deadline, "the backend did not end"
-                time.sleep(0.05)
-        execute_write(session, INSERT, {"id": "a", "amount": Decimal("1.00"), "at": datetime.now(UTC)})
+
+    def write_after_the_server_ended_the_connection() -> None:
+        with transaction(engine) as session:
+            backend = session.connection().execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+                deadline = time.monotonic() + 10
+                while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)).fetchone():
+                    assert time.monotonic() < deadline, "the backend did not end"
+                    time.sleep(0.05)
+            execute_write(session, INSERT, {"id": "a", "amount": Decimal("1.00"), "at": datetime.now(UTC)})
+
+    with pytest.raises(OperationalError):
+        write_after_the_server_ended_the_connection()
     with transaction(engine) as session:
         execute_write(session, INSERT, {"id": "b", "amount": Decimal("2.00"), "at": datetime.now(UTC)})
     assert rows(engine) == [("b", Decimal("2.00"))]
