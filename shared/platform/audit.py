@@ -187,11 +187,6 @@ def _write_entries(session: OrmSession, _context: Any) -> None:
         session.connection().execute(_RECORD, entries)
 
 
-def column_values(instance: Any) -> dict[str, Any]:
-    """Every column of a mapped instance, by attribute name: what an insert's entry records."""
-    return _columns(inspect(instance))
-
-
 def record_insert(session: OrmSession, instance: Any, values: dict[str, Any]) -> None:
     """The entry of a row inserted outside a flush (`direct_inserts`), the same as a flush would write."""
     execute_write(session, _RECORD, _entry(inspect(instance), "insert", None, values))

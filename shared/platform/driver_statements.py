@@ -18,7 +18,8 @@ What stays as SQLAlchemy would do it:
 A statement SQLAlchemy would have to help with goes through SQLAlchemy: one whose values it
 converts before they reach the driver (a type with a bind processor), one with a column default
 it computes in Python, and every statement on a database other than PostgreSQL (SQLite for a
-local run). Such statements are not logged by SQLAlchemy's `echo`; none of these five is a query.
+local run). The statements run here are not logged by SQLAlchemy's `echo`; none of them is a
+query.
 """
 
 from __future__ import annotations
