@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 from shared.eventbus.tables import COMMON_TABLE_NAMES
 from shared.platform import migrations
 from shared.platform.database import make_engine
+from shared.platform.text_compression import LONG_TEXTS
 
 from services.energy.app import MIGRATIONS_DIR as ENERGY_MIGRATIONS
 from services.portfolio.app import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
@@ -30,6 +31,18 @@ SERVICES = [
     pytest.param(STATE_AID_MIGRATIONS, "state_aid_", COMMON_TABLE_NAMES, id="state_aid"),
     pytest.param(TRIVIDEND_MIGRATIONS, "trividend_", COMMON_TABLE_NAMES, id="trividend"),
 ]
+
+
+def compression_methods(engine: Engine) -> dict[tuple[str, str], str]:
+    """How PostgreSQL compresses each long text column: 'l' lz4, 'p' pglz, '' the server's default."""
+    with engine.connect() as connection:
+        return {
+            (table, column): connection.execute(
+                text("SELECT attcompression FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) AND attname = :c"),
+                {"t": table, "c": column},
+            ).scalar_one()
+            for table, column in LONG_TEXTS
+        }
 
 
 @pytest.mark.parametrize(("migrations_dir", "prefix", "shared_tables"), SERVICES)
@@ -50,7 +63,19 @@ def test_upgrade_matches_models_and_downgrade_empties(
         tables = set(inspect(engine).get_table_names())
         assert shared_tables <= tables
         assert any(name.startswith(prefix) for name in tables)
+        assert compression_methods(engine) == dict.fromkeys(LONG_TEXTS, "l"), "the long texts are kept with lz4"
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO eventbus_outbox (event_id, topic, message_key, event_type, envelope, "
+                    "created_at, attempts) VALUES ('e', 't', 'k', 'x', repeat('answer ', 5000), now(), 0)"
+                )
+            )
+            stored = connection.execute(text("SELECT pg_column_compression(envelope) FROM eventbus_outbox"))
+            assert stored.scalar_one() == "lz4"
 
+        migrations.downgrade(migrations_dir, url, revision="-1")
+        assert set(compression_methods(engine).values()) == {""}, "the server's default again"
         migrations.downgrade(migrations_dir, url)
         inspector = inspect(engine)
         assert set(inspector.get_table_names()) <= {"alembic_version"}
