@@ -27,9 +27,13 @@ LONG_TEXTS = (
 
 
 def _set_compression(table: str, column: str, method: str) -> str:
-    statement = f'ALTER TABLE {table} ALTER COLUMN "{column}" SET COMPRESSION {method}'
+    return f'ALTER TABLE {table} ALTER COLUMN "{column}" SET COMPRESSION {method}'
+
+
+def _lz4_if_supported(table: str, column: str) -> str:
+    """lz4 for the column, or a notice where the server was built without it."""
     return (
-        f"DO $$ BEGIN EXECUTE '{statement}'; "
+        f"DO $$ BEGIN EXECUTE '{_set_compression(table, column, 'lz4')}'; "
         "EXCEPTION WHEN feature_not_supported THEN "
         f"RAISE NOTICE '{table}.{column} keeps the default compression: no lz4 in this server'; END $$"
     )
@@ -39,11 +43,11 @@ def lz4_statements(dialect: str) -> list[str]:
     """The migration's statements: compress the long texts with lz4 from now on (PostgreSQL only)."""
     if dialect != "postgresql":
         return []
-    return [_set_compression(table, column, "lz4") for table, column in LONG_TEXTS]
+    return [_lz4_if_supported(table, column) for table, column in LONG_TEXTS]
 
 
 def default_compression_statements(dialect: str) -> list[str]:
     """The downgrade's statements: back to the server's default compression."""
     if dialect != "postgresql":
         return []
-    return [f'ALTER TABLE {table} ALTER COLUMN "{column}" SET COMPRESSION default' for table, column in LONG_TEXTS]
+    return [_set_compression(table, column, "default") for table, column in LONG_TEXTS]
