@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 
 from shared.platform.audit_api import router as audit_router
 from shared.platform.business_date import business_today
+from shared.platform.database import make_loop_engine
 from shared.platform.errors import install_problem_handlers
 from shared.platform.health import ReadinessCheck, run_checks
 from shared.platform.metrics import HttpMetrics, HttpMetricsMiddleware, StateProbe, StoredStateCollector
@@ -63,6 +65,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@asynccontextmanager
+async def _closing_loop_engine(app: FastAPI) -> AsyncIterator[None]:
+    """Close the event loop's pooled connections on the loop that opened them, when the server stops."""
+    yield
+    if app.state.loop_engine is not None:
+        await app.state.loop_engine.dispose()
+
+
 def create_app(
     *,
     title: str,
@@ -77,10 +87,19 @@ def create_app(
     """The app with health checks, ``/metrics``, problem documents and request ids wired in.
 
     `state_probes` read what the service's database holds (outbox backlog, job runs) for ``/metrics``.
+    Endpoints served on the event loop (`shared.platform.event_loop_endpoints`) use the app's
+    `loop_engine`: the same database as `engine` through psycopg's asynchronous driver.
     """
-    app = FastAPI(title=title, description=description, version=version, generate_unique_id_function=operation_id)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        generate_unique_id_function=operation_id,
+        lifespan=_closing_loop_engine,
+    )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.loop_engine = make_loop_engine(engine.url)
     # Commands read the time from here (tests pin it to check the business date); UTC, always aware.
     app.state.clock = utc_now
     registry = CollectorRegistry()

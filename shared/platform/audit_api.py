@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from shared.platform.audit import AuditEntry
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.event_loop_endpoints import engine_for
 from shared.platform.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageSize, after_of, keyset_page
 
 router = APIRouter(tags=["audit trail"])
@@ -66,6 +67,6 @@ def audit_trail(
     query = select(AuditEntry).where(col(AuditEntry.object_type) == object_type, col(AuditEntry.id) > after_of(cursor))
     if object_id is not None:
         query = query.where(col(AuditEntry.object_id) == object_id)
-    with Session(request.app.state.engine) as session:
+    with Session(engine_for(request)) as session:
         rows = session.exec(query.order_by(col(AuditEntry.id)).limit(limit)).all()
         return keyset_page([AuditEntryOut.of(row) for row in rows], limit, lambda entry: entry.id)

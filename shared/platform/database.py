@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from shared.platform.rules import NotFound
@@ -35,6 +36,27 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_t
     return engine
 
 
+def make_loop_engine(
+    url: str | URL, *, pool_size: int = 10, max_overflow: int = 20, pool_timeout: float = 60.0
+) -> AsyncEngine | None:
+    """The engine of the endpoints served on the event loop: psycopg's asynchronous driver, its own pool.
+
+    None for SQLite, which has no asynchronous driver here: every endpoint then runs on a worker
+    thread with the engine of `make_engine`.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return None
+    engine = create_async_engine(
+        parsed.set(drivername="postgresql+psycopg_async"),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+    )
+    event.listen(engine.sync_engine, "checkout", _refuse_dead_connection)
+    return engine
+
+
 def _refuse_dead_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     """Hand out no pooled connection the server has closed (a restart, a failover, an idle timeout).
 
@@ -44,7 +66,9 @@ def _refuse_dead_connection(dbapi_connection: Any, _record: Any, _proxy: Any) ->
     pre-ping costs a round trip to the server on every checkout (about 0.4 ms of the API's CPU
     per request, measured), this look at the socket costs one system call. A healthy
     connection that happens to hold a notice is replaced too, which costs a reconnect and no error.
+    The event loop's engine hands its driver's connection over wrapped; it is looked at the same way.
     """
+    dbapi_connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
     poller = io_select.poll()  # not select(), which refuses descriptors past 1024

@@ -18,8 +18,9 @@ What stays as SQLAlchemy would do it:
 A statement SQLAlchemy would have to help with goes through SQLAlchemy: one whose values it
 converts before they reach the driver (a type with a bind processor), one with a column default
 it computes in Python, and every statement on a database other than PostgreSQL (SQLite for a
-local run). The statements run here are not logged by SQLAlchemy's `echo`; none of them is a
-query.
+local run). On the event loop's engine (`shared.platform.event_loop_endpoints`) the driver's
+asynchronous connection runs them the same way. The statements run here are not logged by
+SQLAlchemy's `echo`; none of them is a query.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.util import await_
 
 
 @cache
@@ -44,10 +46,14 @@ def _driver_sql(statement: sa.Executable, dialect: Dialect, names: tuple[str, ..
 
 
 def execute_write(session: Session, statement: sa.Executable, parameters: dict[str, Any]) -> None:
-    """Run one prebuilt write (INSERT, UPDATE or DELETE, no RETURNING) in the session's transaction."""
+    """Run one prebuilt write (INSERT, UPDATE or DELETE, no RETURNING) in the session's transaction.
+
+    On the event loop's engine the driver is psycopg's asynchronous connection: its execution is
+    awaited through SQLAlchemy's greenlet bridge, as SQLAlchemy's own statements are there.
+    """
     connection = session.connection()
     driver = connection.connection.driver_connection
-    if not isinstance(driver, psycopg.Connection):
+    if not isinstance(driver, psycopg.Connection | psycopg.AsyncConnection):
         connection.execute(statement, parameters)
         return
     sql = _driver_sql(statement, connection.dialect, tuple(parameters))
@@ -55,7 +61,10 @@ def execute_write(session: Session, statement: sa.Executable, parameters: dict[s
         connection.execute(statement, parameters)
         return
     try:
-        driver.execute(sql, parameters, prepare=True)
+        if isinstance(driver, psycopg.AsyncConnection):
+            await_(driver.execute(sql, parameters, prepare=True))
+        else:
+            driver.execute(sql, parameters, prepare=True)
     except psycopg.Error as exc:
         if connection.dialect.is_disconnect(cast(Any, exc), connection.connection, None):
             connection.invalidate(exc)

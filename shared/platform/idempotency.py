@@ -43,6 +43,7 @@ from shared.platform.auth import Principal
 from shared.platform.database import transaction
 from shared.platform.driver_statements import execute_write
 from shared.platform.errors import ProblemError
+from shared.platform.event_loop_endpoints import engine_for
 from shared.platform.problem_document import PROBLEM_MEDIA_TYPE
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -269,7 +270,7 @@ def idempotent_response(
     )
     with acting_as(principal.subject):
         stored = run_idempotent(
-            request.app.state.engine, principal.scope, key, fingerprint, action, required=request.method == "POST"
+            engine_for(request), principal.scope, key, fingerprint, action, required=request.method == "POST"
         )
     headers = {"Idempotent-Replayed": "true"} if stored.replayed else {}
     if location is not None and stored.status_code < 400:

@@ -8,6 +8,7 @@ from fastapi import Request
 from sqlmodel import Session
 
 from shared.platform.auth import Role
+from shared.platform.event_loop_endpoints import engine_for
 
 READERS = (Role.FUND_MANAGER, Role.AUDITOR, Role.BACKOFFICE)
 EXPORTERS = (Role.BACKOFFICE, Role.AUDITOR)
@@ -15,5 +16,5 @@ OPERATORS = (Role.BACKOFFICE,)
 
 
 def session_of(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    with Session(engine_for(request)) as session:
         yield session

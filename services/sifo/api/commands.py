@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from shared.contracts.topics import SIFO_EVENTS
 from shared.platform.auth import Principal
+from shared.platform.event_loop_endpoints import engine_for
 from shared.platform.idempotency import Answer, StoredResponse, idempotent_response
 from shared.servicing.decisions import Decision
 from shared.servicing.schemas import DecisionOut
@@ -53,7 +54,7 @@ def execute(
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
     """Run a read-only query in its own session."""
-    with Session(request.app.state.engine) as session:
+    with Session(engine_for(request)) as session:
         return query(command_for(request, session, principal))
 
 

@@ -1,4 +1,9 @@
-"""Loans: submit (priced, with schedule and aid), approve, reject, read."""
+"""Loans: submit (priced, with schedule and aid), approve, reject, read.
+
+A submission and a loan's read are this service's busiest requests and touch nothing but its
+database, so they are served on the event loop; approval calls the state-aid register over HTTP
+and stays on a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.event_loop_endpoints import served_on_event_loop
 from shared.platform.external_ids import ExternalIdFilter
 from shared.platform.idempotency import IdempotencyKey
 from shared.platform.identifiers import EnterpriseNumber
@@ -77,6 +83,7 @@ def _submit(body: SubmitLoan, command: Command) -> SubmittedLoanOut:
     summary="Submit a co-financed credit: priced at the reference rate, with schedule and aid",
     responses=PROBLEM_RESPONSES,
 )
+@served_on_event_loop
 def submit_loan(
     body: SubmitLoan, request: Request, principal: Submitters, idempotency_key: IdempotencyKey
 ) -> JSONResponse:
@@ -123,6 +130,7 @@ def reject_loan(
 
 
 @router.get("/loans/{loan_id}", response_model=LoanOut, responses=PROBLEM_RESPONSES)
+@served_on_event_loop
 def get_loan(loan_id: str, request: Request, principal: Anyone) -> LoanOut:
     return read(request, principal, lambda command: LoanOut.of(loans.visible_loan(command, loan_id)))
 

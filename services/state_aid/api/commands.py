@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from shared.contracts.topics import STATE_AID_EVENTS
 from shared.platform.auth import Principal, Role
+from shared.platform.event_loop_endpoints import engine_for
 from shared.platform.idempotency import Answer, StoredResponse, idempotent_response
 
 from services.state_aid.service.context import Command
@@ -47,5 +48,5 @@ def execute(
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
-    with Session(request.app.state.engine) as session:
+    with Session(engine_for(request)) as session:
         return query(command_for(request, session, principal))

@@ -12,6 +12,7 @@ from shared.platform.audit import acting_as
 from shared.platform.auth import Principal, Role, require_roles
 from shared.platform.database import transaction
 from shared.platform.errors import PROBLEM_RESPONSES
+from shared.platform.event_loop_endpoints import engine_for
 from shared.platform.idempotency import IdempotencyKey
 
 from services.state_aid import events
@@ -37,7 +38,7 @@ Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN)]
     summary="Reserve the gross grant equivalent of a grant (409 with the headroom when it does not fit)",
 )
 def reserve_aid(request: Request, body: ReservationRequest, principal: Reservers) -> JSONResponse:
-    with acting_as(principal.subject), transaction(request.app.state.engine) as session:
+    with acting_as(principal.subject), transaction(engine_for(request)) as session:
         row, created = measures.reserve(command_for(request, session, principal), body)
         payload = events.reservation_of(row).model_dump(mode="json")
     return JSONResponse(

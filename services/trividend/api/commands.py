@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from shared.contracts.topics import TRIVIDEND_EVENTS
 from shared.platform.auth import Principal
+from shared.platform.event_loop_endpoints import engine_for
 from shared.platform.idempotency import Answer, idempotent_response
 
 from services.trividend.service.context import Command
@@ -50,5 +51,5 @@ def execute(
 
 
 def read(request: Request, principal: Principal, query: Callable[[Command], T]) -> T:
-    with Session(request.app.state.engine) as session:
+    with Session(engine_for(request)) as session:
         return query(command_for(request, session, principal))
