@@ -2,7 +2,12 @@
 
 No authentication, no idempotency record, no outbox, no schedule: one INSERT in one
 transaction on the same PostgreSQL server, through the same driver and pool size as the
-services. `python -m bench.ceiling PORT WORKERS` serves it the way the services are served;
+services. Written the two ways a FastAPI user would write it:
+- `threads`: a plain `def` endpoint with SQLAlchemy's engine, run by FastAPI on a worker thread;
+- `loop`: an `async def` endpoint with SQLAlchemy's asynchronous engine (psycopg's asynchronous
+  driver), run on the event loop as the services' busiest endpoints are.
+
+`python -m bench.ceiling PORT WORKERS [threads|loop]` serves it the way the services are served;
 `CEILING_DATABASE_URL` names the database (its table is made at start-up).
 """
 
@@ -16,6 +21,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from fastapi import FastAPI
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.platform.processes import serve_http
 from shared.platform.settings import ServiceSettings
@@ -34,6 +40,7 @@ class Written(BaseModel):
 
 
 def build_app() -> FastAPI:
+    """The endpoint on a worker thread: a plain `def` and SQLAlchemy's engine."""
     engine = sa.create_engine(os.environ["CEILING_DATABASE_URL"], pool_size=10, max_overflow=20)
     ROWS.metadata.create_all(engine, checkfirst=True)
     app = FastAPI()
@@ -48,6 +55,29 @@ def build_app() -> FastAPI:
     return app
 
 
+def build_loop_app() -> FastAPI:
+    """The endpoint on the event loop: an `async def` and SQLAlchemy's asynchronous engine."""
+    url = sa.engine.make_url(os.environ["CEILING_DATABASE_URL"])
+    setup = sa.create_engine(url)
+    ROWS.metadata.create_all(setup, checkfirst=True)
+    setup.dispose()
+    engine = create_async_engine(url.set(drivername="postgresql+psycopg_async"), pool_size=10, max_overflow=20)
+    app = FastAPI()
+
+    @app.post("/rows", status_code=201)
+    async def write_row(body: dict[str, object]) -> Written:
+        row_id = str(uuid.uuid4())
+        async with engine.begin() as connection:
+            await connection.execute(ROWS.insert().values(id=row_id, body=str(body), created_at=datetime.now(UTC)))
+        return Written(id=row_id)
+
+    return app
+
+
 if __name__ == "__main__":
     port, workers = int(sys.argv[1]), int(sys.argv[2])
-    serve_http(build_app, ServiceSettings(http_port=port, http_workers=workers, log_level="WARNING"))
+    flavour = sys.argv[3] if len(sys.argv) > 3 else "threads"
+    serve_http(
+        build_loop_app if flavour == "loop" else build_app,
+        ServiceSettings(http_port=port, http_workers=workers, log_level="WARNING"),
+    )
